@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `par` command: the CLI in client/cli, run from its TypeScript source.
+'use strict';
+require('tsx/cjs');
+require('../client/cli/main.ts');

@@ -1,0 +1,31 @@
+import { Client, Connection } from '@temporalio/client';
+import type { ParConfig } from '../workers/config';
+
+/** Temporal did not answer at the configured address. */
+export class TemporalUnreachableError extends Error {
+  override name = 'TemporalUnreachableError';
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(
+      `Temporal at ${address} does not answer (${cause instanceof Error ? cause.message : String(cause)}). ` +
+        'Start the local stack with `npm start`, or set PAR_TEMPORAL_ADDRESS to a running cluster.',
+    );
+  }
+}
+
+export async function connectTemporal(config: ParConfig, timeoutMs = 5000): Promise<Connection> {
+  try {
+    const connection = await Connection.connect({ address: config.temporalAddress, connectTimeout: timeoutMs });
+    await connection.workflowService.getSystemInfo({});
+    return connection;
+  } catch (err) {
+    throw new TemporalUnreachableError(config.temporalAddress, err);
+  }
+}
+
+export async function connectClient(config: ParConfig, timeoutMs = 5000): Promise<Client> {
+  const connection = await connectTemporal(config, timeoutMs);
+  return new Client({ connection, namespace: config.temporalNamespace });
+}

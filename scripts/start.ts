@@ -1,0 +1,164 @@
+// `npm start`: the whole local stack (Temporal dev server with Web UI, worker, API) in one
+// terminal. Ctrl-C stops everything it started; state persists in the data folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, loadToolPaths, readStackState, stackStatePath, type ParConfig } from '../workers/config';
+import { PortInUseError, isPortFree, startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
+import { collectStatus } from '../client/cli/commands/status';
+
+const children: { name: string; proc: ChildProcess }[] = [];
+let devServer: DevServer | undefined;
+let stopping = false;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream, logFile: string): void {
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  let buf = '';
+  stream.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    buf += chunk.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      process.stdout.write(`[${name}] ${buf.slice(0, i).replace(/^\[\w+\] /, '')}\n`);
+      buf = buf.slice(i + 1);
+    }
+  });
+}
+
+function startChild(name: string, entry: string, config: ParConfig): ChildProcess {
+  const proc = spawn(process.execPath, [path.join(config.rootDir, 'bin/run-ts.js'), entry], {
+    cwd: config.rootDir,
+    env: { ...process.env, PAR_TEMPORAL_ADDRESS_RESOLVED: config.temporalAddress },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logFile = path.join(config.dataDir, 'logs', `${name}.log`);
+  prefixLines(name, proc.stdout!, logFile);
+  prefixLines(name, proc.stderr!, logFile);
+  proc.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`\n[par] the ${name} process exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}. Stopping the stack.`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (stopping) return new Promise(() => {}) as Promise<never>;
+  stopping = true;
+  console.log('\n[par] stopping...');
+  await Promise.all(
+    children.reverse().map(
+      ({ proc }) =>
+        new Promise<void>((resolve) => {
+          if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+          proc.once('exit', () => resolve());
+          proc.kill('SIGTERM');
+          setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
+        }),
+    ),
+  );
+  await devServer?.stop();
+  const config = loadConfig();
+  fs.rmSync(stackStatePath(config), { force: true });
+  console.log('[par] stopped; state kept in', path.relative(process.cwd(), config.dataDir) || config.dataDir);
+  process.exit(code);
+}
+
+async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) throw new Error('stopped');
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${what} was not ready within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const config = loadConfig();
+  fs.mkdirSync(path.join(config.dataDir, 'logs'), { recursive: true });
+
+  const previous = readStackState(config);
+  const alive = previous && Object.values(previous.pids).filter(pidAlive);
+  if (alive && alive.length) {
+    throw new Error(`PAR is already running (pids ${alive.join(', ')}, started ${previous!.startedAt}); stop it with Ctrl-C in its terminal or \`kill ${alive.join(' ')}\``);
+  }
+  if (!(await isPortFree(config.apiPort, config.apiHost))) throw new PortInUseError(config.apiPort, 'PAR API', 'PAR_API_PORT');
+
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(0));
+
+  if (config.managedTemporal) {
+    const tools = loadToolPaths();
+    const dbFile = path.join(config.dataDir, 'temporal.sqlite');
+    console.log(`[par] starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFile)})...`);
+    devServer = await startDevServer({
+      cli: tools.temporalCli,
+      port: config.temporalPort,
+      uiPort: config.uiPort,
+      dbFile,
+      logFile: path.join(config.dataDir, 'logs', 'temporal.log'),
+    });
+    devServer.process.once('exit', (code) => {
+      if (!stopping) {
+        console.error(`\n[par] the Temporal dev server exited unexpectedly (code ${code}); see ${config.dataDir}/logs/temporal.log`);
+        void shutdown(1);
+      }
+    });
+  } else {
+    console.log(`[par] using the Temporal cluster at ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+    await waitForTemporal(config.temporalAddress, 10000).catch((err: Error) => {
+      throw new Error(`${err.message}. Check PAR_TEMPORAL_ADDRESS, or unset it to run a local dev server.`);
+    });
+  }
+
+  const worker = startChild('worker', 'workers/main.ts', config);
+  const api = startChild('api', 'client/api/main.ts', config);
+  const state = {
+    temporalAddress: config.temporalAddress,
+    temporalNamespace: config.temporalNamespace,
+    uiUrl: config.uiUrl,
+    apiUrl: config.apiUrl,
+    pids: { start: process.pid, worker: worker.pid!, api: api.pid!, ...(devServer ? { temporal: devServer.process.pid! } : {}) },
+    startedAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(stackStatePath(config), JSON.stringify(state, null, 2));
+
+  await waitFor('the worker and API', 120000, async () => {
+    const s = await collectStatus();
+    return s.healthy;
+  });
+  const rel = path.relative(process.cwd(), config.dataDir) || config.dataDir;
+  console.log(
+    [
+      '',
+      `PAR is up (${((Date.now() - t0) / 1000).toFixed(1)} s).`,
+      `  Temporal  ${config.temporalAddress} (namespace ${config.temporalNamespace})`,
+      `  Web UI    ${config.uiUrl || '(your cluster\'s UI)'}`,
+      `  API       ${config.apiUrl}  (GET /healthz)`,
+      `  Data      ${rel}/  (logs in ${rel}/logs/)`,
+      '',
+      `Next, in another terminal:  npx par run hello --input '{"name":"Ada"}'`,
+      'Check the stack:            npx par status',
+      'Stop everything:            Ctrl-C',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch(async (err: Error) => {
+  console.error(`\n[par] could not start: ${err.message}`);
+  if (!stopping) await shutdown(1);
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+// Starts one real Temporal dev server (in memory) and one workflow bundle for the whole run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadToolPaths } from '../workers/config';
+import { WORKFLOWS_PATH } from '../workers/worker';
+import { freePort, startDevServer } from '../scripts/temporal-dev-server';
+import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
+
+export default async function globalSetup(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-test-'));
+  const port = await freePort();
+  const server = await startDevServer({
+    cli: loadToolPaths().temporalCli,
+    port,
+    headless: true,
+    fastSqlite: true,
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundlePath = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid! };
+  process.env[TEST_ENV_VAR] = JSON.stringify(env);
+  (globalThis as { __parDevServer?: unknown }).__parDevServer = server;
+}
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop } as never;

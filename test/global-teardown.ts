@@ -1,0 +1,9 @@
+import fs from 'node:fs';
+import type { DevServer } from '../scripts/temporal-dev-server';
+import { readTestEnv } from './helpers/test-env';
+
+export default async function globalTeardown(): Promise<void> {
+  const server = (globalThis as { __parDevServer?: DevServer }).__parDevServer;
+  await server?.stop();
+  fs.rmSync(readTestEnv().tmpDir, { recursive: true, force: true });
+}

@@ -1,0 +1,37 @@
+// The PAR worker process: `npm run worker`. Stateless: all run state lives in Temporal.
+import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import { loadConfig } from './config';
+import { createParWorker, WORKFLOWS_PATH } from './worker';
+import { ensureSearchAttributes } from './search-attributes-setup';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporalAddress });
+  } catch (err) {
+    console.error(`[worker] Temporal at ${config.temporalAddress} does not answer: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const admin = await Connection.connect({ address: config.temporalAddress });
+  const added = await ensureSearchAttributes(admin, config.temporalNamespace);
+  if (added.length) console.log(`[worker] registered search attributes ${added.join(', ')}`);
+  await admin.close();
+
+  // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: warnOnlyLogger });
+  // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
+  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle });
+  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+  await worker.run();
+  await connection.close();
+}
+
+const noop = () => undefined;
+const warnOnlyLogger = { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error } as never;
+
+main().catch((err) => {
+  console.error('[worker] failed:', err);
+  process.exit(1);
+});

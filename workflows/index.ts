@@ -1,0 +1,2 @@
+// The workflow bundle's entry point: every workflow type the PAR worker runs.
+export { helloWorkflow } from './hello';
