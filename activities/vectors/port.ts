@@ -1,0 +1,45 @@
+import type { JsonValue } from '../contracts';
+
+/**
+ * The vector store port. Adapters: an embedded store under the data folder (default) and Qdrant.
+ * One collection per embedding model (name derived from model + dimension); the tenant (a vault,
+ * a memory scope...) is a keyword field every query filters on, as Qdrant recommends.
+ */
+export interface VectorRecord {
+  id: string;
+  tenant: string;
+  vector: Float32Array;
+  payload: Record<string, JsonValue>;
+}
+
+export interface VectorHit {
+  id: string;
+  tenant: string;
+  /** Cosine similarity, higher is closer. */
+  score: number;
+  payload: Record<string, JsonValue>;
+}
+
+export interface VectorQuery {
+  /** One tenant or several; never empty: a query always stays inside its tenants. */
+  tenants: string[];
+  vector: Float32Array;
+  limit: number;
+  /** Exact-match conditions on payload fields. */
+  filter?: Record<string, JsonValue>;
+}
+
+export interface VectorStore {
+  readonly kind: string;
+  ensureCollection(collection: string, dimension: number): Promise<void>;
+  upsert(collection: string, records: VectorRecord[]): Promise<void>;
+  query(collection: string, q: VectorQuery): Promise<VectorHit[]>;
+  get(collection: string, tenant: string, ids: string[]): Promise<VectorRecord[]>;
+  delete(collection: string, tenant: string, ids: string[]): Promise<void>;
+  deleteTenant(collection: string, tenant: string): Promise<void>;
+  count(collection: string, tenant: string, filter?: Record<string, JsonValue>): Promise<number>;
+  /** Pages through a tenant's records in a stable order. */
+  scroll(collection: string, tenant: string, opts: { limit: number; cursor?: string; filter?: Record<string, JsonValue> }): Promise<{ records: VectorRecord[]; cursor?: string }>;
+  listTenants(collection: string): Promise<string[]>;
+  close(): Promise<void>;
+}
