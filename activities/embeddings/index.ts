@@ -1,0 +1,35 @@
+/**
+ * The embedder a process uses: the local all-MiniLM-L6-v2 model unless PAR_EMBEDDER=openai
+ * (which needs OPENAI_API_KEY; PAR_OPENAI_EMBEDDING_MODEL picks the model). Switching embedders
+ * switches vector collections (one per model), so it is an explicit choice, never automatic.
+ */
+import { CachedEmbedder } from './cached-embedder';
+import { LocalMiniLmEmbedder } from './local-minilm';
+import { OpenAiEmbedder } from './openai-embedder';
+import type { Embedder } from './port';
+
+export type { Embedder } from './port';
+export { CachedEmbedder } from './cached-embedder';
+export { LocalMiniLmEmbedder, LOCAL_MODEL_NAME } from './local-minilm';
+export { OpenAiEmbedder } from './openai-embedder';
+
+export class EmbedderConfigError extends Error {
+  override name = 'EmbedderConfigError';
+}
+
+export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env): Promise<Embedder> {
+  const kind = (env.PAR_EMBEDDER || 'local').toLowerCase();
+  if (kind === 'local') return new CachedEmbedder(await LocalMiniLmEmbedder.create());
+  if (kind === 'openai') {
+    if (!env.OPENAI_API_KEY) throw new EmbedderConfigError('PAR_EMBEDDER=openai needs OPENAI_API_KEY');
+    return new CachedEmbedder(
+      new OpenAiEmbedder({
+        apiKey: env.OPENAI_API_KEY,
+        model: env.PAR_OPENAI_EMBEDDING_MODEL || undefined,
+        baseURL: env.OPENAI_BASE_URL || undefined,
+      }),
+      { batchSize: 256 },
+    );
+  }
+  throw new EmbedderConfigError(`PAR_EMBEDDER=${env.PAR_EMBEDDER} is not an embedder: use "local" or "openai"`);
+}

@@ -1,0 +1,290 @@
+/**
+ * The embedded vector store: SQLite (better-sqlite3) holds the records durably; each collection
+ * is mirrored in memory as packed Float32 rows per tenant and searched exactly (brute force).
+ * docs/embedded-vector-store.md has the measurements behind this choice. Several processes may
+ * share the file: every write bumps the collection's version, and a reader whose copy is older
+ * reloads it before answering.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { JsonValue } from '../contracts';
+import { VectorStoreError } from './errors';
+import { matchesFilter, validateFilter } from './filter';
+import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
+import { dotAt, normalized, TopK } from './vector-math';
+
+interface Segment {
+  ids: string[];
+  payloads: Record<string, JsonValue>[];
+  slotOf: Map<string, number>;
+  rows: Float32Array;
+}
+
+interface CachedCollection {
+  dimension: number;
+  version: number;
+  tenants: Map<string, Segment>;
+}
+
+interface PointRow {
+  rowid: number;
+  tenant: string;
+  id: string;
+  vector: Buffer;
+  payload: string;
+}
+
+function toBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+function fromBlob(b: Buffer): Float32Array {
+  const copy = new Float32Array(b.byteLength / 4);
+  Buffer.from(copy.buffer).set(b);
+  return copy;
+}
+
+export class EmbeddedVectorStore implements VectorStore {
+  readonly kind = 'embedded';
+  private readonly db: Database.Database;
+  private readonly cache = new Map<string, CachedCollection>();
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS vs_collections (name TEXT PRIMARY KEY, dimension INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS vs_points (
+        rowid INTEGER PRIMARY KEY,
+        collection TEXT NOT NULL, tenant TEXT NOT NULL, id TEXT NOT NULL,
+        vector BLOB NOT NULL, payload TEXT NOT NULL,
+        UNIQUE (collection, tenant, id)
+      );
+      CREATE INDEX IF NOT EXISTS vs_points_tenant ON vs_points (collection, tenant, rowid);
+    `);
+  }
+
+  async ensureCollection(collection: string, dimension: number): Promise<void> {
+    if (!collection) throw new VectorStoreError('collection name is empty', 'bad_query');
+    if (!Number.isInteger(dimension) || dimension <= 0) throw new VectorStoreError(`dimension must be a positive integer, got ${dimension}`, 'bad_query');
+    const row = this.db.prepare('SELECT dimension FROM vs_collections WHERE name = ?').get(collection) as { dimension: number } | undefined;
+    if (row && row.dimension !== dimension) {
+      throw new VectorStoreError(`collection ${collection} holds ${row.dimension}-d vectors, not ${dimension}-d`, 'dimension_mismatch');
+    }
+    if (!row) this.db.prepare('INSERT OR IGNORE INTO vs_collections (name, dimension) VALUES (?, ?)').run(collection, dimension);
+  }
+
+  private collectionInfo(collection: string): { dimension: number; version: number } {
+    const row = this.db.prepare('SELECT dimension, version FROM vs_collections WHERE name = ?').get(collection) as
+      | { dimension: number; version: number }
+      | undefined;
+    if (!row) throw new VectorStoreError(`collection ${collection} does not exist (ensureCollection first)`, 'unknown_collection');
+    return row;
+  }
+
+  /** The in-memory copy of a collection, reloaded when another connection has written since. */
+  private loaded(collection: string): CachedCollection {
+    const info = this.collectionInfo(collection);
+    const cached = this.cache.get(collection);
+    if (cached && cached.version === info.version) return cached;
+    const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map() };
+    const rows = this.db.prepare('SELECT tenant, id, vector, payload FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
+    for (const r of rows as Iterable<PointRow>) this.place(fresh, r.tenant, r.id, fromBlob(r.vector), JSON.parse(r.payload));
+    this.cache.set(collection, fresh);
+    return fresh;
+  }
+
+  private place(c: CachedCollection, tenant: string, id: string, unit: Float32Array, payload: Record<string, JsonValue>): void {
+    let seg = c.tenants.get(tenant);
+    if (!seg) {
+      seg = { ids: [], payloads: [], slotOf: new Map(), rows: new Float32Array(c.dimension * 16) };
+      c.tenants.set(tenant, seg);
+    }
+    let slot = seg.slotOf.get(id);
+    if (slot === undefined) {
+      slot = seg.ids.length;
+      if ((slot + 1) * c.dimension > seg.rows.length) {
+        const grown = new Float32Array(seg.rows.length * 2);
+        grown.set(seg.rows);
+        seg.rows = grown;
+      }
+      seg.ids.push(id);
+      seg.payloads.push(payload);
+      seg.slotOf.set(id, slot);
+    } else {
+      seg.payloads[slot] = payload;
+    }
+    seg.rows.set(unit, slot * c.dimension);
+  }
+
+  private unplace(c: CachedCollection, tenant: string, id: string): void {
+    const seg = c.tenants.get(tenant);
+    const slot = seg?.slotOf.get(id);
+    if (!seg || slot === undefined) return;
+    // Swap the last row into the hole: search order does not matter, scroll order comes from SQLite.
+    const last = seg.ids.length - 1;
+    if (slot !== last) {
+      seg.ids[slot] = seg.ids[last]!;
+      seg.payloads[slot] = seg.payloads[last]!;
+      seg.rows.copyWithin(slot * c.dimension, last * c.dimension, (last + 1) * c.dimension);
+      seg.slotOf.set(seg.ids[slot]!, slot);
+    }
+    seg.ids.pop();
+    seg.payloads.pop();
+    seg.slotOf.delete(id);
+    if (seg.ids.length === 0) c.tenants.delete(tenant);
+  }
+
+  /** Runs a write and bumps the version; our own copy follows along instead of reloading. */
+  private write(collection: string, apply: (c: CachedCollection | undefined) => void): void {
+    const tx = this.db.transaction(() => {
+      const before = this.collectionInfo(collection);
+      const cached = this.cache.get(collection);
+      const inSync = cached && cached.version === before.version ? cached : undefined;
+      if (!inSync) this.cache.delete(collection);
+      apply(inSync);
+      this.db.prepare('UPDATE vs_collections SET version = version + 1 WHERE name = ?').run(collection);
+      if (inSync) inSync.version = before.version + 1;
+    });
+    tx();
+  }
+
+  async upsert(collection: string, records: VectorRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const { dimension } = this.collectionInfo(collection);
+    for (const r of records) {
+      if (!r.id || typeof r.id !== 'string') throw new VectorStoreError(`record id must be a non-empty string (collection ${collection})`, 'bad_record');
+      if (!r.tenant) throw new VectorStoreError(`record ${r.id} has no tenant`, 'bad_record');
+      if (!(r.vector instanceof Float32Array) || r.vector.length !== dimension) {
+        throw new VectorStoreError(`record ${r.id}: vector has ${r.vector?.length} dimensions, collection ${collection} holds ${dimension}`, 'dimension_mismatch');
+      }
+    }
+    const stmt = this.db.prepare(
+      `INSERT INTO vs_points (collection, tenant, id, vector, payload) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (collection, tenant, id) DO UPDATE SET vector = excluded.vector, payload = excluded.payload`,
+    );
+    this.write(collection, (c) => {
+      for (const r of records) {
+        const unit = normalized(r.vector);
+        const payload = r.payload ?? {};
+        stmt.run(collection, r.tenant, r.id, toBlob(unit), JSON.stringify(payload));
+        if (c) this.place(c, r.tenant, r.id, unit, structuredClone(payload));
+      }
+    });
+  }
+
+  async query(collection: string, q: VectorQuery): Promise<VectorHit[]> {
+    if (!q.tenants || q.tenants.length === 0) throw new VectorStoreError('a query needs at least one tenant', 'bad_query');
+    if (!Number.isInteger(q.limit) || q.limit < 0) throw new VectorStoreError(`limit must be a non-negative integer, got ${q.limit}`, 'bad_query');
+    const filter = validateFilter(q.filter);
+    const hasFilter = Object.keys(filter).length > 0;
+    const c = this.loaded(collection);
+    if (q.vector.length !== c.dimension) {
+      throw new VectorStoreError(`query vector has ${q.vector.length} dimensions, collection ${collection} holds ${c.dimension}`, 'dimension_mismatch');
+    }
+    const unit = normalized(q.vector);
+    const top = new TopK<{ tenant: string; seg: Segment; slot: number }>(q.limit);
+    const dim = c.dimension;
+    for (const tenant of new Set(q.tenants)) {
+      const seg = c.tenants.get(tenant);
+      if (!seg) continue;
+      const n = seg.ids.length;
+      for (let slot = 0; slot < n; slot++) {
+        if (hasFilter && !matchesFilter(seg.payloads[slot]!, filter)) continue;
+        const score = dotAt(unit, seg.rows, slot * dim);
+        if (score > top.threshold) top.push(score, { tenant, seg, slot });
+      }
+    }
+    return top.results().map(({ score, item }) => ({
+      id: item.seg.ids[item.slot]!,
+      tenant: item.tenant,
+      score,
+      payload: structuredClone(item.seg.payloads[item.slot]!),
+    }));
+  }
+
+  async get(collection: string, tenant: string, ids: string[]): Promise<VectorRecord[]> {
+    this.collectionInfo(collection);
+    if (ids.length === 0) return [];
+    const stmt = this.db.prepare('SELECT rowid, tenant, id, vector, payload FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
+    const out: VectorRecord[] = [];
+    for (const id of ids) {
+      const r = stmt.get(collection, tenant, id) as PointRow | undefined;
+      if (r) out.push({ id: r.id, tenant: r.tenant, vector: fromBlob(r.vector), payload: JSON.parse(r.payload) });
+    }
+    return out;
+  }
+
+  async delete(collection: string, tenant: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const stmt = this.db.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
+    this.write(collection, (c) => {
+      for (const id of ids) {
+        stmt.run(collection, tenant, id);
+        if (c) this.unplace(c, tenant, id);
+      }
+    });
+  }
+
+  async deleteTenant(collection: string, tenant: string): Promise<void> {
+    this.write(collection, (c) => {
+      this.db.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ?').run(collection, tenant);
+      c?.tenants.delete(tenant);
+    });
+  }
+
+  async count(collection: string, tenant: string, filter?: Record<string, JsonValue>): Promise<number> {
+    const f = validateFilter(filter);
+    if (Object.keys(f).length === 0) {
+      this.collectionInfo(collection);
+      const row = this.db.prepare('SELECT count(*) AS n FROM vs_points WHERE collection = ? AND tenant = ?').get(collection, tenant) as { n: number };
+      return row.n;
+    }
+    const seg = this.loaded(collection).tenants.get(tenant);
+    return seg ? seg.payloads.filter((p) => matchesFilter(p, f)).length : 0;
+  }
+
+  async scroll(
+    collection: string,
+    tenant: string,
+    opts: { limit: number; cursor?: string; filter?: Record<string, JsonValue> },
+  ): Promise<{ records: VectorRecord[]; cursor?: string }> {
+    this.collectionInfo(collection);
+    const f = validateFilter(opts.filter);
+    if (!Number.isInteger(opts.limit) || opts.limit <= 0) throw new VectorStoreError(`scroll limit must be a positive integer, got ${opts.limit}`, 'bad_query');
+    let after = opts.cursor ? Number(opts.cursor) : 0;
+    if (!Number.isInteger(after) || after < 0) throw new VectorStoreError(`scroll cursor ${opts.cursor} is not one this store gave out`, 'bad_query');
+    const stmt = this.db.prepare(
+      'SELECT rowid, tenant, id, vector, payload FROM vs_points WHERE collection = ? AND tenant = ? AND rowid > ? ORDER BY rowid LIMIT ?',
+    );
+    const records: VectorRecord[] = [];
+    for (;;) {
+      const rows = stmt.all(collection, tenant, after, opts.limit) as PointRow[];
+      for (const r of rows) {
+        after = r.rowid;
+        const payload = JSON.parse(r.payload) as Record<string, JsonValue>;
+        if (!matchesFilter(payload, f)) continue;
+        records.push({ id: r.id, tenant: r.tenant, vector: fromBlob(r.vector), payload });
+        if (records.length === opts.limit) {
+          const more = stmt.get(collection, tenant, after, 1);
+          return { records, cursor: more ? String(after) : undefined };
+        }
+      }
+      if (rows.length < opts.limit) return { records };
+    }
+  }
+
+  async listTenants(collection: string): Promise<string[]> {
+    const rows = this.db.prepare('SELECT DISTINCT tenant FROM vs_points WHERE collection = ? ORDER BY tenant').all(collection) as { tenant: string }[];
+    return rows.map((r) => r.tenant);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,10 @@
+/** Typed failures of a vector store, each naming the collection, tenant or field at fault. */
+export class VectorStoreError extends Error {
+  override name = 'VectorStoreError';
+  constructor(
+    message: string,
+    readonly code: 'dimension_mismatch' | 'unknown_collection' | 'bad_filter' | 'bad_query' | 'bad_record' | 'backend',
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * The vector store a process uses: Qdrant when QDRANT_URL is set (QDRANT_API_KEY optional),
+ * else the embedded store in <data dir>/vectors.sqlite.
+ */
+import path from 'node:path';
+import { loadConfig } from '../../workers/config';
+import { EmbeddedVectorStore } from './embedded-store';
+import type { VectorStore } from './port';
+
+export type { VectorStore, VectorRecord, VectorHit, VectorQuery } from './port';
+export { EmbeddedVectorStore } from './embedded-store';
+export { VectorStoreError } from './errors';
+export { collectionName } from './collection-name';
+
+export async function createDefaultVectorStore(env: NodeJS.ProcessEnv = process.env): Promise<VectorStore> {
+  if (env.QDRANT_URL) {
+    const { QdrantVectorStore } = await import('./qdrant-store');
+    return new QdrantVectorStore({ url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY || undefined });
+  }
+  return new EmbeddedVectorStore(path.join(loadConfig(env).dataDir, 'vectors.sqlite'));
+}
