@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { loadConfig } from '../../workers/config';
+import { CachedEmbedder, createDefaultEmbedder } from '../embeddings';
+import type { Embedder } from '../embeddings/port';
+import { ModelRouter } from '../models/router';
+import { createDefaultVectorStore } from '../vectors';
+import type { VectorStore } from '../vectors/port';
+import { resolveMemoryConfig, type MemoryConfig, type MemoryConfigOverrides } from './config';
+import { ContextStore } from './context-store';
+import { ConversationMemory } from './conversation-memory';
+import { FactStore } from './fact-store';
+import { MemoryVault } from './memory-vault';
+import { ReasoningBank } from './reasoning-bank';
+import type { LearnerModels } from './reasoning-learner';
+import { MemoryRuntime } from './runtime-memory';
+import { openMemoryDatabase, type MemoryDatabase } from './sqlite';
+import { VectorSpace } from './vector-space';
+
+type Provider<T> = T | (() => T | Promise<T>);
+
+export interface MemoryDeps {
+  /** SQLite file of the memory stores; default <PAR_DATA_DIR>/memory.sqlite. */
+  dbFile?: string;
+  /** Default: createDefaultEmbedder() (local all-MiniLM-L6-v2). */
+  embedder?: Provider<Embedder>;
+  /** Default: createDefaultVectorStore() (embedded, or Qdrant when QDRANT_URL is set). */
+  vectorStore?: Provider<VectorStore>;
+  /** Judge/distiller models for the ReasoningBank; default: the model router. */
+  models?: LearnerModels;
+  config?: MemoryConfigOverrides;
+}
+
+/** Every memory store over one SQLite database, one embedder and one vector store. */
+export interface MemoryServices {
+  config: MemoryConfig;
+  db: MemoryDatabase;
+  embedder: Embedder;
+  vectorStore: VectorStore;
+  vault: MemoryVault;
+  conversations: ConversationMemory;
+  facts: FactStore;
+  context: ContextStore;
+  reasoning: ReasoningBank;
+  runtime: MemoryRuntime;
+  close(): Promise<void>;
+}
+
+export async function createMemoryServices(deps: MemoryDeps = {}): Promise<MemoryServices> {
+  const config = resolveMemoryConfig(deps.config);
+  const rawEmbedder = await resolve(deps.embedder, () => createDefaultEmbedder());
+  // The seed caches embeddings by content; the default embedder already does, others get the cache here.
+  const embedder = rawEmbedder instanceof CachedEmbedder ? rawEmbedder : new CachedEmbedder(rawEmbedder, { cacheSize: config.embeddingCacheSize });
+  const vectorStore = await resolve(deps.vectorStore, () => createDefaultVectorStore());
+  const db = openMemoryDatabase(deps.dbFile ?? path.join(loadConfig().dataDir, 'memory.sqlite'));
+  const models = deps.models ?? routerModels();
+  const facts = new FactStore(db, new VectorSpace('memory_facts', embedder, vectorStore), config.facts);
+  const reasoning = new ReasoningBank(db, new VectorSpace('memory_reasoning', embedder, vectorStore), config.reasoning);
+  return {
+    config,
+    db,
+    embedder,
+    vectorStore,
+    vault: new MemoryVault(db, new VectorSpace('memory_vault', embedder, vectorStore), config.vault),
+    conversations: new ConversationMemory(db, new VectorSpace('memory_conversations', embedder, vectorStore), config.conversation),
+    facts,
+    context: new ContextStore(db, config.context),
+    reasoning,
+    runtime: new MemoryRuntime(db, facts, reasoning, models, config),
+    async close() {
+      db.close();
+      await vectorStore.close();
+    },
+  };
+}
+
+async function resolve<T>(given: Provider<T> | undefined, fallback: () => Promise<T>): Promise<T> {
+  if (given === undefined) return fallback();
+  return typeof given === 'function' ? await (given as () => T | Promise<T>)() : given;
+}
+
+/** The model router, created on first use: only runs with a real judge model need it. */
+function routerModels(): LearnerModels {
+  let router: ModelRouter | undefined;
+  const get = () => (router ??= new ModelRouter());
+  return {
+    generate: (req) => get().generate(req),
+    decide: (req) => get().decide(req),
+  };
+}
