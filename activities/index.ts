@@ -1,11 +1,13 @@
 import * as hello from './hello';
 import { createModelActivities } from './models/activities';
+import { createVaultActivities } from './vaults/activities';
 
 /** Every activity the PAR worker registers, by name. */
 export function createActivities() {
   return {
     ...hello,
     ...createModelActivities(),
+    ...createVaultActivities(),
   };
 }
 

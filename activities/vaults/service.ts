@@ -1,0 +1,434 @@
+/**
+ * Vaults: named collections of text items with metadata, searchable by meaning. The one service
+ * behind the CLI, the HTTP API, chat and the flow activities. Items live in the vector store
+ * (tenant "vault:<name>" in the embedding model's collection); settings and key-value data live
+ * in the settings and key-value stores.
+ */
+import crypto from 'node:crypto';
+import type { JsonValue, ModelMessage, ScoredVaultItem, VaultItem } from '../contracts';
+import type { Embedder } from '../embeddings/port';
+import { collectionName } from '../vectors/collection-name';
+import type { VectorHit, VectorRecord, VectorStore } from '../vectors/port';
+import { chunkText, type ChunkOptions } from './chunking';
+import { VaultError } from './errors';
+import { offlineSearchQuery, type QueryRewriter } from './history-search';
+import type { KeyValueStore } from './kv-store';
+import { combineWithMinimums, parseMinimums, type Shortfall } from './multi-vault';
+import { checkVaultName, vaultOfTenant, vaultTenant } from './vault-names';
+import type { VaultSettings, VaultSettingsStore } from './vault-settings-store';
+
+export interface VaultServiceDeps {
+  embedder: Embedder;
+  store: VectorStore;
+  settings: VaultSettingsStore;
+  kv: KeyValueStore;
+  chunking?: ChunkOptions;
+  /** A model-backed query rewriter for smart history search, by model id. */
+  queryRewriterFor?: (model: string) => QueryRewriter | undefined;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface NewItem {
+  text: string;
+  metadata?: Record<string, JsonValue>;
+}
+
+/** An item to write exactly as given (import, resumable ingest): its id decides idempotency. */
+export interface ItemToPut {
+  id: string;
+  text: string;
+  metadata: Record<string, JsonValue>;
+  created?: string;
+  updated?: string;
+}
+
+export interface SearchOptions {
+  n?: number;
+  filter?: Record<string, JsonValue>;
+}
+
+export interface VaultExport {
+  format: 'par-vault';
+  version: 1;
+  vault: string;
+  exported: string;
+  embedding: { model: string; dimension: number };
+  settings: VaultSettings;
+  items: VaultItem[];
+}
+
+const DEFAULT_N = 4;
+const MAX_N = 1000;
+const PAGE = 256;
+
+interface ItemPayload {
+  [key: string]: JsonValue;
+  vault: string;
+  text: string;
+  metadata: Record<string, JsonValue>;
+  created: string;
+  updated: string;
+  embedding_model: string;
+  embedding_dimension: number;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkMetadata(vault: string, metadata: unknown): Record<string, JsonValue> {
+  if (metadata === undefined) return {};
+  if (!isPlainObject(metadata)) throw new VaultError(`metadata for vault ${vault} must be a JSON object`, 'bad_metadata');
+  try {
+    return JSON.parse(JSON.stringify(metadata)) as Record<string, JsonValue>;
+  } catch (err) {
+    throw new VaultError(`metadata for vault ${vault} is not JSON: ${(err as Error).message}`, 'bad_metadata');
+  }
+}
+
+function checkN(n: number | undefined): number {
+  const v = n ?? DEFAULT_N;
+  if (!Number.isInteger(v) || v < 1 || v > MAX_N) throw new VaultError(`n must be an integer from 1 to ${MAX_N}, got ${JSON.stringify(n)}`, 'bad_request');
+  return v;
+}
+
+/** User filters address metadata fields. */
+function metadataFilter(filter: Record<string, JsonValue> | undefined): Record<string, JsonValue> | undefined {
+  if (!filter) return undefined;
+  if (!isPlainObject(filter)) throw new VaultError('filter must be an object of metadata field -> value', 'bad_request');
+  return Object.fromEntries(Object.entries(filter).map(([k, v]) => [`metadata.${k}`, v]));
+}
+
+/** A deterministic UUID-shaped id from a seed, for retries that must write the same item. */
+export function stableItemId(seed: string): string {
+  const h = crypto.createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class VaultService {
+  readonly collection: string;
+  private ready?: Promise<void>;
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: VaultServiceDeps) {
+    this.collection = collectionName(deps.embedder.model, deps.embedder.dimension);
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? (() => crypto.randomUUID());
+  }
+
+  get embedder(): Embedder {
+    return this.deps.embedder;
+  }
+
+  private ensure(): Promise<void> {
+    this.ready ??= this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension).catch((err) => {
+      this.ready = undefined;
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private toItem(vault: string, id: string, p: Record<string, JsonValue>): VaultItem {
+    const payload = p as ItemPayload;
+    return { id, vault, text: payload.text, metadata: payload.metadata ?? {}, created: payload.created, updated: payload.updated };
+  }
+
+  private fromHit(h: VectorHit): ScoredVaultItem {
+    return { ...this.toItem(vaultOfTenant(h.tenant) ?? h.tenant, h.id, h.payload), score: h.score };
+  }
+
+  private payload(vault: string, text: string, metadata: Record<string, JsonValue>, created: string, updated: string): ItemPayload {
+    return {
+      vault,
+      text,
+      metadata,
+      created,
+      updated,
+      embedding_model: this.deps.embedder.model,
+      embedding_dimension: this.deps.embedder.dimension,
+    };
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  /** Splits text into chunks, as add() would. Exposed for the ingest workflow. */
+  chunk(text: string) {
+    return chunkText(text, this.deps.chunking);
+  }
+
+  /**
+   * Adds text as one item per chunk (long text is split on sentences with overlap). Chunks of one
+   * add share metadata.doc_id and carry chunk / chunks when there is more than one.
+   */
+  async add(vault: string, text: string, metadata?: Record<string, JsonValue>): Promise<VaultItem[]> {
+    checkVaultName(vault);
+    if (typeof text !== 'string' || text.trim() === '') throw new VaultError(`text to add to vault ${vault} is empty`, 'empty_text');
+    const meta = checkMetadata(vault, metadata);
+    const chunks = this.chunk(text);
+    const docId = this.newId();
+    const items: ItemToPut[] = chunks.map((c, i) => ({
+      id: chunks.length === 1 ? docId : stableItemId(`${docId}:${i}`),
+      text: c.text,
+      metadata: chunks.length === 1 ? meta : { ...meta, doc_id: docId, chunk: i, chunks: chunks.length },
+    }));
+    return this.putItems(vault, items);
+  }
+
+  /** Adds several separate texts (no splitting across them), one embedding batch. */
+  async addMany(vault: string, texts: NewItem[]): Promise<VaultItem[]> {
+    checkVaultName(vault);
+    const items = texts.map((t, i) => {
+      if (typeof t.text !== 'string' || t.text.trim() === '') throw new VaultError(`text #${i} to add to vault ${vault} is empty`, 'empty_text');
+      return { id: this.newId(), text: t.text, metadata: checkMetadata(vault, t.metadata) };
+    });
+    return this.putItems(vault, items);
+  }
+
+  /** Embeds and writes items with the ids given (an existing id is replaced, keeping its created). */
+  async putItems(vault: string, items: ItemToPut[]): Promise<VaultItem[]> {
+    checkVaultName(vault);
+    if (items.length === 0) return [];
+    await this.ensure();
+    const tenant = vaultTenant(vault);
+    const existing = new Map((await this.deps.store.get(this.collection, tenant, items.map((i) => i.id))).map((r) => [r.id, r.payload as ItemPayload]));
+    const vectors = await this.deps.embedder.embed(items.map((i) => i.text));
+    const stamp = this.now().toISOString();
+    const records: VectorRecord[] = items.map((item, k) => {
+      const created = item.created ?? existing.get(item.id)?.created ?? stamp;
+      const updated = item.updated ?? stamp;
+      return { id: item.id, tenant, vector: vectors[k]!, payload: this.payload(vault, item.text, item.metadata, created, updated) };
+    });
+    await this.deps.store.upsert(this.collection, records);
+    return records.map((r) => this.toItem(vault, r.id, r.payload));
+  }
+
+  async editText(vault: string, id: string, text: string): Promise<VaultItem> {
+    if (typeof text !== 'string' || text.trim() === '') throw new VaultError(`new text for item ${id} in vault ${vault} is empty`, 'empty_text');
+    const cur = await this.requireItem(vault, id);
+    const [item] = await this.putItems(vault, [{ id, text, metadata: cur.metadata, created: cur.created }]);
+    return item!;
+  }
+
+  /** Merges fields into the item's metadata; a field set to null is removed. The vector stays. */
+  async editMetadata(vault: string, id: string, patch: Record<string, JsonValue>): Promise<VaultItem> {
+    const changes = checkMetadata(vault, patch);
+    await this.ensure();
+    const tenant = vaultTenant(vault);
+    const [rec] = await this.deps.store.get(this.collection, tenant, [id]);
+    if (!rec) throw new VaultError(`vault ${vault} has no item ${id}`, 'item_not_found');
+    const payload = rec.payload as ItemPayload;
+    const metadata = { ...payload.metadata };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) delete metadata[k];
+      else metadata[k] = v;
+    }
+    const next = { ...payload, metadata, updated: this.now().toISOString() };
+    await this.deps.store.upsert(this.collection, [{ id, tenant, vector: rec.vector, payload: next }]);
+    return this.toItem(vault, id, next);
+  }
+
+  async deleteItems(vault: string, ids: string[]): Promise<{ deleted: string[]; missing: string[] }> {
+    checkVaultName(vault);
+    await this.ensure();
+    const tenant = vaultTenant(vault);
+    const found = new Set((await this.deps.store.get(this.collection, tenant, ids)).map((r) => r.id));
+    const deleted = ids.filter((id) => found.has(id));
+    await this.deps.store.delete(this.collection, tenant, deleted);
+    return { deleted, missing: ids.filter((id) => !found.has(id)) };
+  }
+
+  /** Deletes every item and the settings of a vault. */
+  async deleteVault(vault: string): Promise<{ deletedItems: number }> {
+    checkVaultName(vault);
+    await this.ensure();
+    const n = await this.deps.store.count(this.collection, vaultTenant(vault));
+    await this.deps.store.deleteTenant(this.collection, vaultTenant(vault));
+    await this.deps.settings.delete(vault);
+    return { deletedItems: n };
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  async getItems(vault: string, ids: string[]): Promise<{ items: VaultItem[]; missing: string[] }> {
+    checkVaultName(vault);
+    await this.ensure();
+    const recs = await this.deps.store.get(this.collection, vaultTenant(vault), ids);
+    const found = new Set(recs.map((r) => r.id));
+    return { items: recs.map((r) => this.toItem(vault, r.id, r.payload)), missing: ids.filter((id) => !found.has(id)) };
+  }
+
+  private async requireItem(vault: string, id: string): Promise<VaultItem> {
+    const { items } = await this.getItems(vault, [id]);
+    if (!items[0]) throw new VaultError(`vault ${vault} has no item ${id}`, 'item_not_found');
+    return items[0];
+  }
+
+  /** One page of items in a stable order; pass the returned cursor for the next page. */
+  async listItems(vault: string, opts: { limit?: number; cursor?: string; filter?: Record<string, JsonValue> } = {}) {
+    checkVaultName(vault);
+    await this.ensure();
+    const limit = opts.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new VaultError(`limit must be an integer from 1 to 10000, got ${opts.limit}`, 'bad_request');
+    const page = await this.deps.store.scroll(this.collection, vaultTenant(vault), { limit, cursor: opts.cursor, filter: metadataFilter(opts.filter) });
+    return { items: page.records.map((r) => this.toItem(vault, r.id, r.payload)), cursor: page.cursor };
+  }
+
+  async *allItems(vault: string): AsyncGenerator<VaultItem> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listItems(vault, { limit: PAGE, cursor });
+      yield* page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  async count(vault: string, filter?: Record<string, JsonValue>): Promise<number> {
+    checkVaultName(vault);
+    await this.ensure();
+    return this.deps.store.count(this.collection, vaultTenant(vault), metadataFilter(filter));
+  }
+
+  /** Vaults that hold items or settings. */
+  async listVaults(): Promise<{ name: string; items: number }[]> {
+    await this.ensure();
+    const withItems = (await this.deps.store.listTenants(this.collection)).flatMap((t) => vaultOfTenant(t) ?? []);
+    const names = [...new Set([...withItems, ...(await this.deps.settings.list())])].sort();
+    return Promise.all(names.map(async (name) => ({ name, items: await this.deps.store.count(this.collection, vaultTenant(name)) })));
+  }
+
+  // ---- searching ----------------------------------------------------------------------------
+
+  private async embedQuery(text: string): Promise<Float32Array> {
+    if (typeof text !== 'string' || text.trim() === '') throw new VaultError('search text is empty', 'bad_request');
+    const [v] = await this.deps.embedder.embed([text]);
+    return v!;
+  }
+
+  /** get_similar: the n items of one vault closest in meaning to text, with scores. */
+  async getSimilar(vault: string, text: string, opts: SearchOptions = {}): Promise<ScoredVaultItem[]> {
+    checkVaultName(vault);
+    const n = checkN(opts.n);
+    await this.ensure();
+    const vector = await this.embedQuery(text);
+    const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: n, filter: metadataFilter(opts.filter) });
+    return hits.map((h) => this.fromHit(h));
+  }
+
+  /**
+   * get_similar_from_vaults: a list of vaults gives the global top n; a map of per-vault
+   * minimums (null or 0 = fill only) takes each minimum first, then fills by score.
+   */
+  async getSimilarFromVaults(
+    text: string,
+    vaults: string[] | Record<string, number | null>,
+    opts: SearchOptions = {},
+  ): Promise<{ items: ScoredVaultItem[]; shortfalls: Shortfall[] }> {
+    const n = checkN(opts.n);
+    const filter = metadataFilter(opts.filter);
+    const names = Array.isArray(vaults) ? vaults : Object.keys(vaults ?? {});
+    if (names.length === 0) throw new VaultError('no vaults to search: name at least one', 'bad_request');
+    names.forEach(checkVaultName);
+    const mins = Array.isArray(vaults) ? undefined : parseMinimums(vaults, n);
+    await this.ensure();
+    const vector = await this.embedQuery(text);
+    const tenants = names.map(vaultTenant);
+    if (!mins) {
+      const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: n, filter });
+      return { items: hits.map((h) => this.fromHit(h)), shortfalls: [] };
+    }
+    const perVault = new Map<string, ScoredVaultItem[]>();
+    let reserved = 0;
+    await Promise.all(
+      [...mins].map(async ([vault, min]) => {
+        if (min === 0) return;
+        reserved += min;
+        const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: min, filter });
+        perVault.set(vault, hits.map((h) => this.fromHit(h)));
+      }),
+    );
+    // Enough extra candidates that the fill still has n after skipping the ones already taken.
+    const global = await this.deps.store.query(this.collection, { tenants, vector, limit: n + reserved, filter });
+    return combineWithMinimums(mins, n, perVault, global.map((h) => this.fromHit(h)));
+  }
+
+  /** The text a search should embed: the message, or with smart history search its rewrite. */
+  async searchQuery(message: string, history: ModelMessage[] | undefined, opts: { smart?: boolean; model?: string } = {}): Promise<string> {
+    if (!opts.smart || !history || history.length === 0) return message;
+    const rewriter = opts.model ? this.deps.queryRewriterFor?.(opts.model) : undefined;
+    if (rewriter) {
+      const rewritten = (await rewriter(message, history)).trim();
+      return rewritten || message;
+    }
+    return offlineSearchQuery(message, history);
+  }
+
+  // ---- settings, export, import -------------------------------------------------------------
+
+  async getSettings(vault: string): Promise<VaultSettings> {
+    return this.deps.settings.get(checkVaultName(vault));
+  }
+
+  async updateSettings(vault: string, patch: { personality?: string | null; promptTemplate?: string | null }): Promise<VaultSettings> {
+    checkVaultName(vault);
+    for (const [field, value] of Object.entries(patch)) {
+      if (value !== undefined && value !== null && typeof value !== 'string') throw new VaultError(`${field} for vault ${vault} must be text or null`, 'bad_request');
+    }
+    if (typeof patch.promptTemplate === 'string' && !patch.promptTemplate.includes('{content}')) {
+      throw new VaultError(`promptTemplate for vault ${vault} must contain the {content} placeholder (and usually {context})`, 'bad_request');
+    }
+    return this.deps.settings.update(vault, patch);
+  }
+
+  async exportVault(vault: string): Promise<VaultExport> {
+    checkVaultName(vault);
+    const items: VaultItem[] = [];
+    for await (const item of this.allItems(vault)) items.push(item);
+    return {
+      format: 'par-vault',
+      version: 1,
+      vault,
+      exported: this.now().toISOString(),
+      embedding: { model: this.deps.embedder.model, dimension: this.deps.embedder.dimension },
+      settings: await this.deps.settings.get(vault),
+      items,
+    };
+  }
+
+  /** Imports an export (items keep their ids and dates, and are re-embedded), into `vault` or its own name. */
+  async importVault(data: unknown, vault?: string): Promise<{ vault: string; imported: number }> {
+    if (!isPlainObject(data) || data.format !== 'par-vault' || !Array.isArray(data.items)) {
+      throw new VaultError('import data is not a PAR vault export (expected {"format":"par-vault","items":[...]})', 'bad_import');
+    }
+    const target = checkVaultName(vault ?? data.vault);
+    const items: ItemToPut[] = data.items.map((raw: unknown, i: number) => {
+      if (!isPlainObject(raw) || typeof raw.id !== 'string' || !raw.id || typeof raw.text !== 'string' || raw.text.trim() === '') {
+        throw new VaultError(`import item #${i} needs a non-empty string id and text`, 'bad_import');
+      }
+      return {
+        id: raw.id,
+        text: raw.text,
+        metadata: checkMetadata(target, raw.metadata ?? {}),
+        created: typeof raw.created === 'string' ? raw.created : undefined,
+        updated: typeof raw.updated === 'string' ? raw.updated : undefined,
+      };
+    });
+    for (let b = 0; b < items.length; b += PAGE) await this.putItems(target, items.slice(b, b + PAGE));
+    const settings = isPlainObject(data.settings) ? (data.settings as VaultSettings) : {};
+    if (settings.personality !== undefined || settings.promptTemplate !== undefined) {
+      await this.deps.settings.update(target, { personality: settings.personality, promptTemplate: settings.promptTemplate });
+    }
+    return { vault: target, imported: items.length };
+  }
+
+  // ---- key-value storage --------------------------------------------------------------------
+
+  get kv(): KeyValueStore {
+    return this.deps.kv;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.deps.store.close(), this.deps.settings.close(), this.deps.kv.close()]);
+  }
+}
