@@ -14,7 +14,7 @@ export interface ProviderSettings {
 /** Gemini and Grok are reached through their OpenAI-compatible endpoints with the openai client. */
 export const PROVIDERS: Record<ProviderName, ProviderSettings> = {
   openai: { keyVar: 'OPENAI_API_KEY', baseUrlVar: 'OPENAI_BASE_URL', defaultBaseUrl: 'https://api.openai.com/v1', defaultModel: 'gpt-4.1-mini' },
-  anthropic: { keyVar: 'ANTHROPIC_API_KEY', baseUrlVar: 'ANTHROPIC_BASE_URL', defaultBaseUrl: 'https://api.anthropic.com', defaultModel: 'claude-sonnet-4-5' },
+  anthropic: { keyVar: 'ANTHROPIC_API_KEY', baseUrlVar: 'ANTHROPIC_BASE_URL', defaultBaseUrl: 'https://api.anthropic.com', defaultModel: 'claude-sonnet-4-6' },
   gemini: {
     keyVar: 'GEMINI_API_KEY',
     baseUrlVar: 'GEMINI_BASE_URL',

@@ -1,0 +1,195 @@
+import { ModelError } from '../../activities/models/errors';
+import { ModelRouter } from '../../activities/models/router';
+import type { ModelMessage } from '../../activities/contracts';
+import { startLocalProviders, type LocalProviders } from './helpers/providers';
+
+let p: LocalProviders;
+beforeAll(async () => {
+  p = await startLocalProviders();
+});
+afterAll(async () => p?.close());
+beforeEach(() => p.reset());
+
+const user = (content: string): ModelMessage[] => [{ role: 'user', content }];
+
+async function failure(promise: Promise<unknown>): Promise<ModelError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ModelError);
+  return err as ModelError;
+}
+
+describe('OpenAI chat completions through the real openai client', () => {
+  test('a JSON completion returns text, usage and latency, and sends temperature 0 and the bare model name', async () => {
+    p.openai.enqueue({ text: 'Paris is the capital.', usage: { inputTokens: 21, outputTokens: 6 } });
+    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('Capital of France?'), temperature: 0, maxTokens: 50 });
+    expect(result).toMatchObject({ text: 'Paris is the capital.', model: 'openai:gpt-4.1-mini', finishReason: 'stop', usage: { inputTokens: 21, outputTokens: 6 }, toolCalls: [] });
+    expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+    const body = p.openai.requests[0]!.body;
+    expect(body.model).toBe('gpt-4.1-mini');
+    expect(body).toHaveProperty('temperature', 0);
+    expect(body.max_completion_tokens).toBe(50);
+    expect(body.stream).toBeFalsy();
+  });
+
+  test('without a temperature none is sent, so the provider default applies', async () => {
+    await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') });
+    expect(p.openai.requests[0]!.body).not.toHaveProperty('temperature');
+  });
+
+  test('streaming delivers tokens as they arrive and usage from the final chunk', async () => {
+    p.openai.enqueue({ chunks: ['Hel', 'lo ', 'wor', 'ld'], chunkDelayMs: 60, usage: { inputTokens: 3, outputTokens: 4 } });
+    const seen: { text: string; at: number }[] = [];
+    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi'), temperature: 0 }, { onChunk: (text) => text && seen.push({ text, at: Date.now() }) });
+    expect(seen.map((s) => s.text)).toEqual(['Hel', 'lo ', 'wor', 'ld']);
+    // The first token was handed over while the server was still sending the rest.
+    expect(seen[3]!.at - seen[0]!.at).toBeGreaterThanOrEqual(120);
+    expect(result).toMatchObject({ text: 'Hello world', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'stop' });
+    const body = p.openai.requests[0]!.body;
+    expect(body).toMatchObject({ stream: true, stream_options: { include_usage: true }, temperature: 0 });
+  });
+
+  test.each([false, true])('tool calls are normalised (stream=%s) and tools go out as function specs', async (stream) => {
+    p.openai.enqueue({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo', units: 'metric' } }, { id: 'call_2', name: 'get_time', arguments: {} }] });
+    const tools = [
+      { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+      { name: 'get_time', description: 'Current time', parameters: { type: 'object', properties: {} } },
+    ];
+    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('weather in Oslo?'), tools }, { stream });
+    expect(result.finishReason).toBe('tool_calls');
+    expect(result.toolCalls).toEqual([
+      { id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo', units: 'metric' } },
+      { id: 'call_2', name: 'get_time', arguments: {} },
+    ]);
+    expect(p.openai.requests[0]!.body.tools).toEqual(tools.map((t) => ({ type: 'function', function: t })));
+  });
+
+  test('a history with tool calls and results goes out in the OpenAI wire shape', async () => {
+    const messages: ModelMessage[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'weather in Oslo?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo' } }] },
+      { role: 'tool', toolCallId: 'call_1', content: '{"tempC": 4}' },
+    ];
+    await p.router().generate({ model: 'openai:gpt-4.1-mini', messages });
+    expect(p.openai.requests[0]!.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'weather in Oslo?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '{"tempC": 4}' },
+    ]);
+  });
+
+  test('retrieved context is rendered into the last user message through the template', async () => {
+    await p.router().generate(
+      { model: 'openai:gpt-4.1-mini', messages: [{ role: 'user', content: 'first' }, { role: 'assistant', content: 'ok' }, { role: 'user', content: 'When do refunds happen?' }], context: [{ vault: 'support', text: 'Refunds are paid within 30 days.' }] },
+      { promptTemplate: 'CTX<{context}> Q<{content}>' },
+    );
+    const sent = p.openai.requests[0]!.body.messages as { content: string }[];
+    expect(sent[0]!.content).toBe('first');
+    expect(sent[2]!.content).toBe('CTX<[1] (support) Refunds are paid within 30 days.> Q<When do refunds happen?>');
+  });
+
+  test('Gemini and Grok go to their own OpenAI-compatible endpoints with their own keys', async () => {
+    p.gemini.enqueue({ text: 'from gemini' });
+    p.grok.enqueue({ text: 'from grok' });
+    const router = p.router();
+    await expect(router.generate({ model: 'gemini:gemini-2.5-flash', messages: user('hi'), maxTokens: 9 })).resolves.toMatchObject({ text: 'from gemini', model: 'gemini:gemini-2.5-flash' });
+    await expect(router.generate({ model: 'grok:grok-4', messages: user('hi') })).resolves.toMatchObject({ text: 'from grok', model: 'grok:grok-4' });
+    expect(p.gemini.requests[0]!.headers.authorization).toBe('Bearer gemini-test-key');
+    expect(p.gemini.requests[0]!.body).toMatchObject({ model: 'gemini-2.5-flash', max_tokens: 9 });
+    expect(p.grok.requests[0]!.headers.authorization).toBe('Bearer xai-test-key');
+    expect(p.openai.requests).toHaveLength(0);
+  });
+});
+
+describe('OpenAI errors are typed and classed for the retry policy (SDK retries off)', () => {
+  test('429 with Retry-After is retryable and carries the delay; the SDK made one request only', async () => {
+    p.openai.enqueue({ status: 429, headers: { 'retry-after': '7' } });
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
+    expect(err).toMatchObject({ code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 7000 });
+    expect(p.openai.requests).toHaveLength(1);
+  });
+
+  test('retry-after-ms wins over Retry-After', async () => {
+    p.openai.enqueue({ status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } });
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
+    expect(err.retryAfterMs).toBe(1500);
+  });
+
+  test.each([
+    [500, 'server_error', true],
+    [503, 'server_error', true],
+    [408, 'request_timeout', true],
+    [409, 'conflict', true],
+    [400, 'bad_request', false],
+    [404, 'not_found', false],
+    [403, 'permission_denied', false],
+  ])('HTTP %i is %s (retryable: %s)', async (status, code, retryable) => {
+    p.openai.enqueue({ status });
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
+    expect(err).toMatchObject({ code, retryable, status });
+    expect(p.openai.requests).toHaveLength(1);
+  });
+
+  test('a wrong key is a non-retryable authentication error', async () => {
+    const router = new ModelRouter({ env: { ...p.env, OPENAI_API_KEY: 'sk-wrong' } });
+    const err = await failure(router.generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
+    expect(err).toMatchObject({ code: 'authentication', retryable: false, status: 401 });
+  });
+
+  test('a missing key is a non-retryable error naming the variable, and nothing is sent', async () => {
+    const router = new ModelRouter({ env: { ...p.env, XAI_API_KEY: '' } });
+    const err = await failure(router.generate({ model: 'grok:grok-4', messages: user('hi') }));
+    expect(err).toMatchObject({ code: 'missing_api_key', retryable: false });
+    expect(err.message).toContain('XAI_API_KEY');
+    expect(p.grok.requests).toHaveLength(0);
+  });
+
+  test('a dropped connection is a retryable network error', async () => {
+    p.openai.enqueue({ dropConnection: true });
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
+    expect(err).toMatchObject({ code: 'network', retryable: true });
+  });
+
+  test('nothing listening is a retryable network error', async () => {
+    const router = new ModelRouter({ env: { ...p.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    const err = await failure(router.generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
+    expect(err).toMatchObject({ code: 'network', retryable: true });
+  });
+
+  test('an error event in the middle of a stream is a retryable stream_error', async () => {
+    p.openai.enqueue({ chunks: ['partial ', 'answer'], failMidStream: true });
+    const tokens: string[] = [];
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { onChunk: (t) => t && tokens.push(t) }));
+    expect(err).toMatchObject({ code: 'stream_error', retryable: true });
+    expect(tokens).toEqual(['partial ']);
+  });
+
+  test('a slow first token past the limit is a retryable first_token_timeout; within it the call succeeds', async () => {
+    p.openai.enqueue({ delayMs: 400, text: 'late' });
+    const err = await failure(p.router({ firstTokenTimeoutMs: 100 }).generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
+    expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
+    p.openai.enqueue({ delayMs: 300, text: 'late but fine' });
+    await expect(p.router({ firstTokenTimeoutMs: 3000 }).generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true })).resolves.toMatchObject({ text: 'late but fine' });
+  });
+
+  test('a cancelled call is a non-retryable cancelled error', async () => {
+    p.openai.enqueue({ delayMs: 2000, text: 'never' });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true, signal: ac.signal }));
+    expect(err).toMatchObject({ code: 'cancelled', retryable: false });
+  });
+
+  test('bad requests are refused before any call, naming the field', async () => {
+    const router = p.router();
+    await expect(router.generate({ model: 'openai:gpt-4.1-mini', messages: user('hi'), temperature: 3 })).rejects.toThrow(/temperature must be a number from 0 to 2/);
+    await expect(router.generate({ model: 'openai:gpt-4.1-mini', messages: [{ role: 'tool', content: 'x' }] })).rejects.toThrow(/messages\[0\] is a tool result without toolCallId/);
+    await expect(router.generate({ model: 'gpt-4.1-mini', messages: user('hi') })).rejects.toThrow(/must be "provider:model"/);
+    await expect(router.generate({ model: 'mistral:large', messages: user('hi') })).rejects.toThrow(/unknown model provider "mistral"/);
+    expect(p.openai.requests).toHaveLength(0);
+  });
+});
