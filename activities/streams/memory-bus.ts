@@ -1,4 +1,5 @@
-import type { StreamBus, StreamEnvelope, StreamEvent } from './port';
+import type { StreamEnvelope, StreamEvent } from './port';
+import type { AbortableStreamBus } from './abortable';
 import { EventQueue } from './event-queue';
 import { DEFAULT_MAX_EVENTS, DEFAULT_TTL_MS, isTerminal, type StreamBufferOptions } from './terminal';
 
@@ -10,7 +11,7 @@ interface Channel {
 }
 
 /** The embedded adapter: one process, channels in memory, buffered for reconnects. */
-export class MemoryStreamBus implements StreamBus {
+export class MemoryStreamBus implements AbortableStreamBus {
   private channels = new Map<string, Channel>();
   private closed = false;
   private closeHooks = new Set<() => void>();
@@ -46,7 +47,7 @@ export class MemoryStreamBus implements StreamBus {
     for (const listener of ch.listeners) listener(envelope);
   }
 
-  async *subscribe(channel: string, afterId = 0): AsyncIterable<StreamEnvelope> {
+  async *subscribe(channel: string, afterId = 0, signal?: AbortSignal): AsyncIterable<StreamEnvelope> {
     if (this.closed) throw new Error('stream bus is closed');
     const ch = this.channel(channel);
     const queue = new EventQueue<StreamEnvelope>();
@@ -55,6 +56,7 @@ export class MemoryStreamBus implements StreamBus {
     ch.listeners.add(listener);
     const onClose = () => queue.end();
     this.closeHooks.add(onClose);
+    signal?.addEventListener('abort', onClose, { once: true });
     try {
       for (;;) {
         const e = await queue.next();
@@ -65,6 +67,7 @@ export class MemoryStreamBus implements StreamBus {
     } finally {
       ch.listeners.delete(listener);
       this.closeHooks.delete(onClose);
+      signal?.removeEventListener('abort', onClose);
     }
   }
 

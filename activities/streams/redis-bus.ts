@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import type { StreamBus, StreamEnvelope, StreamEvent } from './port';
+import type { StreamEnvelope, StreamEvent } from './port';
+import type { AbortableStreamBus } from './abortable';
 import { EventQueue } from './event-queue';
 import { DEFAULT_MAX_EVENTS, DEFAULT_TTL_MS, isTerminal, type StreamBufferOptions } from './terminal';
 
@@ -19,7 +20,7 @@ return id
 type Listener = (e: StreamEnvelope) => void;
 
 /** The production adapter: Redis pub/sub between processes, with a per-channel buffer in a Redis list. */
-export class RedisStreamBus implements StreamBus {
+export class RedisStreamBus implements AbortableStreamBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -71,7 +72,7 @@ export class RedisStreamBus implements StreamBus {
     );
   }
 
-  async *subscribe(channel: string, afterId = 0): AsyncIterable<StreamEnvelope> {
+  async *subscribe(channel: string, afterId = 0, signal?: AbortSignal): AsyncIterable<StreamEnvelope> {
     if (this.closed) throw new Error('stream bus is closed');
     const k = this.keys(channel);
     const queue = new EventQueue<StreamEnvelope>();
@@ -86,6 +87,7 @@ export class RedisStreamBus implements StreamBus {
     set.add(listener);
     const onClose = () => queue.end();
     this.closeHooks.add(onClose);
+    signal?.addEventListener('abort', onClose, { once: true });
     try {
       const buffered = await this.pub.lrange(k.buffer, 0, -1);
       let lastId = afterId;
@@ -106,6 +108,7 @@ export class RedisStreamBus implements StreamBus {
       }
     } finally {
       this.closeHooks.delete(onClose);
+      signal?.removeEventListener('abort', onClose);
       set.delete(listener);
       if (set.size === 0 && this.listeners.get(k.live) === set) {
         this.listeners.delete(k.live);

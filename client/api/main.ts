@@ -1,13 +1,46 @@
-// The PAR API process: `npm run api`.
+// The PAR API process: `npm run api` (add --insecure-local, or PAR_API_INSECURE_LOCAL=1, to run
+// without API keys on a loopback address during local development).
 import { loadConfig } from '../../workers/config';
+import { createStreamBus, setSharedStreamBus } from '../../activities/streams';
+import { resolveAuthMode } from './auth-mode';
 import { createApiServer } from './server';
+import { connectServices } from './wiring';
+import { DEFAULT_BODY_LIMIT } from './body';
 
-const config = loadConfig();
-const server = createApiServer(config);
-server.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);
-  else console.error(`[api] failed: ${err.message}`);
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const auth = resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
+  const bus = createStreamBus();
+  setSharedStreamBus(bus);
+  const services = await connectServices(config, bus);
+  const { server } = createApiServer({
+    auth,
+    services,
+    bodyLimit: Number(process.env.PAR_API_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);
+    else console.error(`[api] failed: ${err.message}`);
+    process.exit(1);
+  });
+  server.listen(config.apiPort, config.apiHost, () => {
+    console.log(`[api] listening on ${config.apiUrl} (streams: ${process.env.PAR_REDIS_URL ? 'redis' : 'in-process'})`);
+    if (auth.kind === 'insecure-local') {
+      console.log('[api] WARNING: INSECURE LOCAL MODE: no API keys are checked; every caller has full access. Loopback only.');
+    } else {
+      console.log('[api] API keys required (Authorization: Bearer KEY); create one with `npx par keys create --grant VAULT:read`');
+    }
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+      void bus.close();
+    });
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`[api] could not start: ${err.message}`);
   process.exit(1);
 });
-server.listen(config.apiPort, config.apiHost, () => console.log(`[api] listening on ${config.apiUrl}`));
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => server.close(() => process.exit(0)));

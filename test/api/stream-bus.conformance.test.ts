@@ -1,5 +1,5 @@
 // One conformance suite for the StreamBus port, run against every adapter.
-import type { StreamBus, StreamEnvelope } from '../../activities/streams';
+import type { AbortableStreamBus, StreamBus, StreamEnvelope } from '../../activities/streams';
 import { MemoryStreamBus, RedisStreamBus } from '../../activities/streams';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from './helpers/redis';
 
@@ -66,6 +66,16 @@ function conformance(name: string, make: () => Promise<{ bus: StreamBus; other?:
       await bus.publish(b, { type: 'done', text: 'B' });
       const onB = await collect(other.subscribe(b));
       expect(onB.map((e) => e.event.type)).toEqual(['token', 'done']);
+    });
+
+    test('an abort signal ends a waiting subscription', async () => {
+      const ch = channel();
+      const ac = new AbortController();
+      const got = collect((other as AbortableStreamBus).subscribe(ch, 0, ac.signal));
+      await bus.publish(ch, { type: 'token', text: 'x' });
+      await new Promise((r) => setTimeout(r, 50));
+      ac.abort();
+      expect((await got).map((e) => e.id)).toEqual([1]);
     });
 
     test('close ends open subscriptions instead of hanging', async () => {

@@ -1,0 +1,24 @@
+import type { OpenApiDocument } from '../openapi';
+import type { Router } from '../router';
+import type { ApiServices } from '../services';
+import type { SseOptions } from '../sse';
+import { registerMetaRoutes } from './meta';
+import { registerVaultRoutes } from './vaults';
+import { registerChatRoutes } from './chat';
+import { registerFlowRoutes } from './flows';
+import { registerSessionRoutes } from './sessions';
+
+export interface RouteDeps {
+  services: ApiServices;
+  openapi: OpenApiDocument;
+  sse: SseOptions;
+}
+
+/** Every route group whose service this API process has. */
+export function registerRoutes(router: Router, deps: RouteDeps): void {
+  registerMetaRoutes(router, deps);
+  if (deps.services.vaults) registerVaultRoutes(router, deps.services.vaults);
+  if (deps.services.chat) registerChatRoutes(router, deps.services.chat, deps);
+  if (deps.services.flows) registerFlowRoutes(router, deps.services.flows, deps);
+  if (deps.services.sessions) registerSessionRoutes(router, deps.services.sessions);
+}
