@@ -1,4 +1,5 @@
 import * as hello from './hello';
+import { createMemoryActivities } from './memory/activities';
 import { createModelActivities } from './models/activities';
 import { createVaultActivities } from './vaults/activities';
 
@@ -8,6 +9,7 @@ export function createActivities() {
     ...hello,
     ...createModelActivities(),
     ...createVaultActivities(),
+    ...createMemoryActivities(),
   };
 }
 
