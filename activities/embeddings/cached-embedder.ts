@@ -58,4 +58,8 @@ export class CachedEmbedder implements Embedder {
     }
     return out as Float32Array[];
   }
+
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
 }

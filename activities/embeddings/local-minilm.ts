@@ -1,8 +1,10 @@
 /**
- * all-MiniLM-L6-v2 on onnxruntime-node, offline: WordPiece ids -> last hidden state ->
- * mean over real tokens -> unit length (what sentence-transformers does for this model).
+ * all-MiniLM-L6-v2 on onnxruntime-node, offline: WordPiece ids (tokenized here) -> the model in
+ * a worker thread (onnx-thread.js) -> mean over real tokens -> unit length, which is what
+ * sentence-transformers does for this model.
  */
-import type { InferenceSession as OrtSession } from 'onnxruntime-node';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Embedder } from './port';
 import { findLocalModelFiles, type LocalModelFiles } from './model-files';
 import { WordPieceTokenizer } from './wordpiece';
@@ -14,25 +16,65 @@ const MAX_TOKENS = 256;
 /** Texts per inference call: bounds the padded tensor's memory. */
 const BATCH = 32;
 
+interface Reply {
+  id: number;
+  ok: boolean;
+  vectors?: Float32Array;
+  error?: string;
+}
+
 export class LocalMiniLmEmbedder implements Embedder {
   readonly model = LOCAL_MODEL_NAME;
   readonly dimension = DIMENSION;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   private constructor(
-    private readonly session: OrtSession,
+    private readonly thread: Worker,
     private readonly tokenizer: WordPieceTokenizer,
-    private readonly ort: typeof import('onnxruntime-node'),
-  ) {}
+  ) {
+    thread.on('message', (r: Reply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      this.updateRef();
+      p.resolve(r);
+    });
+    thread.on('error', (err) => this.failAll(err));
+    thread.on('exit', (code) => this.failAll(new Error(`the embedding thread exited (code ${code})`)));
+    this.updateRef();
+  }
 
   static async create(files: LocalModelFiles = findLocalModelFiles()): Promise<LocalMiniLmEmbedder> {
-    // Loaded on demand so processes that never embed do not pay for the native library.
-    const ort = await import('onnxruntime-node');
     const threads = Number(process.env.PAR_EMBEDDING_THREADS) || undefined;
-    const session = await ort.InferenceSession.create(files.model, {
-      ...(threads ? { intraOpNumThreads: threads } : {}),
-      graphOptimizationLevel: 'all',
+    const thread = new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads } });
+    const embedder = new LocalMiniLmEmbedder(thread, WordPieceTokenizer.fromTokenizerJson(files.tokenizer));
+    const ready = await embedder.request({ type: 'ready' });
+    if (!ready.ok) {
+      await thread.terminate();
+      throw new Error(`could not load the embedding model ${files.model}: ${ready.error}`);
+    }
+    return embedder;
+  }
+
+  /** The thread keeps the process alive only while a request is in flight. */
+  private updateRef(): void {
+    if (this.pending.size > 0) this.thread.ref();
+    else this.thread.unref();
+  }
+
+  private failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.updateRef();
+      this.thread.postMessage({ ...msg, id }, transfer);
     });
-    return new LocalMiniLmEmbedder(session, WordPieceTokenizer.fromTokenizerJson(files.tokenizer), ort);
   }
 
   /** Token ids of a text as the model sees it (for chunk sizing and tests). */
@@ -47,47 +89,18 @@ export class LocalMiniLmEmbedder implements Embedder {
     encoded.sort((a, b) => a.ids.length - b.ids.length);
     for (let b = 0; b < encoded.length; b += BATCH) {
       const batch = encoded.slice(b, b + BATCH);
-      const vectors = await this.run(batch.map((e) => e.ids));
-      batch.forEach((e, k) => (out[e.i] = vectors[k]!));
+      const seq = Math.max(...batch.map((e) => e.ids.length));
+      const ids = new Int32Array(batch.length * seq);
+      batch.forEach((e, r) => ids.set(e.ids, r * seq));
+      const reply = await this.request({ ids, lengths: batch.map((e) => e.ids.length), seq }, [ids.buffer]);
+      if (!reply.ok || !reply.vectors) throw new Error(`the local embedding model failed: ${reply.error}`);
+      const flat = reply.vectors;
+      batch.forEach((e, r) => (out[e.i] = Float32Array.from(flat.subarray(r * DIMENSION, (r + 1) * DIMENSION))));
     }
     return out;
   }
 
-  private async run(batch: number[][]): Promise<Float32Array[]> {
-    const seq = Math.max(...batch.map((ids) => ids.length));
-    const n = batch.length;
-    const ids = new BigInt64Array(n * seq);
-    const mask = new BigInt64Array(n * seq);
-    batch.forEach((row, r) => {
-      row.forEach((id, c) => {
-        ids[r * seq + c] = BigInt(id);
-        mask[r * seq + c] = 1n;
-      });
-    });
-    const { Tensor } = this.ort;
-    const result = await this.session.run({
-      input_ids: new Tensor('int64', ids, [n, seq]),
-      attention_mask: new Tensor('int64', mask, [n, seq]),
-      token_type_ids: new Tensor('int64', new BigInt64Array(n * seq), [n, seq]),
-    });
-    const hidden = result.last_hidden_state!.data as Float32Array;
-    const vectors: Float32Array[] = [];
-    for (let r = 0; r < n; r++) {
-      const v = new Float32Array(DIMENSION);
-      const len = batch[r]!.length;
-      for (let c = 0; c < len; c++) {
-        const base = (r * seq + c) * DIMENSION;
-        for (let d = 0; d < DIMENSION; d++) v[d]! += hidden[base + d]!;
-      }
-      let norm = 0;
-      for (let d = 0; d < DIMENSION; d++) {
-        v[d]! /= len;
-        norm += v[d]! * v[d]!;
-      }
-      norm = Math.sqrt(norm) || 1;
-      for (let d = 0; d < DIMENSION; d++) v[d]! /= norm;
-      vectors.push(v);
-    }
-    return vectors;
+  async close(): Promise<void> {
+    await this.thread.terminate();
   }
 }

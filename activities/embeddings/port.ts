@@ -9,4 +9,6 @@ export interface Embedder {
   readonly dimension: number;
   /** Unit-length vectors, one per text, in order. */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Releases a model thread or connection, if the adapter holds one. */
+  close?(): Promise<void>;
 }

@@ -429,6 +429,6 @@ export class VaultService {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.deps.store.close(), this.deps.settings.close(), this.deps.kv.close()]);
+    await Promise.all([this.deps.store.close(), this.deps.settings.close(), this.deps.kv.close(), this.deps.embedder.close?.()]);
   }
 }

@@ -159,7 +159,7 @@ export class EmbeddedVectorStore implements VectorStore {
     for (const r of records) {
       if (!r.id || typeof r.id !== 'string') throw new VectorStoreError(`record id must be a non-empty string (collection ${collection})`, 'bad_record');
       if (!r.tenant) throw new VectorStoreError(`record ${r.id} has no tenant`, 'bad_record');
-      if (!(r.vector instanceof Float32Array) || r.vector.length !== dimension) {
+      if (!ArrayBuffer.isView(r.vector) || r.vector.length !== dimension) {
         throw new VectorStoreError(`record ${r.id}: vector has ${r.vector?.length} dimensions, collection ${collection} holds ${dimension}`, 'dimension_mismatch');
       }
     }

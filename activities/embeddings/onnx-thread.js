@@ -1,0 +1,68 @@
+// Runs the ONNX sentence model in a worker thread: inference stays off the event loop that
+// serves activities and heartbeats, and onnxruntime lives in a plain Node realm (hosts such as
+// jest evaluate modules in another realm, whose typed arrays onnxruntime rejects).
+// Plain JavaScript because worker threads load files without the TypeScript loader.
+'use strict';
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require('onnxruntime-node');
+
+const sessionPromise = ort.InferenceSession.create(workerData.model, {
+  ...(workerData.threads ? { intraOpNumThreads: workerData.threads } : {}),
+  graphOptimizationLevel: 'all',
+});
+
+// Mean over real tokens, then unit length: sentence-transformers' Pooling(mean) + Normalize.
+function pool(hidden, lengths, seq, dim) {
+  const out = new Float32Array(lengths.length * dim);
+  for (let r = 0; r < lengths.length; r++) {
+    const len = lengths[r];
+    const o = r * dim;
+    for (let c = 0; c < len; c++) {
+      const base = (r * seq + c) * dim;
+      for (let d = 0; d < dim; d++) out[o + d] += hidden[base + d];
+    }
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      out[o + d] /= len;
+      norm += out[o + d] * out[o + d];
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dim; d++) out[o + d] /= norm;
+  }
+  return out;
+}
+
+async function embed({ ids, lengths, seq }) {
+  const session = await sessionPromise;
+  const n = lengths.length;
+  const input = new BigInt64Array(n * seq);
+  const mask = new BigInt64Array(n * seq);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < lengths[r]; c++) {
+      input[r * seq + c] = BigInt(ids[r * seq + c]);
+      mask[r * seq + c] = 1n;
+    }
+  }
+  const result = await session.run({
+    input_ids: new ort.Tensor('int64', input, [n, seq]),
+    attention_mask: new ort.Tensor('int64', mask, [n, seq]),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(n * seq), [n, seq]),
+  });
+  const hidden = result.last_hidden_state;
+  const dim = hidden.dims[2];
+  return pool(hidden.data, lengths, seq, dim);
+}
+
+parentPort.on('message', (msg) => {
+  if (msg.type === 'ready') {
+    sessionPromise.then(
+      (s) => parentPort.postMessage({ id: msg.id, ok: true, inputs: s.inputNames, outputs: s.outputNames }),
+      (err) => parentPort.postMessage({ id: msg.id, ok: false, error: String((err && err.message) || err) }),
+    );
+    return;
+  }
+  embed(msg).then(
+    (vectors) => parentPort.postMessage({ id: msg.id, ok: true, vectors }, [vectors.buffer]),
+    (err) => parentPort.postMessage({ id: msg.id, ok: false, error: String((err && err.message) || err) }),
+  );
+});

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CachedEmbedder, LocalMiniLmEmbedder } from '../../activities/embeddings';
+import type { Embedder } from '../../activities/embeddings/port';
+
+// Token ids and vectors computed by Hugging Face `tokenizers` + Python onnxruntime on the same
+// tokenizer.json and model.onnx (see the fixture's "source"): our WordPiece port and pooling must match.
+const reference = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'minilm-reference.json'), 'utf8')) as {
+  cases: { text: string; ids: number[]; vector: number[] }[];
+};
+
+let local: LocalMiniLmEmbedder;
+beforeAll(async () => {
+  local = await LocalMiniLmEmbedder.create();
+});
+
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+test.each(reference.cases.map((c) => [c.text, c]))('tokenizes %j exactly as Hugging Face tokenizers does', (_t, c) => {
+  expect(local.tokenize(c.text)).toEqual(c.ids);
+});
+
+test('vectors match the reference pipeline, are unit length and 384-d, alone or padded in a batch', async () => {
+  const texts = reference.cases.map((c) => c.text);
+  const batch = await local.embed(texts);
+  const single = await local.embed([texts[1]!]);
+  reference.cases.forEach((c, i) => {
+    expect(batch[i]!.length).toBe(384);
+    expect(dot(batch[i]!, c.vector)).toBeGreaterThan(0.9999);
+    expect(Math.abs(dot(batch[i]!, batch[i]!) - 1)).toBeLessThan(1e-4);
+  });
+  expect(dot(single[0]!, batch[1]!)).toBeGreaterThan(0.9999);
+  expect(local.model).toBe('local:all-MiniLM-L6-v2');
+});
+
+test('similar meanings score higher than unrelated ones', async () => {
+  const [cat, kitten, revenue] = await local.embed(['The cat sat on the mat.', 'A kitten is resting on a rug.', 'Quarterly revenue grew by 12 percent.']);
+  expect(dot(cat!, kitten!)).toBeGreaterThan(dot(cat!, revenue!) + 0.3);
+});
+
+test('long text is truncated to 256 tokens instead of failing', async () => {
+  const long = 'word '.repeat(2000);
+  expect(local.tokenize(long)).toHaveLength(256);
+  const [v] = await local.embed([long]);
+  expect(v!.length).toBe(384);
+});
+
+test('the cache embeds each distinct text once and batches misses', async () => {
+  const calls: string[][] = [];
+  const inner: Embedder = {
+    model: 'test:counting',
+    dimension: 2,
+    async embed(texts) {
+      calls.push(texts);
+      return texts.map((t) => Float32Array.from([t.length, 1]));
+    },
+  };
+  const cached = new CachedEmbedder(inner, { cacheSize: 3, batchSize: 2 });
+  const out = await cached.embed(['a', 'bb', 'a', 'ccc']);
+  expect(out.map((v) => v[0])).toEqual([1, 2, 1, 3]);
+  expect(calls).toEqual([['a', 'bb'], ['ccc']]);
+  await cached.embed(['bb', 'a']);
+  expect(calls).toHaveLength(2);
+  await cached.embed(['dddd', 'eeeee']); // evicts the least recently used ("ccc", then "bb")
+  await cached.embed(['ccc']);
+  expect(calls[calls.length - 1]).toEqual(['ccc']);
+});
+
+test('a wrong-sized vector from an adapter is an error, not stored garbage', async () => {
+  const bad: Embedder = { model: 'test:bad', dimension: 3, embed: async (t) => t.map(() => new Float32Array(2)) };
+  await expect(new CachedEmbedder(bad).embed(['x'])).rejects.toThrow(/2-d vector, expected 3/);
+});
