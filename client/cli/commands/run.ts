@@ -2,21 +2,22 @@ import type { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
-import { CliError, emit, parseJsonArg } from '../output';
+import { emit, parseJsonArg, CliError } from '../output';
+import { runFlowCommand, uiLink } from './flow';
 
-/** Built-in workflows runnable by name before (and beside) the flow engine. */
-const BUILTIN_FLOWS: Record<string, string> = { hello: 'helloWorkflow' };
+/** Built-in workflows runnable by name beside the flows in flows/. */
+const BUILTIN_WORKFLOWS: Record<string, string> = { hello: 'helloWorkflow' };
 
 export function register(program: Command): void {
   program
     .command('run <flow>')
-    .description('Run a flow end to end through the worker and print its result (built-in: hello)')
-    .option('--input <json>', 'the run input as JSON, e.g. \'{"name":"Ada"}\'', '{}')
-    .option('--id <runId>', 'workflow id to use (default: <flow>-<uuid>)')
+    .description('Run a flow end to end and print its result (the built-in "hello", a flow id from flows/, or a file)')
+    .option('--input <json>', 'the run input as JSON, e.g. \'{"name":"Ada"}\' or \'{"message":"I want a refund"}\'', '{}')
+    .option('--id <runId>', 'workflow id to use')
     .option('--json', 'print JSON')
     .action(async (flow: string, opts: { input: string; id?: string; json?: boolean }) => {
-      const workflowType = BUILTIN_FLOWS[flow];
-      if (!workflowType) throw new CliError(`unknown flow "${flow}"; built-in flows: ${Object.keys(BUILTIN_FLOWS).join(', ')}`, 2, 'unknown_flow');
+      const workflowType = BUILTIN_WORKFLOWS[flow];
+      if (!workflowType) return runFlowCommand(flow, { ...opts, wait: true });
       const input = parseJsonArg('--input', opts.input);
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CliError('--input must be a JSON object', 2, 'bad_input');
       const config = loadConfig();
@@ -24,9 +25,8 @@ export function register(program: Command): void {
       const workflowId = opts.id ?? `${flow}-${randomUUID()}`;
       const handle = await client.workflow.start(workflowType, { taskQueue: config.taskQueue, workflowId, args: [input] });
       const result = await handle.result();
-      const runUrl = config.uiUrl ? `${config.uiUrl}/namespaces/${config.temporalNamespace}/workflows/${workflowId}` : undefined;
-      emit({ flow, workflowId, runId: handle.firstExecutionRunId, result, webUi: runUrl }, opts, (d) =>
-        [JSON.stringify(d.result, null, 2), `run ${d.workflowId}${d.webUi ? `  (${d.webUi})` : ''}`].join('\n'),
+      emit({ flow, runId: workflowId, result, webUi: uiLink(workflowId) }, opts, (d) =>
+        [JSON.stringify(d.result, null, 2), `run ${d.runId}${d.webUi ? `  (${d.webUi})` : ''}`].join('\n'),
       );
       await client.connection.close();
     });

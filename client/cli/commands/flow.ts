@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { loadConfig } from '../../../workers/config';
+import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
+import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
+import { replayHistoryFiles } from '../../services/replay';
+import { connectClient } from '../../temporal';
+import { FlowValidationError, formatIssue, validateFlow } from '../../../workflows/flow/validate';
+import type { JsonValue } from '../../../workflows/flow/types';
+import { CliError, emit, parseJsonArg } from '../output';
+
+type JsonOpt = { json?: boolean };
+
+export async function withFlowService<T>(fn: (svc: FlowService) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const client = await connectClient(config);
+  try {
+    return await fn(new FlowService(client, config.taskQueue));
+  } catch (err) {
+    if (err instanceof FlowValidationError) throw new CliError(err.message, 2, 'invalid_flow');
+    if (err instanceof FlowFileError) throw new CliError(err.message, 2, 'flow_not_found');
+    if (err instanceof ApprovalRefusedError) throw new CliError(err.message, 1, 'approval_refused');
+    if (err instanceof TypeError && err.message.startsWith('input.')) throw new CliError(err.message, 2, 'bad_input');
+    if (err instanceof Error && err.name === 'WorkflowNotFoundError') throw new CliError(`no such run: ${err.message}`, 1, 'run_not_found');
+    throw err;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+function objectArg(flag: string, raw: string | undefined): Record<string, JsonValue> {
+  const v = parseJsonArg(flag, raw, {});
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CliError(`${flag} must be a JSON object`, 2, 'bad_input');
+  return v as Record<string, JsonValue>;
+}
+
+export function uiLink(runId: string): string | undefined {
+  const c = loadConfig();
+  return c.uiUrl ? `${c.uiUrl}/namespaces/${c.temporalNamespace}/workflows/${encodeURIComponent(runId)}` : undefined;
+}
+
+/** Starts a flow and, with wait, prints its result: shared by `par flow run` and `par run`. */
+export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean }): Promise<void> {
+  const req = runRequestFromInput(objectArg('--input', opts.input));
+  if (opts.session) req.sessionId = opts.session;
+  await withFlowService(async (svc) => {
+    const { runId, flowId } = await svc.start(ref, req, { runId: opts.id });
+    if (!opts.wait) return emit({ runId, flowId, webUi: uiLink(runId) }, opts, (d) => `started ${d.runId}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
+    try {
+      const result = await svc.result(runId);
+      emit({ runId, flowId, ...result, webUi: uiLink(runId) }, opts, (d) =>
+        [...d.responses.map((r) => `> ${r}`), `run ${d.runId} completed (${d.trail.length} nodes)${d.webUi ? `  ${d.webUi}` : ''}`].join('\n'),
+      );
+    } catch (err) {
+      const cause = (err as { cause?: Error }).cause;
+      throw new CliError(`run ${runId} failed: ${cause?.message ?? (err as Error).message}`, 1, 'run_failed');
+    }
+  });
+}
+
+export function register(program: Command): void {
+  const flow = program.command('flow').description('Run, inspect, approve and replay agent flows');
+
+  flow
+    .command('run <flowOrFile>')
+    .description('Start a flow (an id from flows/ or a JSON/YAML file)')
+    .option('--input <json>', 'run input: {"message": "...", "history": [...], ...variables}', '{}')
+    .option('--id <runId>', 'workflow id for the run')
+    .option('--session <id>', 'session id recorded with the run')
+    .option('--wait', 'wait for the result and print it')
+    .option('--json', 'print JSON')
+    .action(runFlowCommand);
+
+  flow
+    .command('status <runId>')
+    .description('Show a run: status, current node, variables, pending approvals, node trail')
+    .option('--json', 'print JSON')
+    .action((runId: string, opts: JsonOpt) =>
+      withFlowService(async (svc) => {
+        const s = await svc.status(runId);
+        emit(s, opts, (d) =>
+          [
+            `${d.runId}  flow ${d.flowId}@${d.version}  status ${d.status}${d.currentNode ? `  at ${d.currentNode}` : ''}`,
+            ...d.pendingApprovals.map((a) => `waiting for approval "${a.node}": ${a.prompt} (approvers: ${a.approvers.join(', ') || 'anyone'}; times out ${a.timeoutAt})`),
+            ...(d.error ? [`error${d.error.node ? ` in ${d.error.node}` : ''}: ${d.error.message}`] : []),
+            `variables: ${JSON.stringify(Object.fromEntries(Object.entries(d.variables).filter(([k]) => k !== 'message')))}`,
+            'trail:',
+            ...d.trail.map((t) => `  ${t.node.padEnd(16)} ${t.type.padEnd(12)} -> ${(t.output ?? '…').padEnd(9)} ${t.durationMs ?? ''}ms${t.error ? `  error: ${t.error}` : ''}`),
+          ].join('\n'),
+        );
+      }),
+    );
+
+  flow
+    .command('list')
+    .description('List runs, newest first')
+    .option('--flow <id>', 'only runs of this flow')
+    .option('--status <status>', 'running | waiting_approval | waiting_timer | completed | failed | cancelled')
+    .option('--session <id>', 'only runs of this session')
+    .option('-n, --limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .action((opts: JsonOpt & { flow?: string; status?: string; session?: string; limit: string }) =>
+      withFlowService(async (svc) => {
+        const runs = await svc.list({ flowId: opts.flow, status: opts.status, sessionId: opts.session, limit: Number(opts.limit) });
+        emit(runs, opts, (rs) => (rs.length ? rs.map((r) => `${r.status.padEnd(17)} ${(r.flowId ?? '-').padEnd(24)} ${r.runId}  ${r.startTime}`).join('\n') : 'no runs'));
+      }),
+    );
+
+  for (const decision of ['approve', 'reject'] as const) {
+    flow
+      .command(`${decision} <runId>`)
+      .description(`${decision === 'approve' ? 'Approve' : 'Reject'} a pending approval (refused clearly if the run is not waiting)`)
+      .requiredOption('--by <who>', 'who decides (must be an approver when the node names approvers)')
+      .option('--node <id>', 'the approval node (needed only when several are pending)')
+      .option('--comment <text>', 'a comment recorded with the decision')
+      .option('--json', 'print JSON')
+      .action((runId: string, opts: JsonOpt & { by: string; node?: string; comment?: string }) =>
+        withFlowService(async (svc) => {
+          const r = await svc.decide(runId, { decision, by: opts.by, node: opts.node, comment: opts.comment });
+          emit({ runId, ...r, by: opts.by }, opts, (d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} "${d.node}" of ${d.runId} as ${d.by}`);
+        }),
+      );
+  }
+
+  flow
+    .command('cancel <runId>')
+    .description('Cancel a run (it records status cancelled)')
+    .option('--json', 'print JSON')
+    .action((runId: string, opts: JsonOpt) =>
+      withFlowService(async (svc) => {
+        await svc.cancel(runId);
+        emit({ runId, cancelled: true }, opts, () => `cancellation requested for ${runId}`);
+      }),
+    );
+
+  flow
+    .command('history <runId>')
+    .description('Write the run\'s event history as replayable JSON')
+    .option('-o, --output <file>', 'write to this file (default: stdout)')
+    .action((runId: string, opts: { output?: string }) =>
+      withFlowService(async (svc) => {
+        const json = await svc.history(runId);
+        if (opts.output) {
+          fs.writeFileSync(opts.output, json);
+          process.stderr.write(`wrote ${opts.output}\n`);
+        } else process.stdout.write(`${json}\n`);
+      }),
+    );
+
+  flow
+    .command('replay <files...>')
+    .description('Replay history JSON files against the current workflow code; fails on non-determinism')
+    .option('--json', 'print JSON')
+    .action(async (files: string[], opts: JsonOpt) => {
+      const results = await replayHistoryFiles(files);
+      emit(results, opts, (rs) => rs.map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.file}${r.error ? `: ${r.error}` : ''}`).join('\n'));
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    });
+
+  flow
+    .command('validate <flowOrFile>')
+    .description('Check a flow definition (and the flows it starts) without running it')
+    .option('--json', 'print JSON')
+    .action((ref: string, opts: JsonOpt) => {
+      const registry = new FlowRegistry();
+      let def;
+      try {
+        def = registry.load(ref);
+      } catch (err) {
+        throw new CliError((err as Error).message, 2, 'flow_not_found');
+      }
+      const library = registry.resolveLibrary(def);
+      const issues = validateFlow(def, (id) => Boolean(library[id]) || id === def.id);
+      emit({ flow: def.id, valid: issues.length === 0, issues }, opts, (d) => (d.valid ? `flow "${d.flow}" is valid` : `flow "${d.flow}" is invalid:\n${d.issues.map(formatIssue).join('\n')}`));
+      if (issues.length) process.exitCode = 2;
+    });
+}

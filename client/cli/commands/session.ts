@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { endSessionSignal } from '../../../workflows/definitions';
+import { sessionWorkflowId } from '../../services/flows';
+import { emit } from '../output';
+import { withFlowService } from './flow';
+
+type JsonOpt = { json?: boolean };
+
+export function register(program: Command): void {
+  const session = program.command('session').description('Long-lived conversations: each message runs the flow; history persists for months');
+
+  session
+    .command('send <sessionId> <message>')
+    .description('Send a message to a session (started on first use) and print the reply')
+    .requiredOption('--flow <flowOrFile>', 'the flow that answers the session')
+    .option('--tenant <tenant>', 'whose memories the session uses', process.env.PAR_TENANT)
+    .option('--json', 'print JSON')
+    .action((sessionId: string, message: string, opts: JsonOpt & { flow: string; tenant?: string }) =>
+      withFlowService(async (svc) => {
+        const reply = await svc.sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant });
+        emit({ sessionId, ...reply }, opts, (r) => (r.status === 'failed' ? `turn ${r.turn} failed: ${r.error}` : r.responses.join('\n') || '(no response)'));
+        if (reply.status === 'failed') process.exitCode = 1;
+      }),
+    );
+
+  session
+    .command('show <sessionId>')
+    .description('Print the conversation and the session variables')
+    .option('--json', 'print JSON')
+    .action((sessionId: string, opts: JsonOpt) =>
+      withFlowService(async (svc) => {
+        const s = await svc.readSession(sessionId);
+        emit(s, opts, (d) =>
+          [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
+        );
+      }),
+    );
+
+  session
+    .command('end <sessionId>')
+    .description('End a session once its current turn finishes')
+    .option('--json', 'print JSON')
+    .action((sessionId: string, opts: JsonOpt) =>
+      withFlowService(async (svc) => {
+        await svc.client.workflow.getHandle(sessionWorkflowId(sessionId)).signal(endSessionSignal);
+        emit({ sessionId, ended: true }, opts, () => `session ${sessionId} will end`);
+      }),
+    );
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
+import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
+import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
+import { FlowRegistry } from './flow-registry';
+
+/** A decision the run refused (not waiting, already decided, not an approver...). */
+export class ApprovalRefusedError extends Error {
+  override name = 'ApprovalRefusedError';
+}
+
+/** The run input as users give it: message, history, session and tenant, and the variables. */
+export interface RunRequest {
+  message?: string;
+  history?: ModelMessage[];
+  variables?: Record<string, JsonValue>;
+  sessionId?: string;
+  tenant?: string;
+  streamChannel?: string;
+}
+
+export interface RunSummary {
+  runId: string;
+  flowId?: string;
+  version?: string;
+  status: string;
+  sessionId?: string;
+  workflowType: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+const STATUS_FROM_TEMPORAL: Record<string, RunStatus> = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
+
+/** Splits CLI/API style input ({message, history, ...variables}) into a RunRequest. */
+export function runRequestFromInput(input: Record<string, JsonValue>): RunRequest {
+  const { message, history, sessionId, tenant, variables, ...rest } = input;
+  if (message !== undefined && typeof message !== 'string') throw new TypeError('input.message must be a string');
+  if (history !== undefined && !Array.isArray(history)) throw new TypeError('input.history must be a list of {role, content} messages');
+  if (variables !== undefined && (typeof variables !== 'object' || variables === null || Array.isArray(variables))) throw new TypeError('input.variables must be an object');
+  return {
+    message: message as string | undefined,
+    history: history as unknown as ModelMessage[] | undefined,
+    sessionId: typeof sessionId === 'string' ? sessionId : undefined,
+    tenant: typeof tenant === 'string' ? tenant : undefined,
+    variables: { ...rest, ...((variables as Record<string, JsonValue>) ?? {}) },
+  };
+}
+
+/** Everything the CLI and the API do with flows, over one Temporal client. */
+export class FlowService {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string,
+    readonly registry = new FlowRegistry(),
+  ) {}
+
+  /** Loads (id or file) and validates a flow with everything it references. */
+  prepare(ref: string | FlowDefinition): { definition: FlowDefinition; library: Record<string, FlowDefinition> } {
+    const definition = typeof ref === 'string' ? this.registry.load(ref) : ref;
+    const library = this.registry.validate(definition);
+    const model = process.env.PAR_DEFAULT_MODEL;
+    const withDefaults = model && !definition.defaults?.model ? { ...definition, defaults: { ...definition.defaults, model } } : definition;
+    return { definition: withDefaults, library };
+  }
+
+  async start(ref: string | FlowDefinition, req: RunRequest = {}, opts: { runId?: string } = {}): Promise<{ runId: string; flowId: string }> {
+    const { definition, library } = this.prepare(ref);
+    const runId = opts.runId ?? `${definition.id}-${randomUUID()}`;
+    const input: FlowRunInput = { definition, library, ...req };
+    await this.client.workflow.start('flowWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: runId,
+      args: [input],
+      typedSearchAttributes: [
+        { key: FLOW_ID, value: definition.id },
+        { key: FLOW_VERSION, value: definition.version },
+        { key: RUN_STATUS, value: 'running' },
+        ...(req.sessionId ? [{ key: SESSION_ID, value: req.sessionId }] : []),
+      ] as never,
+    });
+    return { runId, flowId: definition.id };
+  }
+
+  async result(runId: string): Promise<FlowRunResult> {
+    return this.client.workflow.getHandle(runId).result();
+  }
+
+  /** The run's live state (query), with Temporal's own status for runs that have closed. */
+  async status(runId: string): Promise<RunState & { runId: string; temporalStatus: string }> {
+    const handle = this.client.workflow.getHandle(runId);
+    const desc = await handle.describe();
+    const state = await handle.query(runStateQuery);
+    const closed = STATUS_FROM_TEMPORAL[desc.status.name];
+    return { ...state, status: closed && state.status !== 'cancelled' ? (state.status === 'completed' ? 'completed' : closed) : state.status, runId, temporalStatus: desc.status.name };
+  }
+
+  async list(filter: { flowId?: string; status?: string; sessionId?: string; limit?: number } = {}): Promise<RunSummary[]> {
+    const clauses = [`WorkflowType IN ('flowWorkflow', 'sessionWorkflow')`];
+    if (filter.flowId) clauses.push(`ParFlowId = '${filter.flowId.replace(/'/g, '')}'`);
+    if (filter.status) clauses.push(`ParStatus = '${filter.status.replace(/'/g, '')}'`);
+    if (filter.sessionId) clauses.push(`ParSessionId = '${filter.sessionId.replace(/'/g, '')}'`);
+    const out: RunSummary[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      out.push(summarize(wf));
+      if (out.length >= (filter.limit ?? 100)) break;
+    }
+    return out;
+  }
+
+  async decide(runId: string, decision: ApprovalDecision): Promise<{ node: string; decision: string }> {
+    try {
+      return await this.client.workflow.getHandle(runId).executeUpdate(decideApprovalUpdate, { args: [decision] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError(`run ${runId}: ${err.cause?.message ?? err.message}`);
+      throw err;
+    }
+  }
+
+  async cancel(runId: string): Promise<void> {
+    await this.client.workflow.getHandle(runId).cancel();
+  }
+
+  /** Replayable JSON of the run's history. */
+  async history(runId: string): Promise<string> {
+    return historyToJSON(await this.client.workflow.getHandle(runId).fetchHistory());
+  }
+
+  /** Sends a message to a session (starting it on first use) and waits for the flow's reply. */
+  async sendSessionMessage(sessionId: string, ref: string | FlowDefinition, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
+    const { definition, library } = this.prepare(ref);
+    const startOp = new WithStartWorkflowOperation('sessionWorkflow', {
+      workflowId: sessionWorkflowId(sessionId),
+      taskQueue: this.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: [{ definition, library, sessionId, tenant: opts.tenant }],
+      typedSearchAttributes: [
+        { key: FLOW_ID, value: definition.id },
+        { key: FLOW_VERSION, value: definition.version },
+        { key: SESSION_ID, value: sessionId },
+        { key: RUN_STATUS, value: 'running' },
+      ] as never,
+    });
+    return this.client.workflow.executeUpdateWithStart(sendMessageUpdate, { args: [{ message, variables: opts.variables, streamChannel: opts.streamChannel }], startWorkflowOperation: startOp });
+  }
+
+  async readSession(sessionId: string): Promise<SessionSummary> {
+    return this.client.workflow.getHandle(sessionWorkflowId(sessionId)).query(sessionQuery);
+  }
+}
+
+export function sessionWorkflowId(sessionId: string): string {
+  return `session-${sessionId}`;
+}
+
+function summarize(wf: WorkflowExecutionInfo): RunSummary {
+  const sa = wf.typedSearchAttributes;
+  const closed = STATUS_FROM_TEMPORAL[wf.status.name];
+  const parStatus = sa.get(RUN_STATUS);
+  return {
+    runId: wf.workflowId,
+    flowId: sa.get(FLOW_ID),
+    version: sa.get(FLOW_VERSION),
+    status: parStatus && (parStatus === 'completed' || parStatus === 'cancelled' || !closed) ? parStatus : (closed ?? parStatus ?? wf.status.name.toLowerCase()),
+    sessionId: sa.get(SESSION_ID),
+    workflowType: wf.type,
+    startTime: wf.startTime.toISOString(),
+    closeTime: wf.closeTime?.toISOString(),
+  };
+}

@@ -1,0 +1,168 @@
+import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { workflowNowIso, workflowNowMs } from '../clock';
+import { RUN_STATUS } from '../search-attributes';
+import { NODE_SPECS } from '../nodes/registry';
+import type { NodeResult, NodeSpec } from '../nodes/node-spec';
+import { ApprovalBook } from './approvals';
+import { trustedParams } from './params';
+import { renderTemplate, renderValue } from './templates';
+import type { FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, RunState, RunStatus, TrailEntry } from './types';
+
+export const DEFAULT_MODEL = 'local:extractive';
+/** The trail keeps the most recent entries; a looping session would otherwise grow it forever. */
+const MAX_TRAIL = 500;
+
+/** A node failed and has no error output: the run fails, naming the node. */
+export function nodeFailure(node: FlowNode, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`node "${node.id}" (${node.type}) failed: ${message}`, 'NodeFailed', { node: node.id });
+}
+
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  let msg = err.message;
+  let cause = (err as { cause?: unknown }).cause;
+  while (cause instanceof Error) {
+    if (cause.message && !msg.includes(cause.message)) msg += `: ${cause.message}`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return msg;
+}
+
+/** One run's state and the services its nodes use. Everything here is recorded in history. */
+export class RunEngine {
+  readonly approvals = new ApprovalBook();
+  readonly library: Record<string, FlowDefinition>;
+  private readonly nodes: Map<string, FlowNode>;
+  private visits = new Map<string, number>();
+  currentEntry?: TrailEntry;
+  /** Memory the runtime loaded before the run (facts, strategy advice), for system prompts. */
+  memoryPreamble = '';
+  /** Index in state.messages where the current turn's user message sits. */
+  turnStart = 0;
+
+  constructor(
+    readonly definition: FlowDefinition,
+    readonly input: FlowRunInput,
+    readonly state: RunState,
+  ) {
+    this.library = input.library ?? {};
+    this.nodes = new Map(definition.nodes.map((n) => [n.id, n]));
+  }
+
+  get vars(): Record<string, JsonValue> {
+    return this.state.variables;
+  }
+
+  /** The current user message. */
+  get message(): string {
+    const v = this.state.variables.message;
+    return typeof v === 'string' ? v : '';
+  }
+
+  get runId(): string {
+    return workflowInfo().workflowId;
+  }
+
+  render(text: string): string {
+    return renderTemplate(text, this.state.variables);
+  }
+
+  renderValue(value: JsonValue): JsonValue {
+    return renderValue(value, this.state.variables);
+  }
+
+  setVariable(name: string, value: JsonValue): void {
+    this.state.variables[name] = value;
+  }
+
+  model(p: { str(name: string): string | undefined }): string {
+    return p.str('model') ?? this.definition.defaults?.model ?? DEFAULT_MODEL;
+  }
+
+  vault(p: { str(name: string): string | undefined }): string | undefined {
+    const v = p.str('vault');
+    return v ? this.render(v) : this.definition.defaults?.vault;
+  }
+
+  temperature(p: { num(name: string): number | undefined }): number {
+    return p.num('temperature') ?? this.definition.defaults?.temperature ?? 0;
+  }
+
+  /** Conversation before the current turn (for decisions and query rewriting). */
+  history(): ModelMessage[] {
+    return this.state.messages.slice(0, this.turnStart);
+  }
+
+  systemPreamble(): string {
+    return this.memoryPreamble;
+  }
+
+  respond(text: string): void {
+    this.state.responses.push(text);
+    this.state.messages.push({ role: 'assistant', content: text });
+  }
+
+  detail(facts: Record<string, JsonValue>): void {
+    if (this.currentEntry) this.currentEntry.detail = { ...this.currentEntry.detail, ...facts };
+  }
+
+  setStatus(status: RunStatus): void {
+    if (this.state.status === status) return;
+    this.state.status = status;
+    upsertSearchAttributes([{ key: RUN_STATUS, value: status }] as never);
+  }
+
+  /** A child workflow id that is unique even when a loop visits the node again. */
+  childId(node: FlowNode, suffix = ''): string {
+    const n = this.visits.get(node.id) ?? 1;
+    return `${this.runId}/${node.id}${n > 1 ? `.${n}` : ''}${suffix ? `/${suffix}` : ''}`;
+  }
+
+  startNode(): FlowNode {
+    const start = this.definition.nodes.find((n) => n.type === 'start');
+    if (!start) throw ApplicationFailure.nonRetryable(`flow "${this.definition.id}" has no start node`, 'InvalidFlow');
+    return start;
+  }
+
+  /** Walks the graph from `from` until a node ends the run or takes an unconnected output. */
+  async interpret(from: FlowNode): Promise<void> {
+    let node: FlowNode | undefined = from;
+    while (node) {
+      const spec: NodeSpec = NODE_SPECS[node.type];
+      this.visits.set(node.id, (this.visits.get(node.id) ?? 0) + 1);
+      const entry: TrailEntry = { node: node.id, type: node.type, startedAt: workflowNowIso() };
+      const started = workflowNowMs();
+      this.state.trail.push(entry);
+      if (this.state.trail.length > MAX_TRAIL) this.state.trail.splice(0, this.state.trail.length - MAX_TRAIL);
+      this.state.currentNode = node.id;
+      this.currentEntry = entry;
+      let target: string | undefined;
+      try {
+        const result: NodeResult = await spec.run(node, trustedParams(node.params), this);
+        if ('end' in result) {
+          entry.output = 'end';
+          target = undefined;
+        } else {
+          entry.output = result.output;
+          target = node.outputs?.[result.output];
+        }
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const message = describeError(err);
+        entry.error = message;
+        entry.output = 'error';
+        target = node.outputs?.error;
+        if (!target) {
+          this.state.error = { node: node.id, message };
+          throw err instanceof ApplicationFailure && err.type === 'NodeFailed' ? err : nodeFailure(node, message);
+        }
+      } finally {
+        entry.finishedAt = workflowNowIso();
+        entry.durationMs = workflowNowMs() - started;
+        if (this.state.status !== 'running') this.setStatus('running');
+      }
+      node = target ? this.nodes.get(target) : undefined;
+    }
+    this.state.currentNode = undefined;
+  }
+}

@@ -1,0 +1,182 @@
+import { NODE_SPECS } from '../nodes/registry';
+import type { NodeShape } from '../nodes/node-spec';
+import { ParamReader } from './params';
+import { rootName, templateReferences } from './templates';
+import { NODE_TYPES, type FlowDefinition, type FlowNode, type JsonValue, type VariableType } from './types';
+
+export interface ValidationIssue {
+  /** The node the problem is in, when it is in one. */
+  node?: string;
+  field: string;
+  message: string;
+}
+
+/** A flow definition that cannot run; `issues` names each node and field at fault. */
+export class FlowValidationError extends Error {
+  override name = 'FlowValidationError';
+  constructor(
+    readonly flowId: string,
+    readonly issues: ValidationIssue[],
+  ) {
+    super(`flow "${flowId}" is invalid:\n${issues.map(formatIssue).join('\n')}`);
+  }
+}
+
+export function formatIssue(i: ValidationIssue): string {
+  return `  - ${i.node ? `node "${i.node}" ` : ''}${i.field}: ${i.message}`;
+}
+
+/** Variables every run has without declaring them. */
+export const BUILTIN_VARIABLES = ['message', 'session_id', 'run_id', 'flow_id'];
+const VARIABLE_TYPES: VariableType[] = ['string', 'number', 'boolean', 'object', 'array', 'any'];
+const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export function jsonTypeOf(v: JsonValue): VariableType {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'any';
+  return typeof v as VariableType;
+}
+
+/** Checks a value against a declared variable type; returns a problem or undefined. */
+export function checkVariableType(type: VariableType, v: JsonValue): string | undefined {
+  if (type === 'any' || v === null) return undefined;
+  const actual = jsonTypeOf(v);
+  return actual === type ? undefined : `must be ${type}, got ${actual} ${JSON.stringify(v).slice(0, 60)}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Everything that can be known about a flow before it runs. `knownFlows` (ids of flows that
+ * run_flow / parallel may reference) is checked when given.
+ */
+export function validateFlow(raw: unknown, knownFlows?: (id: string) => boolean): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const add = (field: string, message: string, node?: string) => issues.push({ node, field, message });
+  if (!isObject(raw)) return [{ field: '(document)', message: 'a flow must be an object with id, version and nodes' }];
+  const def = raw as unknown as FlowDefinition;
+  if (typeof def.id !== 'string' || !ID.test(def.id)) add('id', 'must be a name of letters, digits, _ . -');
+  if (typeof def.version !== 'string' || !def.version) add('version', 'must be a non-empty string such as "1" or "2024-06-01"');
+  if (def.variables !== undefined && !isObject(def.variables)) add('variables', 'must be an object of name -> {type, default}');
+  for (const [name, decl] of Object.entries(isObject(def.variables) ? def.variables : {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) add(`variables.${name}`, 'is not a valid variable name');
+    if (!isObject(decl) || !VARIABLE_TYPES.includes(decl.type as VariableType)) {
+      add(`variables.${name}.type`, `must be one of ${VARIABLE_TYPES.join(', ')}`);
+      continue;
+    }
+    if (decl.default !== undefined) {
+      const problem = checkVariableType(decl.type, decl.default as JsonValue);
+      if (problem) add(`variables.${name}.default`, problem);
+    }
+  }
+  if (def.defaults !== undefined) {
+    if (!isObject(def.defaults)) add('defaults', 'must be an object {model?, vault?, temperature?}');
+    else {
+      if (def.defaults.model !== undefined && typeof def.defaults.model !== 'string') add('defaults.model', 'must be a model id such as "openai:gpt-4.1-mini"');
+      if (def.defaults.vault !== undefined && typeof def.defaults.vault !== 'string') add('defaults.vault', 'must be a vault name');
+      if (def.defaults.temperature !== undefined && typeof def.defaults.temperature !== 'number') add('defaults.temperature', 'must be a number');
+    }
+  }
+  if (def.memory !== undefined && (!isObject(def.memory) || !['none', 'facts', 'reasoning', 'all'].includes(def.memory.mode as string))) {
+    add('memory.mode', 'must be one of none, facts, reasoning, all');
+  }
+  if (!Array.isArray(def.nodes) || def.nodes.length === 0) {
+    add('nodes', 'must be a non-empty list');
+    return issues;
+  }
+
+  const nodes = new Map<string, FlowNode>();
+  const shapes = new Map<string, NodeShape>();
+  def.nodes.forEach((n, i) => {
+    if (!isObject(n)) return add(`nodes[${i}]`, 'must be an object {id, type, params, outputs}');
+    if (typeof n.id !== 'string' || !ID.test(n.id)) return add(`nodes[${i}].id`, 'must be a name of letters, digits, _ . -');
+    if (nodes.has(n.id)) return add('id', 'is used by more than one node', n.id);
+    nodes.set(n.id, n);
+    if (!(NODE_TYPES as readonly string[]).includes(n.type)) return add('type', `unknown node type "${String(n.type)}"; known types: ${NODE_TYPES.join(', ')}`, n.id);
+    if (n.params !== undefined && !isObject(n.params)) return add('params', 'must be an object', n.id);
+    if (n.outputs !== undefined && !isObject(n.outputs)) return add('outputs', 'must be an object of output name -> node id', n.id);
+    const reader = new ParamReader((n.params ?? {}) as Record<string, JsonValue>, (field, message) => add(field, message, n.id));
+    shapes.set(n.id, NODE_SPECS[n.type].shape(reader));
+  });
+
+  const starts = [...nodes.values()].filter((n) => n.type === 'start');
+  if (starts.length !== 1) add('nodes', `must contain exactly one start node, found ${starts.length}`);
+
+  for (const [id, node] of nodes) {
+    const shape = shapes.get(id);
+    if (!shape) continue;
+    for (const [out, target] of Object.entries(node.outputs ?? {})) {
+      if (out !== 'error' && !shape.outputs.includes(out)) {
+        add(`outputs.${out}`, shape.outputs.length ? `is not an output of a ${node.type} node (outputs: ${[...shape.outputs, 'error'].join(', ')})` : `a ${node.type} node ends the run and has no outputs`, id);
+      } else if (typeof target !== 'string' || !nodes.has(target)) {
+        add(`outputs.${out}`, `points to "${String(target)}", which is not a node of this flow`, id);
+      }
+    }
+    if (knownFlows) for (const ref of shape.flowRefs ?? []) if (!knownFlows(ref)) add('params.flow', `flow "${ref}" was not found`, id);
+  }
+
+  if (starts.length === 1) {
+    const seen = new Set<string>([starts[0].id]);
+    const queue = [starts[0].id];
+    while (queue.length) for (const t of Object.values(nodes.get(queue.shift()!)!.outputs ?? {})) if (nodes.has(t) && !seen.has(t)) (seen.add(t), queue.push(t));
+    for (const id of nodes.keys()) if (!seen.has(id)) add('id', 'is unreachable from the start node', id);
+  }
+
+  for (const cycle of cyclesWithoutWait(nodes, shapes)) add('outputs', `is on a cycle with no wait or approval node (${cycle.join(' -> ')}), which would loop forever`, cycle[0]);
+
+  const known = new Set([...BUILTIN_VARIABLES, ...Object.keys(isObject(def.variables) ? def.variables : {}), ...[...shapes.values()].flatMap((s) => s.writes ?? [])]);
+  for (const [id, shape] of shapes) {
+    for (const [field, text] of Object.entries(shape.templates ?? {})) {
+      if (typeof text !== 'string') continue;
+      const { refs, problem } = templateReferences(text);
+      if (problem) add(field, problem.message, id);
+      for (const ref of refs) if (!known.has(rootName(ref))) add(field, `uses {${ref}}, but no variable "${rootName(ref)}" is declared or set by a node`, id);
+    }
+  }
+  return issues;
+}
+
+/** Strongly connected components (Tarjan) that loop without passing a blocking node. */
+function cyclesWithoutWait(nodes: Map<string, FlowNode>, shapes: Map<string, NodeShape>): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const out: string[][] = [];
+  const succ = (id: string) => Object.values(nodes.get(id)?.outputs ?? {}).filter((t) => nodes.has(t));
+  const visit = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of succ(v)) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      const loops = comp.length > 1 || succ(v).includes(v);
+      if (loops && !comp.some((id) => shapes.get(id)?.blocking)) out.push(comp.reverse());
+    }
+  };
+  for (const id of nodes.keys()) if (!idx.has(id)) visit(id);
+  return out;
+}
+
+/** Throws FlowValidationError when the flow has problems. */
+export function assertValidFlow(raw: unknown, knownFlows?: (id: string) => boolean): FlowDefinition {
+  const issues = validateFlow(raw, knownFlows);
+  if (issues.length) throw new FlowValidationError(isObject(raw) && typeof raw.id === 'string' ? raw.id : '(unnamed)', issues);
+  return raw as FlowDefinition;
+}

@@ -1,0 +1,42 @@
+import type { JsonValue } from '../flow/types';
+import { actActivities } from '../flow/activities';
+import { next, type NodeSpec } from './node-spec';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs the node's Python in the sandbox (activities/act): variables in as globals, `save[...]`
+ * out. A script error follows the node's error output (or fails the run).
+ */
+export const actNode: NodeSpec = {
+  type: 'act',
+  shape(p) {
+    p.str('code', { required: true });
+    p.duration('timeout', { min: 100 });
+    p.num('memoryMb', { min: 16, max: 4096, integer: true });
+    p.num('outputBytes', { min: 1024, integer: true });
+    p.strArray('allowedHosts');
+    return { outputs: ['next'], writes: p.strArray('saves') ?? [] };
+  },
+  async run(_node, p, engine) {
+    const timeoutMs = p.duration('timeout') ?? DEFAULT_TIMEOUT_MS;
+    const result = await actActivities(timeoutMs).actRun({
+      code: p.str('code')!,
+      variables: engine.vars,
+      message: engine.message,
+      history: engine.history(),
+      limits: { timeoutMs, memoryMb: p.num('memoryMb'), outputBytes: p.num('outputBytes') },
+      allowedHosts: p.strArray('allowedHosts'),
+      vault: engine.vault(p),
+      model: engine.model(p),
+      runId: engine.runId,
+    });
+    for (const [k, v] of Object.entries(result.saved)) engine.setVariable(k, v as JsonValue);
+    engine.detail({ saved: Object.keys(result.saved), durationMs: result.durationMs, ...(result.output ? { output: result.output.slice(-500) } : {}) });
+    if (!result.ok) {
+      const e = result.error;
+      throw new Error(`python ${e?.limit ? `exceeded its ${e.limit} limit` : `raised ${e?.type ?? 'an error'}`}: ${e?.message ?? ''}`);
+    }
+    return next();
+  },
+};

@@ -1,0 +1,22 @@
+import { decide } from './decide';
+import { next, type NodeSpec } from './node-spec';
+
+/** Multiple choice: one output per option, named after the option. */
+export const chooseNode: NodeSpec = {
+  type: 'choose',
+  shape(p) {
+    p.str('model');
+    const options = p.strArray('options', { required: true, nonEmpty: true }) ?? [];
+    if (new Set(options).size !== options.length) p.report('params.options', 'must not repeat an option');
+    const variable = p.str('variable');
+    return { outputs: options, writes: variable ? [variable] : [], templates: { 'params.question': p.str('question', { required: true }) } };
+  },
+  async run(_node, p, engine) {
+    const options = p.strArray('options')!;
+    const r = await decide(engine, p, { kind: 'choose', instruction: p.str('question')!, options });
+    const chosen = options[r.optionIndex ?? options.indexOf(String(r.answer))] ?? options[0];
+    const variable = p.str('variable');
+    if (variable) engine.setVariable(variable, chosen);
+    return next(chosen);
+  },
+};

@@ -1,0 +1,12 @@
+import { type NodeSpec } from './node-spec';
+
+/** Ends the run, optionally with a final static reply. */
+export const endNode: NodeSpec = {
+  type: 'end',
+  shape: (p) => ({ outputs: [], terminal: true, templates: { 'params.text': p.str('text') } }),
+  async run(_node, p, engine) {
+    const text = p.str('text');
+    if (text) engine.respond(engine.render(text));
+    return { end: true };
+  },
+};

@@ -1,0 +1,15 @@
+import { decide } from './decide';
+import { next, type NodeSpec } from './node-spec';
+
+/** A fast yes/no decision about the user's message: two outputs, yes and no. */
+export const recognizeNode: NodeSpec = {
+  type: 'recognize',
+  shape(p) {
+    p.str('model');
+    return { outputs: ['yes', 'no'], templates: { 'params.question': p.str('question', { required: true }) } };
+  },
+  async run(_node, p, engine) {
+    const r = await decide(engine, p, { kind: 'recognize', instruction: p.str('question')! });
+    return next(r.answer === true ? 'yes' : 'no');
+  },
+};

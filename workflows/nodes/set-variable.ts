@@ -1,0 +1,24 @@
+import type { JsonValue } from '../flow/types';
+import { next, type NodeSpec } from './node-spec';
+
+/** Sets one variable (name + value) or several (values); string values are templates. */
+export const setVariableNode: NodeSpec = {
+  type: 'set_variable',
+  shape(p) {
+    const name = p.str('name');
+    const values = p.object('values');
+    if (!name && !values) p.str('name', { required: true });
+    if (name && !p.has('value')) p.report('params.value', 'is required with params.name');
+    const all: Record<string, JsonValue> = { ...(values ?? {}), ...(name ? { [name]: p.raw('value') ?? null } : {}) };
+    const templates: Record<string, string> = {};
+    for (const [k, v] of Object.entries(all)) if (typeof v === 'string') templates[`params.values.${k}`] = v;
+    return { outputs: ['next'], writes: Object.keys(all), templates };
+  },
+  async run(_node, p, engine) {
+    const name = p.str('name');
+    const all: Record<string, JsonValue> = { ...(p.object('values') ?? {}), ...(name ? { [name]: p.raw('value') ?? null } : {}) };
+    for (const [k, v] of Object.entries(all)) engine.setVariable(k, engine.renderValue(v));
+    engine.detail({ set: Object.keys(all) });
+    return next();
+  },
+};

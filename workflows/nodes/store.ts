@@ -1,0 +1,30 @@
+import { vaultActivities } from '../flow/activities';
+import { next, type NodeSpec } from './node-spec';
+
+/** Key-value storage (get, set, delete) in a namespace, by default the flow's vault or id. */
+export const storeNode: NodeSpec = {
+  type: 'store',
+  shape(p) {
+    const op = p.str('op', { required: true, oneOf: ['get', 'set', 'delete'] });
+    const key = p.str('key', { required: true });
+    const variable = p.str('variable');
+    if (op === 'get' && !variable) p.report('params.variable', 'is required for op "get" (where the value goes)');
+    if (op === 'set' && !p.has('value')) p.report('params.value', 'is required for op "set"');
+    const value = p.raw('value');
+    return {
+      outputs: ['next'],
+      writes: op === 'get' && variable ? [variable] : [],
+      templates: { 'params.key': key, 'params.namespace': p.str('namespace'), 'params.value': typeof value === 'string' ? value : undefined },
+    };
+  },
+  async run(_node, p, engine) {
+    const op = p.str('op') as 'get' | 'set' | 'delete';
+    const namespace = engine.render(p.str('namespace') ?? engine.definition.defaults?.vault ?? `flow:${engine.definition.id}`);
+    const key = engine.render(p.str('key')!);
+    const value = op === 'set' ? engine.renderValue(p.raw('value') ?? null) : undefined;
+    const r = await vaultActivities().kvStore({ op, namespace, key, value });
+    if (op === 'get') engine.setVariable(p.str('variable')!, r.found ? (r.value ?? null) : null);
+    engine.detail({ op, namespace, key, found: r.found });
+    return next();
+  },
+};
