@@ -10,6 +10,9 @@ import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
 
 export default async function globalSetup(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-test-'));
+  // Every store the tests touch lives in this run's own data folder, never in .data/.
+  process.env.PAR_DATA_DIR = path.join(dir, 'data');
+  fs.mkdirSync(process.env.PAR_DATA_DIR, { recursive: true });
   const port = await freePort();
   const server = await startDevServer({
     cli: loadToolPaths().temporalCli,

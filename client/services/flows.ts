@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
 import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
@@ -115,6 +115,10 @@ export class FlowService {
       return await this.client.workflow.getHandle(runId).executeUpdate(decideApprovalUpdate, { args: [decision] });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new ApprovalRefusedError(`run ${runId}: ${err.cause?.message ?? err.message}`);
+      if (err instanceof WorkflowNotFoundError) {
+        const desc = await this.client.workflow.getHandle(runId).describe().catch(() => undefined);
+        if (desc) throw new ApprovalRefusedError(`run ${runId} has finished (${desc.status.name.toLowerCase()}); it is not waiting for an approval`);
+      }
       throw err;
     }
   }

@@ -9,7 +9,7 @@ export interface TemporalTestContext {
   nativeConnection: NativeConnection;
   /** A task queue of this test file's own, so test files never steal each other's tasks. */
   taskQueue: string;
-  startWorker(opts?: { activities?: object }): Promise<RunningWorker>;
+  startWorker(opts?: { activities?: object; taskQueue?: string }): Promise<RunningWorker>;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ export async function temporalTestContext(name = 'test'): Promise<TemporalTestCo
       const worker = await createParWorker({
         connection: nativeConnection,
         namespace: 'default',
-        taskQueue,
+        taskQueue: opts.taskQueue ?? taskQueue,
         workflowBundle: { codePath: env.bundlePath },
         activities: opts.activities,
       });

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { runStateQuery } from '../../workflows/definitions';
+import type { FlowDefinition, FlowNode, FlowRunInput, FlowRunResult, RunState } from '../../workflows/flow/types';
+
+export function flowDef(id: string, nodes: FlowNode[], extra: Partial<FlowDefinition> = {}): FlowDefinition {
+  return { id, version: '1', nodes, ...extra };
+}
+
+/** Starts flowWorkflow directly with a definition (and the child flows it may start). */
+export async function startFlow(
+  client: Client,
+  taskQueue: string,
+  definition: FlowDefinition,
+  input: Omit<FlowRunInput, 'definition'> = {},
+  workflowId = `${definition.id}-${randomUUID()}`,
+): Promise<WorkflowHandle<(i: FlowRunInput) => Promise<FlowRunResult>>> {
+  return client.workflow.start<(i: FlowRunInput) => Promise<FlowRunResult>>('flowWorkflow', { taskQueue, workflowId, args: [{ definition, ...input }] });
+}
+
+/** Polls the run's state until `pred` holds (or fails after timeoutMs). */
+export async function waitForState(handle: WorkflowHandle, pred: (s: RunState) => boolean, timeoutMs = 30000): Promise<RunState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: RunState | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(runStateQuery);
+      if (pred(last)) return last;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`state never matched; last: ${JSON.stringify(last)?.slice(0, 500)}`);
+}
+
+/** Activity types scheduled in a run's history, in order. */
+export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name!);
+}
