@@ -12,7 +12,7 @@ const PATTERNS: { when: RegExp; find: RegExp; what: string }[] = [
   { when: /e-?mail/i, find: /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/, what: 'an email address' },
   { when: /\b(url|link|website|web site|site)\b/i, find: /\bhttps?:\/\/[^\s)>"']+|\bwww\.[^\s)>"']+/i, what: 'a URL' },
   { when: /\b(phone|telephone|mobile|cell)\b/i, find: /\+?\d[\d\s().-]{6,}\d/, what: 'a phone number' },
-  { when: /\bname\b/i, find: /\b(?:my name is|i am|i'm|this is|call me)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)/, what: 'a name' },
+  { when: /\bname\b/i, find: /\b(?:[Mm]y name is|[Ii] am|[Ii]'m|[Tt]his is|[Cc]all me)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)/, what: 'a name' },
 ];
 
 const f2 = (n: number) => n.toFixed(2);
