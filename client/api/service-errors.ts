@@ -12,6 +12,8 @@ const BY_NAME: Record<string, [number, string]> = {
   FlowNotFoundError: [404, 'flow_not_found'],
   SessionNotFoundError: [404, 'session_not_found'],
   FlowValidationError: [400, 'invalid_flow'],
+  FlowFileError: [404, 'flow_not_found'],
+  ApprovalRefusedError: [409, 'approval_refused'],
   ValidationError: [400, 'invalid_input'],
   NoPendingApprovalError: [409, 'no_pending_approval'],
   RunNotActiveError: [409, 'run_not_active'],

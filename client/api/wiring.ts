@@ -3,10 +3,11 @@
 import type { ParConfig } from '../../workers/config';
 import type { AbortableStreamBus } from '../../activities/streams';
 import { sharedVaultService } from '../../activities/vaults';
+import { connectClient } from '../temporal';
+import { FlowService } from '../services/flows';
 import type { ApiServices } from './services';
 
 export async function connectServices(config: ParConfig, bus: AbortableStreamBus): Promise<ApiServices> {
-  void config;
-  const vaults = await sharedVaultService();
-  return { bus, vaults };
+  const [vaults, temporal] = await Promise.all([sharedVaultService(), connectClient(config, 15_000)]);
+  return { bus, vaults, flows: new FlowService(temporal, config.taskQueue) };
 }

@@ -1,11 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { runStreamChannel } from '../../../activities/streams';
+import { validateFlow } from '../../../workflows/flow/validate';
+import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
-import { badRequest, notFound } from '../errors';
+import { badRequest } from '../errors';
 import type { Router } from '../router';
 import type { FlowsPort } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
+import { checkFlowId, flowOfRun } from './run-owner';
 import type { RouteDeps } from './index';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
@@ -16,33 +18,41 @@ export function decidedBy(p: Principal): string {
 }
 
 export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: RouteDeps): void {
-  async function runFor(principal: Principal, runId: string, action: string) {
-    const state = await flows.status(runId);
-    if (!state) throw notFound('run_not_found', `no run "${runId}"`);
-    requireFlow(principal, state.flowId, action);
-    return state;
+  async function checkRun(principal: Principal, runId: string, action: string): Promise<string> {
+    const flowId = await flowOfRun(flows, runId);
+    requireFlow(principal, flowId, action);
+    return flowId;
   }
 
-  router.add('POST', '/v1/flows/validate', async ({ body }) => flows.validate(body.definition), { body: 'ValidateFlowRequest' });
+  router.add(
+    'POST',
+    '/v1/flows/validate',
+    async ({ body }) => {
+      const def = body.definition as FlowDefinition;
+      const library = flows.registry.resolveLibrary(def);
+      const issues = validateFlow(def, (id) => Boolean(library[id]) || id === def.id);
+      return { flow: def.id ?? null, valid: issues.length === 0, issues };
+    },
+    { body: 'ValidateFlowRequest' },
+  );
 
   router.add(
     'POST',
     '/v1/flows/{flow}/runs',
     async ({ principal, params, body }) => {
-      requireFlow(principal, params.flow, 'run');
-      const definition = body.definition as { id?: string } | undefined;
-      if (definition && definition.id !== params.flow) {
-        throw badRequest('invalid_body', `body.definition.id is "${definition.id}" but the URL names flow "${params.flow}"`);
+      const flowId = checkFlowId(params.flow);
+      requireFlow(principal, flowId, 'run');
+      const definition = body.definition as FlowDefinition | undefined;
+      if (definition && definition.id !== flowId) {
+        throw badRequest('invalid_body', `body.definition.id is ${JSON.stringify(definition.id)} but the URL names flow "${flowId}"`);
       }
-      const runId = (body.runId as string | undefined) ?? `run-${randomUUID()}`;
-      const input: Record<string, unknown> = {};
-      for (const k of ['message', 'history', 'variables', 'tenant'] as const) if (body[k] !== undefined) input[k] = body[k];
-      const started = await flows.start(definition ? (definition as Record<string, unknown>) : params.flow, input, {
-        runId,
-        sessionId: body.sessionId,
-        streamChannel: runStreamChannel(runId),
-      });
-      return { runId: started.runId, flowId: params.flow, events: `/v1/runs/${encodeURIComponent(started.runId)}/events` };
+      const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
+      const started = await flows.start(
+        definition ?? flowId,
+        { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
+        { runId },
+      );
+      return { runId: started.runId, flowId: started.flowId, events: `/v1/runs/${encodeURIComponent(started.runId)}/events` };
     },
     { body: 'StartRunRequest', status: 201 },
   );
@@ -51,35 +61,41 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     const flowId = query.get('flow') ?? undefined;
     const status = query.get('status') ?? undefined;
     if (status && !RUN_STATUSES.includes(status)) throw badRequest('invalid_query', `status must be one of ${RUN_STATUSES.join(', ')}, got "${status}"`);
-    if (flowId) requireFlow(principal, flowId, 'list runs of');
-    const runs = await flows.list({ flowId, status });
-    return { runs: runs.filter((r) => canFlow(principal, r.flowId)) };
+    if (flowId) requireFlow(principal, checkFlowId(flowId), 'list runs of');
+    const limitRaw = query.get('limit');
+    const limit = limitRaw === null ? 100 : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('invalid_query', `limit must be an integer from 1 to 1000, got "${limitRaw}"`);
+    const runs = await flows.list({ flowId, status, limit });
+    return { runs: runs.filter((r) => r.flowId && canFlow(principal, r.flowId)) };
   });
 
-  router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => ({ runId: params.run, ...(await runFor(principal, params.run, 'read runs of')) }));
+  router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => {
+    await checkRun(principal, params.run, 'read runs of');
+    return flows.status(params.run);
+  });
 
-  for (const action of ['approve', 'reject'] as const) {
+  for (const decision of ['approve', 'reject'] as const) {
     router.add(
       'POST',
-      `/v1/runs/{run}/${action}`,
+      `/v1/runs/{run}/${decision}`,
       async ({ principal, params, body }) => {
-        await runFor(principal, params.run, action);
-        const decision = { node: body?.node, comment: body?.comment, by: decidedBy(principal) };
-        await flows[action](params.run, decision);
-        return { runId: params.run, decision: action, by: decision.by, ...(decision.node ? { node: decision.node } : {}) };
+        await checkRun(principal, params.run, decision);
+        const by = decidedBy(principal);
+        const decided = await flows.decide(params.run, { decision, by, node: body.node, comment: body.comment });
+        return { runId: params.run, decision, by, node: decided.node };
       },
       { body: 'DecisionRequest' },
     );
   }
 
   router.add('POST', '/v1/runs/{run}/cancel', async ({ principal, params }) => {
-    await runFor(principal, params.run, 'cancel');
+    await checkRun(principal, params.run, 'cancel');
     await flows.cancel(params.run);
     return { runId: params.run, cancelled: true };
   });
 
   router.add('GET', '/v1/runs/{run}/history', async ({ principal, params }) => {
-    await runFor(principal, params.run, 'read the history of');
+    await checkRun(principal, params.run, 'read the history of');
     return JSON.parse(await flows.history(params.run));
   });
 
@@ -87,7 +103,7 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     'GET',
     '/v1/runs/{run}/events',
     async (ctx) => {
-      await runFor(ctx.principal, ctx.params.run, 'stream');
+      await checkRun(ctx.principal, ctx.params.run, 'stream');
       const sse = new SseWriter(ctx.res, deps.sse.keepAliveMs);
       try {
         await relayChannel(deps.services.bus, runStreamChannel(ctx.params.run), lastEventId(ctx.req, ctx.query), sse, ctx.signal, deps.sse);

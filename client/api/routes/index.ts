@@ -19,6 +19,8 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   registerMetaRoutes(router, deps);
   if (deps.services.vaults) registerVaultRoutes(router, deps.services.vaults);
   if (deps.services.chat) registerChatRoutes(router, deps.services.chat, deps);
-  if (deps.services.flows) registerFlowRoutes(router, deps.services.flows, deps);
-  if (deps.services.sessions) registerSessionRoutes(router, deps.services.sessions);
+  if (deps.services.flows) {
+    registerFlowRoutes(router, deps.services.flows, deps);
+    registerSessionRoutes(router, deps.services.flows);
+  }
 }

@@ -1,27 +1,31 @@
 import { requireFlow } from '../access';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import type { Router } from '../router';
-import type { SessionsPort } from '../services';
+import type { FlowsPort } from '../services';
+import { checkFlowId, flowOfSession } from './run-owner';
 
-export function registerSessionRoutes(router: Router, sessions: SessionsPort): void {
-  async function check(principal: Parameters<typeof requireFlow>[0], sessionId: string, action: string) {
-    const flowId = await sessions.flowOf(sessionId);
-    if (!flowId) throw notFound('session_not_found', `no session "${sessionId}"`);
-    requireFlow(principal, flowId, action);
-  }
-
+export function registerSessionRoutes(router: Router, flows: FlowsPort): void {
   router.add(
     'POST',
     '/v1/sessions/{session}/messages',
     async ({ principal, params, body }) => {
-      await check(principal, params.session, 'send messages to');
-      return sessions.send(params.session, body.message);
+      // A session runs one flow: the one it was started with; the first message names it.
+      const existing = await flowOfSession(flows, params.session);
+      if (existing && body.flow && body.flow !== existing) {
+        throw badRequest('invalid_body', `session "${params.session}" runs flow "${existing}", not "${body.flow}"`);
+      }
+      const flowId = existing ?? (body.flow ? checkFlowId(body.flow) : undefined);
+      if (!flowId) throw badRequest('invalid_body', `session "${params.session}" does not exist yet: body.flow must name the flow to start it with`);
+      requireFlow(principal, flowId, 'send messages to');
+      return flows.sendSessionMessage(params.session, flowId, body.message, { tenant: body.tenant, variables: body.variables });
     },
-    { body: 'SessionMessageRequest', status: 202 },
+    { body: 'SessionMessageRequest' },
   );
 
   router.add('GET', '/v1/sessions/{session}', async ({ principal, params }) => {
-    await check(principal, params.session, 'read sessions of');
-    return sessions.read(params.session);
+    const flowId = await flowOfSession(flows, params.session);
+    if (!flowId) throw notFound('session_not_found', `no session "${params.session}"`);
+    requireFlow(principal, flowId, 'read sessions of');
+    return flows.readSession(params.session);
   });
 }

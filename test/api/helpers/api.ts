@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { MemoryStreamBus, type AbortableStreamBus } from '../../../activities/streams';
+import { ApiKeyStore } from '../../../client/api/auth/key-store';
+import type { Grants } from '../../../client/api/auth/grants';
+import { createApiServer, type ApiServer } from '../../../client/api/server';
+import type { ApiServices } from '../../../client/api/services';
+import type { SseOptions } from '../../../client/api/sse';
+import { ParClient } from '../../../client/sdk';
+
+export interface TestApi {
+  url: string;
+  dataDir: string;
+  keys: ApiKeyStore;
+  api: ApiServer;
+  /** A client holding a new key with these grants. */
+  clientWith(grants: Partial<Grants>): { client: ParClient; key: string; keyId: string };
+  close(): Promise<void>;
+}
+
+/** A real API server on a loopback port with its own data folder and key store. */
+export async function startTestApi(opts: {
+  services: Omit<ApiServices, 'bus'> & { bus?: AbortableStreamBus };
+  dataDir?: string;
+  bodyLimit?: number;
+  sse?: Partial<SseOptions>;
+  insecureLocal?: boolean;
+}): Promise<TestApi> {
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'par-api-'));
+  const keys = new ApiKeyStore(path.join(dataDir, 'api-keys.sqlite'));
+  const bus = opts.services.bus ?? new MemoryStreamBus();
+  const logged: string[] = [];
+  const api = createApiServer({
+    auth: opts.insecureLocal ? { kind: 'insecure-local' } : { kind: 'keys', store: keys },
+    services: { ...opts.services, bus },
+    bodyLimit: opts.bodyLimit,
+    sse: opts.sse,
+    log: (l) => logged.push(l),
+  });
+  await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    dataDir,
+    keys,
+    api,
+    clientWith(grants) {
+      const k = keys.create('test', { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
+      return { client: new ParClient({ baseUrl: url, apiKey: k.key }), key: k.key, keyId: k.id };
+    },
+    async close() {
+      api.server.closeAllConnections();
+      await new Promise((r) => api.server.close(r));
+      if (!opts.services.bus) await bus.close();
+      keys.close();
+      if (logged.length) console.log(`API log:\n${logged.join('\n')}`);
+    },
+  };
+}
