@@ -2,6 +2,7 @@ import * as hello from './hello';
 import { createMemoryActivities } from './memory/activities';
 import { createModelActivities } from './models/activities';
 import { createVaultActivities } from './vaults/activities';
+import { createActActivities } from './act/activities';
 
 /** Every activity the PAR worker registers, by name. */
 export function createActivities() {
@@ -10,6 +11,7 @@ export function createActivities() {
     ...createModelActivities(),
     ...createVaultActivities(),
     ...createMemoryActivities(),
+    ...createActActivities(),
   };
 }
 

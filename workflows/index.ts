@@ -3,3 +3,4 @@ export { helloWorkflow } from './hello';
 export { flowWorkflow } from './flow-workflow';
 export { sessionWorkflow } from './session-workflow';
 export { vaultIngestWorkflow } from './vault-ingest';
+export { actScriptWorkflow } from './act-script';

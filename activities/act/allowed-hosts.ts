@@ -1,0 +1,20 @@
+/**
+ * Whether a URL may be fetched under a node's allowedHosts. An entry is "host" (any port),
+ * "host:port" (that port only) or "*.domain" (subdomains of domain, any port). Only http and
+ * https; host names compare case-insensitively; nothing is allowed by default.
+ */
+export function hostAllowed(url: URL, allowedHosts: readonly string[]): boolean {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname.toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return allowedHosts.some((entry) => {
+    const e = entry.toLowerCase();
+    const bracketEnd = e.startsWith('[') ? e.indexOf(']') : -1;
+    const colon = bracketEnd >= 0 ? e.indexOf(':', bracketEnd) : e.lastIndexOf(':');
+    const entryHost = colon >= 0 ? e.slice(0, colon) : e;
+    const entryPort = colon >= 0 ? e.slice(colon + 1) : undefined;
+    if (entryPort !== undefined && entryPort !== port) return false;
+    if (entryHost.startsWith('*.')) return host.endsWith(entryHost.slice(1)) && host.length > entryHost.length - 1;
+    return host === entryHost;
+  });
+}

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * How act sandboxes are walled off. "namespaces": a network namespace with no interfaces (no
+ * network at all), a pid namespace (no other process can even be named, let alone signalled),
+ * rlimits, and, when the worker is root, an unprivileged uid. "permission-only": Node's
+ * permission model alone, where a script that reaches JavaScript could still open sockets;
+ * used only when the operator allows it (PAR_ACT_REQUIRE_ISOLATION=0).
+ */
+export type IsolationMode = 'namespaces' | 'permission-only';
+
+export interface SandboxIsolation {
+  mode: IsolationMode;
+  /** Command and arguments that wrap `node ...` (empty for permission-only). */
+  wrapper: string[];
+  /** What holds, in words, for logs and the benchmark. */
+  description: string;
+  /** Why namespaces could not be used (mode permission-only). */
+  unavailableReason?: string;
+}
+
+/** nobody/nogroup: owns nothing, so a sandbox that escaped Node could not touch the worker's files. */
+export const SANDBOX_UID = 65534;
+
+/** CPU seconds a sandbox process may burn in all: the longest allowed run plus its start. */
+export const SANDBOX_CPU_SECONDS = 11 * 60;
+
+const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
+
+function findTool(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), ...TOOL_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function wrapperFor(asRoot: boolean): { wrapper?: string[]; features?: string[]; missing?: string } {
+  if (process.platform !== 'linux') return { missing: `namespaces need Linux (this is ${process.platform})` };
+  const unshare = findTool('unshare');
+  if (!unshare) return { missing: 'the unshare tool (util-linux) is not installed' };
+  const prlimit = findTool('prlimit');
+  const setpriv = findTool('setpriv');
+  if (asRoot && !setpriv) return { missing: 'the setpriv tool (util-linux) is needed to drop root in the sandbox' };
+  const wrapper = asRoot
+    ? [unshare, '--net', '--pid', '--fork', '--kill-child']
+    : [unshare, '--map-root-user', '--net', '--pid', '--fork', '--kill-child'];
+  const features = ['no network (empty network namespace)', 'own pid namespace'];
+  // No core dumps and no file may grow past 0 bytes: a write that got past Node still fails.
+  if (prlimit) {
+    wrapper.push(prlimit, `--cpu=${SANDBOX_CPU_SECONDS}`, '--fsize=0', '--core=0', '--nofile=256');
+    features.push('rlimits (cpu, fsize=0, core=0)');
+  }
+  if (asRoot && setpriv) {
+    wrapper.push(setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs');
+    features.push(`uid ${SANDBOX_UID}`);
+  }
+  return { wrapper, features };
+}
+
+// Runs inside the wrapper: reads the files a sandbox needs and reports the interfaces it sees.
+const PROBE = `
+const fs = require('fs');
+for (const f of JSON.parse(process.argv[1])) fs.closeSync(fs.openSync(f, 'r'));
+process.stdout.write(JSON.stringify(Object.keys(require('os').networkInterfaces())));
+`;
+
+let cached: Map<string, SandboxIsolation> | undefined;
+
+/**
+ * Finds the strongest isolation this machine gives, by trying it: the wrapper must start Node,
+ * the sandbox uid must be able to read `readable`, and the sandbox must see no network
+ * interface but loopback. Cached per process and file list.
+ */
+export function detectIsolation(readable: string[]): SandboxIsolation {
+  const key = JSON.stringify(readable);
+  const hit = cached?.get(key);
+  if (hit) return hit;
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const { wrapper, features, missing } = wrapperFor(asRoot);
+  let result: SandboxIsolation;
+  if (!wrapper) {
+    result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: missing };
+  } else {
+    const args = [...wrapper.slice(1), process.execPath, '--experimental-permission', ...readable.map((f) => `--allow-fs-read=${f}`), '--no-warnings', '-e', PROBE, JSON.stringify(readable)];
+    const probe = spawnSync(wrapper[0], args, { env: {}, encoding: 'utf8', timeout: 15_000 });
+    let interfaces: string[] | undefined;
+    try {
+      interfaces = JSON.parse(probe.stdout) as string[];
+    } catch {
+      interfaces = undefined;
+    }
+    if (probe.status !== 0 || !interfaces) {
+      const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n').slice(-2).join(' ');
+      result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: `the namespace wrapper failed: ${why}` };
+    } else if (interfaces.some((name) => name !== 'lo')) {
+      result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: `the network namespace still shows interfaces ${interfaces.join(', ')}` };
+    } else {
+      result = { mode: 'namespaces', wrapper, description: ['Node permission model', ...(features ?? [])].join(', ') };
+    }
+  }
+  (cached ??= new Map()).set(key, result);
+  return result;
+}

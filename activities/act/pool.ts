@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ActResult } from '../contracts';
+import type { ActSandboxConfig } from './config';
+import { SandboxUnavailableError } from './errors';
+import { detectIsolation, type SandboxIsolation } from './isolation';
+import type { ResolvedActLimits } from './limits';
+import type { SandboxJob } from './protocol';
+import { Sandbox, type SandboxFiles, type SandboxRunHandlers } from './sandbox';
+import { makePyodideSnapshot } from './snapshot';
+
+export interface PoolLogger {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface SandboxPoolStats {
+  warm: number;
+  ready: number;
+  started: number;
+  isolation?: string;
+  snapshot: boolean;
+}
+
+const silentLogger: PoolLogger = { info: () => undefined, warn: () => undefined };
+/** After this many sandboxes in a row fail to start, refilling waits for the next run. */
+const MAX_START_FAILURES = 3;
+
+export function defaultSandboxFiles(): SandboxFiles {
+  const real = (p: string) => fs.realpathSync(p);
+  return {
+    pyodideDir: real(path.dirname(require.resolve('pyodide'))),
+    childScript: real(path.join(__dirname, 'sandbox-child.js')),
+    prelude: real(path.join(__dirname, 'sandbox-prelude.py')),
+  };
+}
+
+/**
+ * Warm act sandboxes. Each sandbox runs one script and is then destroyed (a process that ran
+ * untrusted code cannot be shown clean), so taking one starts its replacement in the background.
+ * Warm sandboxes have the default memory cap (fixed at process start); a run with another cap
+ * gets a sandbox of its own.
+ */
+export class SandboxPool {
+  private readonly config: ActSandboxConfig;
+  private readonly log: PoolLogger;
+  private readonly baseFiles: SandboxFiles;
+  private warm: Sandbox[] = [];
+  private prepared?: Promise<{ files: SandboxFiles; isolation: SandboxIsolation }>;
+  private snapshotDir?: string;
+  private started = 0;
+  private startFailures = 0;
+  private closed = false;
+  private isolation?: SandboxIsolation;
+  private files?: SandboxFiles;
+
+  constructor(config: ActSandboxConfig, opts: { files?: SandboxFiles; logger?: PoolLogger } = {}) {
+    this.config = config;
+    this.log = opts.logger ?? silentLogger;
+    this.baseFiles = opts.files ?? defaultSandboxFiles();
+  }
+
+  /** Checks the isolation, makes the snapshot and fills the pool; runs once, again after a failure. */
+  prepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
+    this.prepared ??= this.doPrepare().catch((err) => {
+      this.prepared = undefined;
+      throw err;
+    });
+    return this.prepared;
+  }
+
+  private async doPrepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
+    const { pyodideDir, childScript, prelude } = this.baseFiles;
+    const isolation = detectIsolation([pyodideDir, childScript, prelude]);
+    if (isolation.mode !== 'namespaces') {
+      if (this.config.requireIsolation) {
+        throw new SandboxUnavailableError(
+          `act sandboxes need network and pid namespaces, which this machine does not give: ${isolation.unavailableReason}. ` +
+            'Set PAR_ACT_REQUIRE_ISOLATION=0 to run act scripts under Node\'s permission model alone (a script that escapes Python could then open network connections).',
+        );
+      }
+      this.log.warn('act sandboxes run without network and pid namespaces', { reason: isolation.unavailableReason });
+    }
+    let files: SandboxFiles = { ...this.baseFiles };
+    if (this.config.useSnapshot) {
+      try {
+        this.snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-'));
+        fs.chmodSync(this.snapshotDir, 0o755); // the sandbox's unprivileged uid reads the snapshot
+        const snapshot = await makePyodideSnapshot(files, isolation, this.snapshotDir, this.config.startTimeoutMs * 2);
+        files = { ...files, snapshot };
+      } catch (err) {
+        this.log.warn('act sandboxes start cold: the Pyodide snapshot could not be made', { error: (err as Error).message });
+      }
+    }
+    this.isolation = isolation;
+    this.files = files;
+    this.log.info('act sandbox pool ready', { isolation: isolation.description, snapshot: Boolean(files.snapshot), poolSize: this.config.poolSize });
+    return { files, isolation };
+  }
+
+  private spawn(memoryMb: number): Sandbox {
+    this.started++;
+    const sandbox = new Sandbox({
+      files: this.files!,
+      isolation: this.isolation!,
+      memoryMb,
+      runtimeAllowanceMb: this.config.runtimeAllowanceMb,
+      startTimeoutMs: this.config.startTimeoutMs,
+    });
+    return sandbox;
+  }
+
+  /** Tops the pool up to its size in the background. */
+  private refill(): void {
+    while (!this.closed && this.files && this.warm.length < this.config.poolSize && this.startFailures < MAX_START_FAILURES) {
+      const sandbox = this.spawn(this.config.defaults.memoryMb);
+      this.warm.push(sandbox);
+      sandbox.ready.then(
+        () => {
+          this.startFailures = 0;
+        },
+        (err: Error) => {
+          this.warm = this.warm.filter((s) => s !== sandbox);
+          this.startFailures++;
+          this.log.warn('an act sandbox failed to start', { error: err.message });
+          this.refill();
+        },
+      );
+    }
+  }
+
+  /** Starts filling the pool now (e.g. when the worker starts) instead of at the first run. */
+  async warmUp(): Promise<void> {
+    await this.prepare();
+    this.refill();
+    await Promise.all(this.warm.map((s) => s.ready.catch(() => undefined)));
+  }
+
+  private async acquire(memoryMb: number): Promise<Sandbox> {
+    await this.prepare();
+    if (this.closed) throw new SandboxUnavailableError('the act sandbox pool is closed');
+    this.startFailures = 0;
+    if (memoryMb !== this.config.defaults.memoryMb) return this.spawn(memoryMb);
+    this.warm = this.warm.filter((s) => s.alive);
+    const index = Math.max(0, this.warm.findIndex((s) => s.readyAt !== undefined));
+    const [sandbox] = this.warm.length ? this.warm.splice(index, 1) : [this.spawn(memoryMb)];
+    this.refill();
+    return sandbox;
+  }
+
+  /**
+   * Runs a job in a fresh sandbox, which is destroyed afterwards. A sandbox that fails to start
+   * is replaced once; a second failure is the worker's problem and rejects (Temporal retries).
+   */
+  async run(job: SandboxJob, limits: ResolvedActLimits, handlers: SandboxRunHandlers, signal?: AbortSignal): Promise<ActResult> {
+    for (let attempt = 1; ; attempt++) {
+      const sandbox = await this.acquire(limits.memoryMb);
+      try {
+        return await sandbox.run(job, limits, handlers, signal);
+      } catch (err) {
+        if (!(err instanceof SandboxUnavailableError) || attempt >= 2 || signal?.aborted) throw err;
+        this.log.warn('retrying an act run on a new sandbox', { error: err.message });
+      } finally {
+        sandbox.kill();
+      }
+    }
+  }
+
+  stats(): SandboxPoolStats {
+    return {
+      warm: this.warm.length,
+      ready: this.warm.filter((s) => s.readyAt !== undefined && s.alive).length,
+      started: this.started,
+      isolation: this.isolation?.description,
+      snapshot: Boolean(this.files?.snapshot),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const sandbox of this.warm) sandbox.kill();
+    this.warm = [];
+    if (this.snapshotDir) fs.rmSync(this.snapshotDir, { recursive: true, force: true });
+  }
+}
