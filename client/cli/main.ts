@@ -6,6 +6,8 @@ import * as run from './commands/run';
 import * as flow from './commands/flow';
 import * as session from './commands/session';
 import * as keys from './commands/keys';
+import * as memory from './commands/memory';
+import * as facts from './commands/facts';
 
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
@@ -13,7 +15,7 @@ const program = new Command('par')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const mod of [status, run, flow, session, keys]) mod.register(program);
+for (const mod of [status, run, flow, session, keys, memory, facts]) mod.register(program);
 
 function wantsJson(): boolean {
   return process.argv.includes('--json');
