@@ -28,6 +28,10 @@ interface Row {
   last_used_at: string | null;
 }
 
+export class KeyNameTakenError extends Error {
+  override name = 'KeyNameTakenError';
+}
+
 const KEY_FORMAT = /^par_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;
 
 function hashSecret(secret: string): string {
@@ -58,8 +62,15 @@ export class ApiKeyStore {
     this.touchStmt = this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   }
 
-  create(name: string, grants: Grants): CreatedApiKey {
+  /**
+   * Creates a key. Its name is who the key is in flow runs (an approval decided with it is
+   * recorded as by: name, and approval nodes list approvers by these names), so active names are unique.
+   */
+  create(name: string | undefined, grants: Grants): CreatedApiKey {
     const id = crypto.randomBytes(8).toString('hex');
+    name = name?.trim() || `key-${id}`;
+    const taken = this.db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as { id: string } | undefined;
+    if (taken) throw new KeyNameTakenError(`an active API key (${taken.id}) is already named "${name}"; pick another --name or revoke it first`);
     const secret = crypto.randomBytes(32).toString('base64url');
     const createdAt = new Date().toISOString();
     this.db

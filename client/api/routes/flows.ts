@@ -12,9 +12,9 @@ import type { RouteDeps } from './index';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
 
-/** Who decided, as recorded in the run: the key's id and name. */
+/** Who decided, as recorded in the run: the key's unique name (see ApiKeyStore.create). */
 export function decidedBy(p: Principal): string {
-  return `api-key:${p.keyId} (${p.name})`;
+  return p.unrestricted ? 'local-developer' : p.name;
 }
 
 export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: RouteDeps): void {
@@ -82,7 +82,7 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
         await checkRun(principal, params.run, decision);
         const by = decidedBy(principal);
         const decided = await flows.decide(params.run, { decision, by, node: body.node, comment: body.comment });
-        return { runId: params.run, decision, by, node: decided.node };
+        return { runId: params.run, decision, by, keyId: principal.keyId, node: decided.node };
       },
       { body: 'DecisionRequest' },
     );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../../workers/config';
-import { ApiKeyStore, apiKeysPath, type ApiKeyInfo } from '../../api/auth/key-store';
+import { ApiKeyStore, apiKeysPath, KeyNameTakenError, type ApiKeyInfo } from '../../api/auth/key-store';
 import { describeGrants, GrantError, parseFlowGrants, parseVaultGrants } from '../../api/auth/grants';
 import { CliError, emit } from '../output';
 
@@ -25,9 +25,9 @@ export function register(program: Command): void {
     .description('Create an API key; the key is printed once (only its hash is stored)')
     .option('--grant <vault:level>', 'vault access, repeatable: VAULT:read, VAULT:write or VAULT:admin ("*" for every vault)', collect, [])
     .option('--flow <flow>', 'a flow whose runs the key may start, read, approve, reject and cancel; repeatable ("*" for all)', collect, [])
-    .option('--name <name>', 'a label for the key', 'api key')
+    .option('--name <name>', 'who the key is: approvals decided with it are recorded as this name, and approval nodes list approvers by it (unique; default key-<id>)')
     .option('--json', 'print JSON')
-    .action((opts: { grant: string[]; flow: string[]; name: string; json?: boolean }) => {
+    .action((opts: { grant: string[]; flow: string[]; name?: string; json?: boolean }) => {
       let grants;
       try {
         grants = { vaults: parseVaultGrants(opts.grant), flows: parseFlowGrants(opts.flow) };
@@ -40,7 +40,13 @@ export function register(program: Command): void {
       }
       const store = openStore();
       try {
-        const created = store.create(opts.name, grants);
+        let created;
+        try {
+          created = store.create(opts.name, grants);
+        } catch (err) {
+          if (err instanceof KeyNameTakenError) throw new CliError(err.message, 2, 'name_taken');
+          throw err;
+        }
         emit(created, opts, (k) =>
           [`Created API key ${k.id} (${describeGrants(k.grants)}):`, '', `  ${k.key}`, '', 'Keep it now: it is not shown again. Use it as "Authorization: Bearer KEY".'].join('\n'),
         );

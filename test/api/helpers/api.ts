@@ -16,7 +16,7 @@ export interface TestApi {
   keys: ApiKeyStore;
   api: ApiServer;
   /** A client holding a new key with these grants. */
-  clientWith(grants: Partial<Grants>): { client: ParClient; key: string; keyId: string };
+  clientWith(grants: Partial<Grants>, name?: string): { client: ParClient; key: string; keyId: string };
   close(): Promise<void>;
 }
 
@@ -46,8 +46,8 @@ export async function startTestApi(opts: {
     dataDir,
     keys,
     api,
-    clientWith(grants) {
-      const k = keys.create('test', { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
+    clientWith(grants, name) {
+      const k = keys.create(name, { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
       return { client: new ParClient({ baseUrl: url, apiKey: k.key }), key: k.key, keyId: k.id };
     },
     async close() {
