@@ -8,6 +8,7 @@ import * as session from './commands/session';
 import * as keys from './commands/keys';
 import * as memory from './commands/memory';
 import * as facts from './commands/facts';
+import * as act from './commands/act';
 
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
@@ -15,7 +16,7 @@ const program = new Command('par')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const mod of [status, run, flow, session, keys, memory, facts]) mod.register(program);
+for (const mod of [status, run, flow, session, keys, memory, facts, act]) mod.register(program);
 
 function wantsJson(): boolean {
   return process.argv.includes('--json');
