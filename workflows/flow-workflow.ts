@@ -13,7 +13,7 @@ import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attribut
  */
 export async function flowWorkflow(input: FlowRunInput): Promise<FlowRunResult> {
   const def = input.definition;
-  const issues = validateFlow(def, (id) => Boolean(input.library?.[id]));
+  const issues = validateFlow(def, (id) => input.library?.[id]);
   if (issues.length) throw ApplicationFailure.nonRetryable(`flow "${def?.id}" is invalid:\n${issues.map(formatIssue).join('\n')}`, 'InvalidFlow', issues);
 
   const engine = new RunEngine(def, input, initialState(def, input, workflowInfo().workflowId));

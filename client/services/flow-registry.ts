@@ -83,7 +83,7 @@ export class FlowRegistry {
   /** Validates the flow and every flow it references; throws FlowValidationError naming node and field. */
   validate(def: FlowDefinition): Record<string, FlowDefinition> {
     const library = this.resolveLibrary(def);
-    const known = (id: string) => Boolean(library[id]) || id === def.id;
+    const known = (id: string) => library[id] ?? (id === def.id ? def : undefined);
     for (const d of [def, ...Object.values(library).filter((d) => d !== def)]) {
       const issues = validateFlow(d, known);
       if (issues.length) throw new FlowValidationError(typeof d.id === 'string' ? d.id : '(unnamed)', issues);

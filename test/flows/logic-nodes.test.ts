@@ -1,5 +1,6 @@
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { flowDef, scheduledActivities, startFlow } from '../helpers/flows';
+import type { FlowNode } from '../../workflows/flow/types';
 
 let ctx: TemporalTestContext;
 beforeAll(async () => {
@@ -67,7 +68,7 @@ test('store sets, gets and deletes a key through the key-value activity', async 
 });
 
 test('a failing node takes its error output; without one the run fails naming the node', async () => {
-  const nodes = (withError: boolean) => [
+  const nodes = (withError: boolean): FlowNode[] => [
     { id: 'start', type: 'start' as const, outputs: { next: 'search' } },
     { id: 'search', type: 'retrieve' as const, params: { query: 'x' }, outputs: { next: 'done', ...(withError ? { error: 'sorry' } : {}) } },
     ...(withError ? [{ id: 'sorry', type: 'respond' as const, params: { text: 'search failed' }, outputs: { next: 'done' } }] : []),

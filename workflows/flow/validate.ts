@@ -48,11 +48,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Finds a referenced flow: its definition (whose writes then count as known variables), or just whether it exists. */
+export type FlowLookup = (id: string) => FlowDefinition | boolean | undefined;
+
 /**
- * Everything that can be known about a flow before it runs. `knownFlows` (ids of flows that
+ * Everything that can be known about a flow before it runs. `knownFlows` (the flows that
  * run_flow / parallel may reference) is checked when given.
  */
-export function validateFlow(raw: unknown, knownFlows?: (id: string) => boolean): ValidationIssue[] {
+export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const add = (field: string, message: string, node?: string) => issues.push({ node, field, message });
   if (!isObject(raw)) return [{ field: '(document)', message: 'a flow must be an object with id, version and nodes' }];
@@ -126,7 +129,12 @@ export function validateFlow(raw: unknown, knownFlows?: (id: string) => boolean)
 
   for (const cycle of cyclesWithoutWait(nodes, shapes)) add('outputs', `is on a cycle with no wait or approval node (${cycle.join(' -> ')}), which would loop forever`, cycle[0]);
 
-  const known = new Set([...BUILTIN_VARIABLES, ...Object.keys(isObject(def.variables) ? def.variables : {}), ...[...shapes.values()].flatMap((s) => s.writes ?? [])]);
+  const known = new Set([
+    ...BUILTIN_VARIABLES,
+    ...Object.keys(isObject(def.variables) ? def.variables : {}),
+    ...[...shapes.values()].flatMap((s) => s.writes ?? []),
+    ...childFlowVariables([...shapes.values()].flatMap((s) => s.flowRefs ?? []), knownFlows),
+  ]);
   for (const [id, shape] of shapes) {
     for (const [field, text] of Object.entries(shape.templates ?? {})) {
       if (typeof text !== 'string') continue;
@@ -136,6 +144,29 @@ export function validateFlow(raw: unknown, knownFlows?: (id: string) => boolean)
     }
   }
   return issues;
+}
+
+/** Variables that child flows declare or write: a waited-for child merges its writes back. */
+function childFlowVariables(refs: string[], lookup: FlowLookup | undefined): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const pending = [...refs];
+  while (lookup && pending.length) {
+    const id = pending.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const child = lookup(id);
+    if (!child || child === true || !Array.isArray(child.nodes)) continue;
+    out.push(...Object.keys(child.variables ?? {}));
+    for (const n of child.nodes) {
+      const spec = NODE_SPECS[n?.type];
+      if (!spec) continue;
+      const shape = spec.shape(new ParamReader((n.params ?? {}) as Record<string, JsonValue>, () => undefined));
+      out.push(...(shape.writes ?? []));
+      pending.push(...(shape.flowRefs ?? []));
+    }
+  }
+  return out;
 }
 
 /** Strongly connected components (Tarjan) that loop without passing a blocking node. */
@@ -175,7 +206,7 @@ function cyclesWithoutWait(nodes: Map<string, FlowNode>, shapes: Map<string, Nod
 }
 
 /** Throws FlowValidationError when the flow has problems. */
-export function assertValidFlow(raw: unknown, knownFlows?: (id: string) => boolean): FlowDefinition {
+export function assertValidFlow(raw: unknown, knownFlows?: FlowLookup): FlowDefinition {
   const issues = validateFlow(raw, knownFlows);
   if (issues.length) throw new FlowValidationError(isObject(raw) && typeof raw.id === 'string' ? raw.id : '(unnamed)', issues);
   return raw as FlowDefinition;

@@ -170,7 +170,7 @@ export function register(program: Command): void {
         throw new CliError((err as Error).message, 2, 'flow_not_found');
       }
       const library = registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => Boolean(library[id]) || id === def.id);
+      const issues = validateFlow(def, (id) => library[id] ?? (id === def.id ? def : undefined));
       emit({ flow: def.id, valid: issues.length === 0, issues }, opts, (d) => (d.valid ? `flow "${d.flow}" is valid` : `flow "${d.flow}" is invalid:\n${d.issues.map(formatIssue).join('\n')}`));
       if (issues.length) process.exitCode = 2;
     });
