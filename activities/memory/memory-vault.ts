@@ -133,6 +133,30 @@ export class MemoryVault {
     return this.commitSave({ planId: randomUUID(), tenant, action: 'add', targetId: randomUUID(), content, scope });
   }
 
+  /**
+   * Bulk import (migrations, benchmarks): adds every text as its own entry, embedded in batches,
+   * without the same-topic merge. Returns the new ids in input order.
+   */
+  async importEntries(req: { tenant: string; scope?: string; contents: string[] }, batchSize = 64): Promise<string[]> {
+    const tenant = requireText('tenant', req.tenant);
+    const scope = req.scope === undefined ? this.config.defaultScope : requireText('scope', req.scope, 200);
+    const contents = req.contents.map((c, i) => requireText(`contents[${i}]`, c, this.config.maxContentChars));
+    const ids = contents.map(() => randomUUID());
+    const insert = this.db.prepare('INSERT INTO memory_vault_entries (tenant, id, scope, content, created, updated, deleted) VALUES (?, ?, ?, ?, ?, ?, NULL)');
+    await this.vectors.ensure();
+    for (let i = 0; i < contents.length; i += batchSize) {
+      const batch = contents.slice(i, i + batchSize);
+      const vectors = await this.vectors.embedder.embed(batch);
+      const now = nowIso();
+      this.db.transaction(() => batch.forEach((c, j) => insert.run(tenant, ids[i + j], scope, c, now, now)))();
+      await this.vectors.store.upsert(
+        this.vectors.collection,
+        batch.map((_, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], payload: { tenant, scope } })),
+      );
+    }
+    return ids;
+  }
+
   async update(req: { tenant: string; id: string; content: string; scope?: string }): Promise<MemoryEntry> {
     return (await this.save({ tenant: req.tenant, id: requireText('id', req.id), content: req.content, scope: req.scope })).entry;
   }

@@ -12,7 +12,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 // Few invocations on purpose: each starts Node and loads the embedding model (~2 s of CPU).
 /** Runs the real `par` CLI against a private data folder; returns parsed --json output and the exit code. */
 async function par(...args: string[]): Promise<{ code: number; out: any }> {
-  const env = { ...process.env, PAR_DATA_DIR: dataDir, PAR_TENANT: 'cli-tenant' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PAR_DATA_DIR: dataDir, PAR_TENANT: 'cli-tenant' };
   delete env.QDRANT_URL;
   try {
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin/par.js'), ...args, '--json'], { env, cwd: ROOT });
