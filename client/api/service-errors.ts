@@ -31,6 +31,11 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
+    if (err instanceof Error && ['MemoryError', 'MemoryInputError', 'MemoryNotFoundError'].includes(err.name)) {
+      const memoryStatus: Record<string, [number, string]> = { bad_input: [400, 'invalid_input'], not_found: [404, 'memory_not_found'], conflict: [409, 'conflict'] };
+      const [status, apiCode] = memoryStatus[String(code)] ?? [400, 'invalid_input'];
+      return new ApiError(status, apiCode, err.message);
+    }
     if (CODED_ERRORS.has(err.name) && typeof code === 'string') {
       const status = code.endsWith('_not_found') ? 404 : CONFLICT_CODES.has(code) ? 409 : 400;
       return new ApiError(status, code, err.message);

@@ -5,6 +5,8 @@ import type { AbortableStreamBus, StreamEvent } from '../../activities/streams';
 import type { ModelMessage } from '../../activities/contracts';
 import type { VaultService } from '../../activities/vaults/service';
 import type { FlowService } from '../services/flows';
+import type { MemoryVault } from '../../activities/memory/memory-vault';
+import type { FactStore } from '../../activities/memory/fact-store';
 
 /** The vault operations the API exposes: the vault service's own methods (activities/vaults). */
 export type VaultsPort = Pick<
@@ -33,9 +35,16 @@ export interface ChatPort {
 /** Flow runs, approvals and sessions: the flow engine's service (client/services/flows.ts). */
 export type FlowsPort = Pick<FlowService, 'client' | 'registry' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
 
+/** The Memory Vault and Fact Store (activities/memory), per tenant. */
+export interface MemoryPort {
+  vault: Pick<MemoryVault, 'save' | 'search' | 'list' | 'get' | 'update' | 'delete' | 'restore'>;
+  facts: Pick<FactStore, 'put' | 'get' | 'list' | 'delete' | 'similar'>;
+}
+
 export interface ApiServices {
   bus: AbortableStreamBus;
   vaults?: VaultsPort;
   chat?: ChatPort;
   flows?: FlowsPort;
+  memory?: MemoryPort;
 }

@@ -5,9 +5,11 @@ import type { AbortableStreamBus } from '../../activities/streams';
 import { sharedVaultService } from '../../activities/vaults';
 import { connectClient } from '../temporal';
 import { FlowService } from '../services/flows';
+import { createMemoryServices } from '../../activities/memory/services';
 import type { ApiServices } from './services';
 
 export async function connectServices(config: ParConfig, bus: AbortableStreamBus): Promise<ApiServices> {
   const [vaults, temporal] = await Promise.all([sharedVaultService(), connectClient(config, 15_000)]);
-  return { bus, vaults, flows: new FlowService(temporal, config.taskQueue) };
+  const memory = await createMemoryServices({ embedder: vaults.embedder });
+  return { bus, vaults, flows: new FlowService(temporal, config.taskQueue), memory: { vault: memory.vault, facts: memory.facts } };
 }

@@ -7,6 +7,7 @@ import { registerVaultRoutes } from './vaults';
 import { registerChatRoutes } from './chat';
 import { registerFlowRoutes } from './flows';
 import { registerSessionRoutes } from './sessions';
+import { registerMemoryRoutes } from './memory';
 
 export interface RouteDeps {
   services: ApiServices;
@@ -23,4 +24,5 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
     registerFlowRoutes(router, deps.services.flows, deps);
     registerSessionRoutes(router, deps.services.flows);
   }
+  if (deps.services.memory) registerMemoryRoutes(router, deps.services.memory);
 }
