@@ -27,6 +27,7 @@ export class LocalMiniLmEmbedder implements Embedder {
   readonly model = LOCAL_MODEL_NAME;
   readonly dimension = DIMENSION;
   private nextId = 0;
+  private closed?: Error;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
   private constructor(
@@ -41,7 +42,7 @@ export class LocalMiniLmEmbedder implements Embedder {
       p.resolve(r);
     });
     thread.on('error', (err) => this.failAll(err));
-    thread.on('exit', (code) => this.failAll(new Error(`the embedding thread exited (code ${code})`)));
+    thread.on('exit', (code) => this.failAll(new Error(`the local embedding model's thread has stopped (exit code ${code})`)));
     this.updateRef();
   }
 
@@ -64,11 +65,13 @@ export class LocalMiniLmEmbedder implements Embedder {
   }
 
   private failAll(err: Error): void {
+    this.closed ??= err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
 
   private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -101,6 +104,7 @@ export class LocalMiniLmEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
+    this.closed ??= new Error('the local embedding model was closed');
     await this.thread.terminate();
   }
 }

@@ -74,3 +74,9 @@ test('a wrong-sized vector from an adapter is an error, not stored garbage', asy
   const bad: Embedder = { model: 'test:bad', dimension: 3, embed: async (t) => t.map(() => new Float32Array(2)) };
   await expect(new CachedEmbedder(bad).embed(['x'])).rejects.toThrow(/2-d vector, expected 3/);
 });
+
+test('after close, embedding is a clear error instead of a hang', async () => {
+  const e = await LocalMiniLmEmbedder.create();
+  await e.close();
+  await expect(e.embed(['x'])).rejects.toThrow(/closed|stopped/);
+});

@@ -1,0 +1,61 @@
+import type { ModelMessage } from '../../activities/contracts';
+import { offlineSearchQuery, salientHistoryTerms } from '../../activities/vaults/history-search';
+import { serviceIn, tempDir } from './service-fixture';
+
+const history: ModelMessage[] = [
+  { role: 'user', content: 'Our cafeteria menu changed last week.' },
+  { role: 'assistant', content: 'Good to know about the cafeteria.' },
+  { role: 'user', content: 'My PostgreSQL queries hit a statement timeout on the orders table.' },
+  { role: 'assistant', content: 'A statement timeout on PostgreSQL usually means a missing index or lock contention on orders.' },
+];
+
+test('a vague follow-up gets the subject of the recent conversation', () => {
+  const q = offlineSearchQuery('How do I fix that?', history);
+  expect(q.startsWith('How do I fix that?')).toBe(true);
+  expect(q).toMatch(/PostgreSQL/);
+  expect(q).toMatch(/timeout/);
+  expect(q).toMatch(/orders/);
+});
+
+test('recent turns outweigh older ones, and terms already in the message are not repeated', () => {
+  const terms = salientHistoryTerms('what about the orders table?', history, 4);
+  expect(terms).not.toContain('orders');
+  expect(terms).not.toContain('cafeteria');
+  expect(terms.map((t) => t.toLowerCase())).toContain('postgresql');
+});
+
+test('without history the message is searched as is', () => {
+  expect(offlineSearchQuery('refund policy', [])).toBe('refund policy');
+});
+
+test('the service uses a model-backed QueryRewriter when a model is named, the offline method otherwise', async () => {
+  const seen: { message: string; history: ModelMessage[] }[] = [];
+  const dir = tempDir('par-hs-');
+  const svc = await serviceIn(dir, {
+    queryRewriterFor: (model) =>
+      model === 'test:rewriter'
+        ? async (message, h) => {
+            seen.push({ message, history: h });
+            return 'PostgreSQL statement timeout fixes';
+          }
+        : undefined,
+  });
+  expect(await svc.searchQuery('How do I fix that?', history, { smart: true, model: 'test:rewriter' })).toBe('PostgreSQL statement timeout fixes');
+  expect(seen).toEqual([{ message: 'How do I fix that?', history }]);
+  expect(await svc.searchQuery('How do I fix that?', history, { smart: true })).toMatch(/PostgreSQL/);
+  expect(await svc.searchQuery('How do I fix that?', history, { smart: false, model: 'test:rewriter' })).toBe('How do I fix that?');
+  await svc.close();
+});
+
+test('smart history search finds what the follow-up is about where the raw message does not', async () => {
+  const svc = await serviceIn(tempDir('par-hs2-'));
+  await svc.addMany('support', [
+    { text: 'To fix PostgreSQL statement timeouts, add an index on the filtered columns and check for long-held locks.' },
+    { text: 'To fix a jammed printer, open the rear tray and remove the stuck paper.' },
+    { text: 'To fix a flat bicycle tire, patch the inner tube or replace it.' },
+  ]);
+  const smart = await svc.searchQuery('How do I fix that?', history, { smart: true });
+  const [hit] = await svc.getSimilar('support', smart, { n: 1 });
+  expect(hit!.text).toMatch(/PostgreSQL/);
+  await svc.close();
+});
