@@ -17,7 +17,8 @@ export function nodeFailure(node: FlowNode, message: string): ApplicationFailure
   return ApplicationFailure.nonRetryable(`node "${node.id}" (${node.type}) failed: ${message}`, 'NodeFailed', { node: node.id });
 }
 
-function describeError(err: unknown): string {
+/** An error's message with its causes (Temporal wraps activity and child failures). */
+export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   let msg = err.message;
   let cause = (err as { cause?: unknown }).cause;

@@ -3,7 +3,7 @@ import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../search-attribu
 import type { RunEngine } from '../flow/run-engine';
 import type { FlowRunInput, FlowRunResult, JsonValue } from '../flow/types';
 
-/** Starts a flow from the run's library as a child workflow, with a copy of the parent's variables. */
+/** Starts a flow from the run's library as a child workflow, with a copy of the parent's variables and defaults. */
 export async function startChildFlow(
   engine: RunEngine,
   flowId: string,
@@ -11,8 +11,10 @@ export async function startChildFlow(
   variables: Record<string, JsonValue>,
   opts: { abandon?: boolean } = {},
 ): Promise<ChildWorkflowHandle<(input: FlowRunInput) => Promise<FlowRunResult>>> {
-  const definition = engine.library[flowId];
-  if (!definition) throw new Error(`flow "${flowId}" is not in this run's library (it is resolved when the run starts)`);
+  const own = engine.library[flowId];
+  if (!own) throw new Error(`flow "${flowId}" is not in this run's library (it is resolved when the run starts)`);
+  // A child inherits the parent's default model and vault unless it sets its own.
+  const definition = { ...own, defaults: { ...engine.definition.defaults, ...own.defaults } };
   const input: FlowRunInput = {
     definition,
     library: engine.library,

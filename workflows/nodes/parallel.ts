@@ -3,6 +3,7 @@ import { mergeBranchWrites, writtenVariables, type BranchWrites } from '../flow/
 import type { ParamReader } from '../flow/params';
 import type { JsonValue } from '../flow/types';
 import { startChildFlow } from './child-flows';
+import { describeError } from '../flow/run-engine';
 import { next, type NodeSpec } from './node-spec';
 
 interface Branch {
@@ -63,7 +64,7 @@ export const parallelNode: NodeSpec = {
             completed++;
           } catch (err) {
             const cancelled = isCancellation(err);
-            outcomes.set(b.name, { name: b.name, status: cancelled ? 'cancelled' : 'failed', error: err instanceof Error ? err.message : String(err) });
+            outcomes.set(b.name, { name: b.name, status: cancelled ? 'cancelled' : 'failed', error: describeError(err) });
           }
         }),
       ),
