@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import type { GenerateRequest, GenerateResult } from '../../activities/contracts';
 import { createModelActivities } from '../../activities/models/activities';
 import { ModelRouter } from '../../activities/models/router';
 import { LexicalSimilarity } from '../../activities/models/similarity';
@@ -131,6 +132,8 @@ describe('model activities in a real Temporal worker: provider errors drive the 
   });
 });
 
+const hiRequest: GenerateRequest = { model: 'openai:gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] };
+
 describe('heartbeats', () => {
   test('modelGenerate heartbeats once per streamed chunk', async () => {
     const env = new MockActivityEnvironment(undefined, { logger: quietLogger });
@@ -138,7 +141,7 @@ describe('heartbeats', () => {
     env.on('heartbeat', () => beats++);
     p.openai.enqueue({ chunks: ['a ', 'b ', 'c ', 'd'] });
     const activities = createModelActivities({ router: p.router(), publish: async () => undefined });
-    const result = await env.run(activities.modelGenerate, { model: 'openai:gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const result = (await env.run(activities.modelGenerate, hiRequest)) as GenerateResult;
     expect(result.text).toBe('a b c d');
     // role chunk + 4 text chunks + finish chunk + usage chunk
     expect(beats).toBeGreaterThanOrEqual(4);
@@ -148,7 +151,7 @@ describe('heartbeats', () => {
     const env = new MockActivityEnvironment(undefined, { logger: quietLogger });
     p.openai.enqueue({ delayMs: 3000, text: 'never' });
     const activities = createModelActivities({ router: p.router(), publish: async () => undefined });
-    const pending = env.run(activities.modelGenerate, { model: 'openai:gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const pending = env.run(activities.modelGenerate, hiRequest);
     setTimeout(() => env.cancel(), 100);
     const started = Date.now();
     await expect(pending).rejects.toMatchObject({ type: 'ModelError.cancelled', nonRetryable: true });

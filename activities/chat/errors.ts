@@ -1,0 +1,11 @@
+/** Chat input that cannot work: a bad option or a prompt that cannot fit the model. */
+export class ChatError extends Error {
+  override name = 'ChatError';
+  readonly retryable = false;
+  constructor(
+    message: string,
+    readonly code: 'bad_request' | 'context_overflow' = 'bad_request',
+  ) {
+    super(message);
+  }
+}
