@@ -1,0 +1,111 @@
+// Tokens from a model activity on a worker PROCESS reach the API's SSE client through Redis;
+// killing the worker mid-stream ends the client's stream with an error, never a silent hang.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { RedisStreamBus } from '../../activities/streams';
+import { FlowService } from '../../client/services/flows';
+import type { StreamedEvent } from '../../client/sdk';
+import { readTestEnv } from '../helpers/test-env';
+import { OpenAIWireServer } from '../models/helpers/openai-wire-server';
+import { startTestApi, type TestApi } from './helpers/api';
+import { redisUnavailableReason, startTestRedis, type TestRedis } from './helpers/redis';
+
+const skip = redisUnavailableReason();
+const suite = skip ? describe.skip : describe;
+if (skip) console.log(`cross-process SSE test skipped: ${skip}`);
+
+suite(`SSE across processes (API here, worker in a child process, Redis between)${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  let redis: TestRedis;
+  let model: OpenAIWireServer;
+  let api: TestApi;
+  let bus: RedisStreamBus;
+  let connection: Connection;
+  let worker: ChildProcess | undefined;
+  const taskQueue = `api-sse-${process.pid}-${Date.now()}`;
+
+  function startWorker(): Promise<ChildProcess> {
+    const env = readTestEnv();
+    const proc = spawn(process.execPath, [path.join(__dirname, '../../bin/run-ts.js'), path.join(__dirname, 'fixtures/stream-worker.ts')], {
+      env: {
+        ...process.env,
+        PAR_REDIS_URL: redis.url,
+        OPENAI_API_KEY: 'sk-test',
+        OPENAI_BASE_URL: `${model.url}/v1`,
+        STREAM_WORKER_TEMPORAL: env.temporalAddress,
+        STREAM_WORKER_QUEUE: taskQueue,
+        STREAM_WORKER_BUNDLE: env.bundlePath,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    return new Promise((resolve, reject) => {
+      proc.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('worker ready')) resolve(proc);
+      });
+      proc.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${err}`)));
+    });
+  }
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    model = await new OpenAIWireServer('sk-test').start();
+    bus = new RedisStreamBus(redis.url);
+    connection = await Connection.connect({ address: readTestEnv().temporalAddress });
+    const flows = new FlowService(new Client({ connection, namespace: 'default' }), taskQueue);
+    api = await startTestApi({ services: { flows, bus }, sse: { keepAliveMs: 300, idleTimeoutMs: 3000 } });
+    worker = await startWorker();
+  });
+  afterAll(async () => {
+    if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    await api?.close();
+    await bus?.close();
+    await connection?.close();
+    await model?.close();
+    await redis?.stop();
+  });
+
+  const flow = {
+    id: 'api_stream_xproc',
+    version: '1',
+    defaults: { model: 'openai:gpt-test' },
+    nodes: [
+      { id: 'start', type: 'start', outputs: { next: 'answer' } },
+      { id: 'answer', type: 'respond', params: { prompt: 'Answer.' }, outputs: { next: 'done' } },
+      { id: 'done', type: 'end' },
+    ],
+  };
+
+  test('tokens published by the worker process arrive in order, then done', async () => {
+    model.enqueue({ text: 'alpha beta gamma delta', chunkDelayMs: 50 });
+    const c = api.clientWith({ flows: [flow.id] }).client;
+    const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
+    const events: StreamedEvent[] = [];
+    for await (const e of c.runEvents(run.runId)) events.push(e);
+    expect(events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('')).toBe('alpha beta gamma delta');
+    expect(events.at(-1)).toMatchObject({ type: 'done', text: 'alpha beta gamma delta' });
+  });
+
+  test('killing the worker mid-stream ends the stream with a retryable error, not a hang', async () => {
+    const words = Array.from({ length: 36 }, (_, i) => `w${i}`).join(' ');
+    model.enqueue({ text: words, chunkDelayMs: 80 });
+    const c = api.clientWith({ flows: [flow.id] }).client;
+    const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
+    const events: StreamedEvent[] = [];
+    let keepAlives = 0;
+    const t0 = Date.now();
+    for await (const e of c.runEvents(run.runId, 0, { onKeepAlive: () => keepAlives++ })) {
+      events.push(e);
+      if (events.filter((x) => x.type === 'token').length === 3) worker!.kill('SIGKILL');
+    }
+    const tokens = events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('');
+    expect(words.startsWith(tokens)).toBe(true);
+    expect(tokens.length).toBeLessThan(words.length);
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'stream_stalled', retryable: true });
+    expect(keepAlives).toBeGreaterThan(0);
+    // Ended by the idle timeout (3 s), well before any test timeout.
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    await connection.workflowService.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: run.runId }, reason: 'test done' });
+  });
+});
