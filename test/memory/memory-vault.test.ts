@@ -120,6 +120,14 @@ describe('Memory Vault', () => {
     expect((await s.vault.search({ tenant, query: 'project milestone due date', minSimilarity: 0.99 })).entries).toHaveLength(0);
   });
 
+  test('bulk import adds every text as its own entry, searchable at once', async () => {
+    const tenant = freshTenant('import');
+    const ids = await s.vault.importEntries({ tenant, scope: 'imported', contents: ['Owns a red bicycle', 'Owns a red bicycle', 'Speaks Portuguese'] }, 2);
+    expect(new Set(ids).size).toBe(3);
+    expect(s.vault.list({ tenant, scope: 'imported' })).toHaveLength(3);
+    expect((await s.vault.search({ tenant, query: 'which languages does the user speak?', limit: 1 })).entries[0].id).toBe(ids[2]);
+  });
+
   test('bad input is a typed error naming the field', async () => {
     await expect(s.vault.planSave({ tenant: 't', content: '   ' })).rejects.toThrow(new MemoryInputError('content', 'must not be empty'));
     await expect(s.vault.search({ tenant: 't', query: 'x', limit: 0 })).rejects.toThrow(/limit must be a positive integer/);
