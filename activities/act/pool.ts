@@ -85,9 +85,11 @@ export class SandboxPool {
     let files: SandboxFiles = { ...this.baseFiles };
     if (this.config.useSnapshot) {
       try {
-        this.snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-'));
-        fs.chmodSync(this.snapshotDir, 0o755); // the sandbox's unprivileged uid reads the snapshot
-        const snapshot = await makePyodideSnapshot(files, isolation, this.snapshotDir, this.config.startTimeoutMs * 2);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-'));
+        this.snapshotDir = dir;
+        process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+        fs.chmodSync(dir, 0o755); // the sandbox's unprivileged uid reads the snapshot
+        const snapshot = await makePyodideSnapshot(files, isolation, dir, this.config.startTimeoutMs * 2);
         files = { ...files, snapshot };
       } catch (err) {
         this.log.warn('act sandboxes start cold: the Pyodide snapshot could not be made', { error: (err as Error).message });
@@ -122,6 +124,7 @@ export class SandboxPool {
         },
         (err: Error) => {
           this.warm = this.warm.filter((s) => s !== sandbox);
+          if (this.closed) return;
           this.startFailures++;
           this.log.warn('an act sandbox failed to start', { error: err.message });
           this.refill();

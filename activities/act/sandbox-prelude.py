@@ -16,7 +16,9 @@ _SCRIPT_NAME = "<act>"
 _PRELUDE_NAME = "<par-act-prelude>"
 _MAX_SAFE_INT = 2**53
 _MAX_SAVED_BYTES = 1_000_000
+# Kept here so a script that rebinds json.dumps/loads cannot garble its own result.
 _dumps = json.dumps
+_loads = json.loads
 
 _REFUSED_MODULES = {
     "js": "the js module (JavaScript globals) is not available in act scripts",
@@ -114,7 +116,7 @@ def _json_problem(value, where):
 
 
 def _to_json(value):
-    return json.loads(json.dumps(value, allow_nan=False))
+    return _loads(_dumps(value, allow_nan=False))
 
 
 class _Save(dict):
@@ -151,7 +153,7 @@ class _HostChannel:
         self._call_host = call_host
 
     def call(self, op, args, error_type):
-        reply = json.loads(self._call_host(json.dumps({"t": "call", "op": op, "args": args})))
+        reply = _loads(self._call_host(_dumps({"t": "call", "op": op, "args": args})))
         if reply.get("ok"):
             return reply.get("value")
         error = reply.get("error") or {}
@@ -198,7 +200,7 @@ class Response:
         return 200 <= self.status < 300
 
     def json(self):
-        return json.loads(self.text)
+        return _loads(self.text)
 
     def __repr__(self):
         return f"<Response {self.status} {self.url}>"
@@ -261,9 +263,9 @@ def _checked_saved(save):
         if problem:
             return saved, {"type": "SaveError", "message": problem + " (it was changed after it was saved)"}
         saved[key] = _to_json(value)
-    size = len(json.dumps(saved))
+    size = len(_dumps(saved))
     if size > _MAX_SAVED_BYTES:
-        biggest = max(saved, key=lambda k: len(json.dumps(saved[k])))
+        biggest = max(saved, key=lambda k: len(_dumps(saved[k])))
         return {}, {
             "type": "SaveError",
             "message": f"saved variables are {size} bytes, over the {_MAX_SAVED_BYTES} byte limit (largest: save[{biggest!r}])",
@@ -272,7 +274,7 @@ def _checked_saved(save):
 
 
 def _par_act_run(job_json, call_host):
-    job = json.loads(job_json)
+    job = _loads(job_json)
     channel = _HostChannel(call_host)
     save = _Save()
     variables = job["variables"]
@@ -312,4 +314,4 @@ def _par_act_run(job_json, call_host):
     result = {"t": "result", "ok": error is None, "saved": saved}
     if error:
         result["error"] = error
-    return json.dumps(result, allow_nan=False)
+    return _dumps(result, allow_nan=False)

@@ -1,0 +1,49 @@
+import { createActActivities } from '../../activities/act/activities';
+import { loadActConfig, type ActSandboxConfig } from '../../activities/act/config';
+import type { SandboxHost } from '../../activities/act/host-channel';
+import { SandboxPool } from '../../activities/act/pool';
+import type { ActRequest, ActResult } from '../../activities/contracts';
+
+/** A vault "service" of fixed items, recording what the sandbox asked for. */
+export function recordingHost(): SandboxHost & { calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  return {
+    calls,
+    async search(vault, query, n) {
+      calls.push(['search', vault, query, n]);
+      return [
+        { id: 'a1', text: `refund policy of ${vault}`, score: 0.91, metadata: { topic: 'refunds' } },
+        { id: 'a2', text: 'shipping times', score: 0.42, metadata: {} },
+      ].slice(0, n);
+    },
+    async chat(vault, model, message) {
+      calls.push(['chat', vault, model, message]);
+      return `answer to "${message}" from ${vault} via ${model}`;
+    },
+  };
+}
+
+export interface ActFixture {
+  pool: SandboxPool;
+  config: ActSandboxConfig;
+  host: ReturnType<typeof recordingHost>;
+  run(code: string, extra?: Partial<ActRequest>): Promise<ActResult>;
+  close(): Promise<void>;
+}
+
+/** One warm pool per test file (sandboxes start from one snapshot, so each run is cheap). */
+export async function actFixture(env: NodeJS.ProcessEnv = {}): Promise<ActFixture> {
+  const config = loadActConfig({ PAR_ACT_POOL_SIZE: '2', ...env });
+  const pool = new SandboxPool(config);
+  await pool.warmUp();
+  const host = recordingHost();
+  const { actRun } = createActActivities({ config, pool, host });
+  let n = 0;
+  return {
+    pool,
+    config,
+    host,
+    run: (code, extra = {}) => actRun({ code, variables: {}, message: '', history: [], runId: `test-run-${++n}`, ...extra }),
+    close: () => pool.close(),
+  };
+}
