@@ -9,6 +9,9 @@ export const EXTRACTIVE_DISCLOSURE = 'local:extractive is an extractive method, 
 /** At most this many sentences are quoted. */
 export const MAX_QUOTES = 3;
 
+/** A sentence is quoted only when it scores at least this share of the best one. */
+export const RELATIVE_CUT = 0.8;
+
 interface Candidate {
   sentence: string;
   item: number;
@@ -17,7 +20,8 @@ interface Candidate {
 
 /**
  * The offline model. It answers only from the given context: it splits the context into
- * sentences, scores each against the latest user message, and quotes the best ones with the
+ * sentences, scores each against the latest user message, and quotes the best ones (at most
+ * three, each above the method's relevance threshold and within 80% of the best score) with the
  * item they came from. It never invents text and never calls tools.
  */
 export class ExtractiveModel implements ChatModel {
@@ -44,8 +48,10 @@ export class ExtractiveModel implements ChatModel {
     });
     const scores = await this.similarity.scores(query, candidates.map((c) => c.sentence));
     candidates.forEach((c, i) => (c.score = scores[i] ?? 0));
+    const best = Math.max(...candidates.map((c) => c.score));
+    const floor = Math.max(this.similarity.relevantAt, best * RELATIVE_CUT);
     const relevant = candidates
-      .filter((c) => c.score >= this.similarity.relevantAt)
+      .filter((c) => c.score >= floor)
       .sort((a, b) => b.score - a.score)
       .slice(0, MAX_QUOTES);
     if (relevant.length === 0) {

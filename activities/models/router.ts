@@ -13,8 +13,8 @@ import { estimateTokens } from './text-parsing';
 
 export interface ModelRouterOptions {
   env?: NodeJS.ProcessEnv;
-  /** For local:extractive; built on first use from the default embedder when not given. */
-  similarity?: TextSimilarity;
+  /** For local:extractive (or a factory run on first use); the default embedder's when not given. */
+  similarity?: TextSimilarity | (() => Promise<TextSimilarity>);
   fetch?: typeof fetch;
   /** Whole-request timeout (PAR_MODEL_TIMEOUT_MS, default 10 minutes). */
   requestTimeoutMs?: number;
@@ -54,12 +54,12 @@ export class ModelRouter {
     this.env = opts.env ?? process.env;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? positiveIntFromEnv(this.env, 'PAR_MODEL_TIMEOUT_MS', 10 * 60_000);
     this.firstTokenTimeoutMs = opts.firstTokenTimeoutMs ?? positiveIntFromEnv(this.env, 'PAR_MODEL_FIRST_TOKEN_TIMEOUT_MS', 45_000);
-    if (opts.similarity) this.similarity = Promise.resolve(opts.similarity);
   }
 
   /** The similarity local:extractive uses (shared with the chat library's query handling). */
   getSimilarity(): Promise<TextSimilarity> {
-    this.similarity ??= createDefaultSimilarity(this.env);
+    const given = this.opts.similarity;
+    this.similarity ??= typeof given === 'function' ? given() : given ? Promise.resolve(given) : createDefaultSimilarity(this.env);
     return this.similarity;
   }
 
