@@ -61,6 +61,8 @@ export interface VaultExport {
 const DEFAULT_N = 4;
 const MAX_N = 1000;
 const PAGE = 256;
+/** Chunks embedded and written together by add(). */
+const ADD_BATCH = 64;
 
 interface ItemPayload {
   [key: string]: JsonValue;
@@ -162,7 +164,12 @@ export class VaultService {
    * Adds text as one item per chunk (long text is split on sentences with overlap). Chunks of one
    * add share metadata.doc_id and carry chunk / chunks when there is more than one.
    */
-  async add(vault: string, text: string, metadata?: Record<string, JsonValue>): Promise<VaultItem[]> {
+  async add(
+    vault: string,
+    text: string,
+    metadata?: Record<string, JsonValue>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<VaultItem[]> {
     checkVaultName(vault);
     if (typeof text !== 'string' || text.trim() === '') throw new VaultError(`text to add to vault ${vault} is empty`, 'empty_text');
     const meta = checkMetadata(vault, metadata);
@@ -173,7 +180,13 @@ export class VaultService {
       text: c.text,
       metadata: chunks.length === 1 ? meta : { ...meta, doc_id: docId, chunk: i, chunks: chunks.length },
     }));
-    return this.putItems(vault, items);
+    const out: VaultItem[] = [];
+    onProgress?.(0, items.length);
+    for (let b = 0; b < items.length; b += ADD_BATCH) {
+      out.push(...(await this.putItems(vault, items.slice(b, b + ADD_BATCH))));
+      onProgress?.(out.length, items.length);
+    }
+    return out;
   }
 
   /** Adds several separate texts (no splitting across them), one embedding batch. */
