@@ -9,7 +9,6 @@ import * as keys from './commands/keys';
 import * as memory from './commands/memory';
 import * as facts from './commands/facts';
 import * as act from './commands/act';
-import * as vault from './commands/vault';
 import * as chat from './commands/chat';
 import * as vault from './commands/vault';
 
@@ -19,7 +18,7 @@ const program = new Command('par')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const mod of [status, run, flow, session, keys, memory, facts, act, chat, vault, vault]) mod.register(program);
+for (const mod of [status, run, flow, session, keys, memory, facts, act, chat, vault]) mod.register(program);
 
 function wantsJson(): boolean {
   return process.argv.includes('--json');
