@@ -5,8 +5,18 @@ import { loadRecordedHistories } from './histories';
 
 const histories = loadRecordedHistories();
 
-test('there are recorded histories to replay', () => {
-  expect(histories.map((h) => h.file)).toEqual(expect.arrayContaining([expect.stringMatching(/^hello\//)]));
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
+const bundleOf = (file: string) => bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../fixtures', file), logger: quiet });
+
+test('there are recorded histories of hello and of every example flow', () => {
+  expect(histories.map((h) => h.file)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^hello\//),
+      'flowWorkflow/customer_service_agent-recorded.json',
+      'flowWorkflow/refund_approval-recorded.json',
+      'flowWorkflow/research_fanout-recorded.json',
+    ]),
+  );
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('replays %s against the current workflow code', async (_file, h) => {
@@ -16,11 +26,20 @@ test.each(histories.map((h) => [h.file, h] as const))('replays %s against the cu
 test('a changed workflow fails replay of a recorded hello history with a determinism violation', async () => {
   const hello = histories.find((h) => h.file.startsWith('hello/'));
   expect(hello).toBeDefined();
-  const changed = await bundleWorkflowCode({
-    workflowsPath: path.resolve(__dirname, '../fixtures/changed-hello-workflow.ts'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
-  });
+  const changed = await bundleOf('changed-hello-workflow.ts');
   await expect(Worker.runReplayHistory({ workflowBundle: changed }, hello!.history, hello!.workflowId)).rejects.toMatchObject({
     name: 'DeterminismViolationError',
   });
+});
+
+test('a node implementation changed without patched() fails replay of a recorded flow', async () => {
+  const recorded = histories.find((h) => h.file.endsWith('customer_service_agent-recorded.json'))!;
+  await expect(Worker.runReplayHistory({ workflowBundle: await bundleOf('changed-respond-node.ts') }, recorded.history, recorded.workflowId)).rejects.toMatchObject({
+    name: 'DeterminismViolationError',
+  });
+});
+
+test('the same change behind patched() replays the recorded flow', async () => {
+  const recorded = histories.find((h) => h.file.endsWith('customer_service_agent-recorded.json'))!;
+  await Worker.runReplayHistory({ workflowBundle: await bundleOf('patched-respond-node.ts') }, recorded.history, recorded.workflowId);
 });
