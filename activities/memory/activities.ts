@@ -22,12 +22,9 @@ import { createMemoryServices, type MemoryDeps, type MemoryServices } from './se
  * ApplicationFailures whose type is the error class (MemoryInputError, MemoryNotFoundError).
  */
 export function createMemoryActivities(deps: MemoryDeps = {}) {
-  let services: Promise<MemoryServices> | undefined;
-  const get = () =>
-    (services ??= createMemoryServices(deps).catch((err) => {
-      services = undefined;
-      throw err;
-    }));
+  let own: Promise<MemoryServices> | undefined;
+  // With the defaults, every activity set of the process shares one set of stores and one model.
+  const get = () => (Object.keys(deps).length ? (own ??= open(deps, () => (own = undefined))) : defaultServices());
   const run = async <T>(fn: (s: MemoryServices) => T | Promise<T>): Promise<T> => {
     const s = await get();
     try {
@@ -58,6 +55,20 @@ export function createMemoryActivities(deps: MemoryDeps = {}) {
     memoryLoadContext: (req: MemoryLoadContextRequest) => run((s) => s.runtime.loadContext(req)),
     memoryLearnAfterRun: (req: MemoryLearnAfterRunRequest) => run((s) => s.runtime.learnAfterRun(req)),
   };
+}
+
+let shared: Promise<MemoryServices> | undefined;
+
+function defaultServices(): Promise<MemoryServices> {
+  return (shared ??= open({}, () => (shared = undefined)));
+}
+
+/** Opens the stores; a failed open is forgotten so the next activity attempt retries it. */
+function open(deps: MemoryDeps, forget: () => void): Promise<MemoryServices> {
+  return createMemoryServices(deps).catch((err) => {
+    forget();
+    throw err;
+  });
 }
 
 export type MemoryActivities = ReturnType<typeof createMemoryActivities>;
