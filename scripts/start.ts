@@ -6,6 +6,7 @@ import path from 'node:path';
 import { loadConfig, loadToolPaths, readStackState, stackStatePath, type ParConfig } from '../workers/config';
 import { PortInUseError, isPortFree, startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
 import { collectStatus } from '../client/cli/commands/status';
+import { startLocalRedis } from '../activities/streams/local-redis';
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let devServer: DevServer | undefined;
@@ -123,6 +124,13 @@ async function main(): Promise<void> {
     });
   }
 
+  // PAR_REDIS=local: a redis-server of our own carries model tokens from the worker to the API.
+  if (process.env.PAR_REDIS === 'local' && !process.env.PAR_REDIS_URL) {
+    const redis = await startLocalRedis({ port: Number(process.env.PAR_REDIS_PORT || 6379), dir: path.join(config.dataDir, 'redis'), logFile: path.join(config.dataDir, 'logs', 'redis.log') });
+    process.env.PAR_REDIS_URL = redis.url;
+    children.push({ name: 'redis', proc: redis.process });
+    console.log(`[par] started redis-server at ${redis.url} for token streams`);
+  }
   const worker = startChild('worker', 'workers/main.ts', config);
   const api = startChild('api', 'client/api/main.ts', config);
   const state = {
@@ -146,7 +154,10 @@ async function main(): Promise<void> {
       `PAR is up (${((Date.now() - t0) / 1000).toFixed(1)} s).`,
       `  Temporal  ${config.temporalAddress} (namespace ${config.temporalNamespace})`,
       `  Web UI    ${config.uiUrl || '(your cluster\'s UI)'}`,
-      `  API       ${config.apiUrl}  (GET /healthz)`,
+      `  API       ${config.apiUrl}  (GET /healthz; docs/api.md)`,
+      process.env.PAR_API_INSECURE_LOCAL === '1'
+        ? '            WARNING: INSECURE LOCAL MODE (PAR_API_INSECURE_LOCAL=1): the API checks no keys'
+        : '            needs an API key: npx par keys create --grant VAULT:write --flow FLOW',
       `  Data      ${rel}/  (logs in ${rel}/logs/)`,
       '',
       `Next, in another terminal:  npx par run hello --input '{"name":"Ada"}'`,
