@@ -84,7 +84,7 @@ async function vaultBench(s: MemoryServices, entries: number, queries: number, s
     if (!r.entries.length) throw new Error(`no result for "${q}"`);
   }
   console.log(`vault search, ${entries} entries, query embedding included: ${summary(searchMs)}`);
-  console.log(`  of which query embedding alone:                      ${summary(embedMs)}`);
+  console.log(`  query embedding alone (measured separately):         ${summary(embedMs)}`);
   console.log(`  Mem0 paper (LoCoMo): p50 148 ms, p95 200 ms -> p50 ratio ${(percentile([...searchMs].sort((a, b) => a - b), 50) / 148).toFixed(2)}x of Mem0's time`);
 
   const saveMs: number[] = [];
