@@ -1,0 +1,75 @@
+// How the API process decides to check keys, insecure local mode, and the `par keys` CLI.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveAuthMode, InsecureModeError } from '../../client/api/auth-mode';
+import { ApiKeyStore } from '../../client/api/auth/key-store';
+import { startTestApi } from './helpers/api';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'par-auth-'));
+
+describe('auth mode', () => {
+  test('keys are required by default', () => {
+    const mode = resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: {}, argv: [] });
+    expect(mode.kind).toBe('keys');
+    if (mode.kind === 'keys') mode.store.close();
+  });
+
+  test('insecure local mode needs the explicit flag and a loopback address', () => {
+    expect(resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] }).kind).toBe('insecure-local');
+    expect(resolveAuthMode({ dataDir: tmp(), host: '::1', env: {}, argv: ['--insecure-local'] }).kind).toBe('insecure-local');
+    expect(() => resolveAuthMode({ dataDir: tmp(), host: '0.0.0.0', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] })).toThrow(InsecureModeError);
+    expect(() => resolveAuthMode({ dataDir: tmp(), host: '10.0.0.5', env: {}, argv: ['--insecure-local'] })).toThrow(/only allowed on a loopback address/);
+  });
+
+  test('an API in insecure local mode answers without a key and says so', async () => {
+    const api = await startTestApi({ services: {}, insecureLocal: true });
+    try {
+      const health = (await (await fetch(`${api.url}/healthz`)).json()) as { auth: string };
+      expect(health.auth).toBe('insecure-local');
+      const who = (await (await fetch(`${api.url}/v1/whoami`)).json()) as { insecureLocal: boolean };
+      expect(who.insecureLocal).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+describe('par keys', () => {
+  const dataDir = tmp();
+  const par = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, '../../bin/par.js'), 'keys', ...args], {
+      env: { ...process.env, PAR_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  // Each CLI start costs seconds on a busy machine, so few invocations cover the whole cycle.
+  test('create prints the key once; list never shows it; revoke takes effect; bad grants are named', () => {
+    const created = par('create', '--grant', 'docs:read', '--grant', 'docs:write', '--flow', 'refund_approval', '--name', 'manager', '--json');
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.out) as { id: string; key: string; grants: unknown; name: string };
+    expect(key.grants).toEqual({ vaults: { docs: 'write' }, flows: ['refund_approval'] });
+    expect(key.key).toMatch(/^par_[0-9a-f]{16}_/);
+
+    const store = new ApiKeyStore(path.join(dataDir, 'api-keys.sqlite'));
+    expect('principal' in store.verify(key.key)).toBe(true);
+    expect(() => store.create('manager', { vaults: { x: 'read' }, flows: [] })).toThrow(/already named "manager"/);
+    expect(par('revoke', key.id).code).toBe(0);
+    expect(store.verify(key.key)).toEqual({ refused: expect.stringMatching(/revoked/) });
+    expect(store.revoke('nope')).toBe(false);
+    store.close();
+
+    const listed = par('list', '--json');
+    expect(listed.out).not.toContain(key.key.split('_')[2]);
+    const keys = (JSON.parse(listed.out) as { keys: { id: string; revokedAt?: string }[] }).keys;
+    expect(keys.map((k) => k.id)).toEqual([key.id]);
+    expect(keys[0].revokedAt).toBeTruthy();
+
+    const bad = par('create', '--grant', 'docs:owner', '--json');
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.out)).toEqual({ error: { code: 'bad_input', message: expect.stringMatching(/"docs:owner" is not VAULT:read, VAULT:write or VAULT:admin/) } });
+  });
+});
