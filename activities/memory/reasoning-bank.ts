@@ -138,7 +138,10 @@ export class ReasoningBank {
     return { id, merged: false };
   }
 
-  /** Moves the confidence of used items by confidenceStep; a failure also records an anti-pattern. */
+  /**
+   * Moves the confidence of used items by confidenceStep; a failure also records an anti-pattern.
+   * Once per run and item: the run id joins the item's evidence.
+   */
   applyOutcome(tenant: string, ids: string[], outcome: 'success' | 'failure', runId: string, antiPattern?: string): string[] {
     const updated: string[] = [];
     const now = nowIso();
@@ -147,6 +150,8 @@ export class ReasoningBank {
         const row = this.row(tenant, id);
         if (!row) continue;
         const item = toItem(row);
+        // Already counted for this run (a retry after a crash): moving it again would double the step.
+        if (item.evidenceRunIds.includes(runId)) continue;
         const step = outcome === 'success' ? this.config.confidenceStep : -this.config.confidenceStep;
         this.write(tenant, {
           ...item,

@@ -34,6 +34,9 @@ describe('ReasoningBank', () => {
     const { id } = await s.reasoning.add(tenant, draft());
     s.reasoning.applyOutcome(tenant, [id], 'success', 'r2');
     expect(s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.6, evidenceRunIds: ['r1', 'r2'] });
+    // The same run again (a retried activity) does not move it twice.
+    expect(s.reasoning.applyOutcome(tenant, [id], 'success', 'r2')).toEqual([]);
+    expect(s.reasoning.get(tenant, id).confidence).toBe(0.6);
     s.reasoning.applyOutcome(tenant, [id], 'failure', 'r3', 'Skipped the join on regions');
     s.reasoning.applyOutcome(tenant, [id], 'failure', 'r4');
     expect(s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.4, antiPatterns: ['Skipped the join on regions'] });
