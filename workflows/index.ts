@@ -4,3 +4,4 @@ export { flowWorkflow } from './flow-workflow';
 export { sessionWorkflow } from './session-workflow';
 export { vaultIngestWorkflow } from './vault-ingest';
 export { actScriptWorkflow } from './act-script';
+export { memoryLearnWorkflow } from './memory-learn-workflow';

@@ -1,3 +1,5 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { FlowService, sessionWorkflowId } from '../../client/services/flows';
 import { sendMessageUpdate, sessionQuery } from '../../workflows/definitions';
 import type { SessionInput } from '../../workflows/session-workflow';
@@ -61,11 +63,11 @@ test('a session of 2,000 messages continues as new, loses nothing and keeps each
   let runId: string | undefined = handle.firstExecutionRunId;
   let runs = 0;
   while (runId) {
-    const h = ctx.client.workflow.getHandle(workflowId, runId);
-    const events = (await h.fetchHistory()).events!;
+    const h: WorkflowHandle = ctx.client.workflow.getHandle(workflowId, runId);
+    const events: temporal.api.history.v1.IHistoryEvent[] = (await h.fetchHistory()).events!;
     expect(events.length).toBeLessThan(10240);
     runs++;
-    const last = events[events.length - 1];
+    const last: temporal.api.history.v1.IHistoryEvent = events[events.length - 1];
     runId = last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
   expect(runs).toBe(s.generation + 1);

@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
 import type { RunEngine } from './run-engine';
+import { learnAfterRun, loadRuntimeMemory } from './runtime-memory';
 
 /**
  * Runs the flow once for the engine's current message. The final status (completed, failed,
@@ -7,8 +8,11 @@ import type { RunEngine } from './run-engine';
  */
 export async function runTurn(engine: RunEngine): Promise<void> {
   try {
+    await loadRuntimeMemory(engine);
     await engine.interpret(engine.startNode());
     engine.setStatus('completed');
+    const learn = await learnAfterRun(engine);
+    if (learn && engine.state.memory) engine.state.memory.learnWorkflowId = learn;
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => engine.setStatus('cancelled'));

@@ -49,6 +49,10 @@ export interface FlowMemoryConfig {
   /** Memory Vault tools offered to generate/respond nodes, and how saves are confirmed. */
   tools?: boolean;
   saveConfirmation?: 'auto' | 'deny' | 'ask';
+  /** What kind of task this is (ReasoningBank key); defaults to the run's first user message. */
+  taskSignature?: string;
+  /** Model for the ReasoningBank judge; local:extractive means the documented non-model method. */
+  model?: string;
 }
 
 export interface FlowDefinition {
@@ -131,6 +135,8 @@ export interface RunState {
   approvals: DecidedApproval[];
   currentNode?: string;
   error?: { node?: string; message: string };
+  /** Runtime memory loaded before the run. */
+  memory?: { adviceIds: string[]; factKeys: string[]; learnWorkflowId?: string };
   /** Approval signals that could not apply (a signal cannot be refused), newest last. */
   ignoredSignals?: string[];
 }

@@ -27,7 +27,7 @@ export function formatIssue(i: ValidationIssue): string {
 }
 
 /** Variables every run has without declaring them. */
-export const BUILTIN_VARIABLES = ['message', 'session_id', 'run_id', 'flow_id'];
+export const BUILTIN_VARIABLES = ['message', 'session_id', 'run_id', 'flow_id', 'outcome', 'new_facts'];
 const VARIABLE_TYPES: VariableType[] = ['string', 'number', 'boolean', 'object', 'array', 'any'];
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -82,8 +82,13 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
       if (def.defaults.temperature !== undefined && typeof def.defaults.temperature !== 'number') add('defaults.temperature', 'must be a number');
     }
   }
-  if (def.memory !== undefined && (!isObject(def.memory) || !['none', 'facts', 'reasoning', 'all'].includes(def.memory.mode as string))) {
-    add('memory.mode', 'must be one of none, facts, reasoning, all');
+  if (def.memory !== undefined) {
+    if (!isObject(def.memory) || !['none', 'facts', 'reasoning', 'all'].includes(def.memory.mode as string)) add('memory.mode', 'must be one of none, facts, reasoning, all');
+    else {
+      if (def.memory.topK !== undefined && (typeof def.memory.topK !== 'number' || def.memory.topK < 1)) add('memory.topK', 'must be a positive number');
+      if (def.memory.saveConfirmation !== undefined && !['auto', 'deny', 'ask'].includes(def.memory.saveConfirmation)) add('memory.saveConfirmation', 'must be auto, deny or ask');
+      if (def.memory.tools !== undefined && typeof def.memory.tools !== 'boolean') add('memory.tools', 'must be true or false');
+    }
   }
   if (!Array.isArray(def.nodes) || def.nodes.length === 0) {
     add('nodes', 'must be a non-empty list');

@@ -2,6 +2,9 @@ import type { ContextItem, GenerateResult, ModelMessage } from '../../activities
 import { modelActivities, vaultActivities } from '../flow/activities';
 import type { ParamReader } from '../flow/params';
 import type { RunEngine } from '../flow/run-engine';
+import { memoryConfig } from '../flow/runtime-memory';
+import { MEMORY_TOOLS } from '../../activities/memory/tool-specs';
+import { runMemoryTool } from './memory-tools';
 
 /** Params shared by the nodes that call a model with optional vault context. */
 export function modelParamShape(p: ParamReader): void {
@@ -30,19 +33,34 @@ export async function retrieveContext(engine: RunEngine, p: ParamReader): Promis
   return result.items.map((i) => ({ id: i.id, vault: i.vault, text: i.text, score: i.score }));
 }
 
-/** One model turn over the shared conversation, with an optional system instruction. */
+/** Model turns with tool calls before the node gives up and fails. */
+const MAX_TOOL_ROUNDS = 6;
+
+/**
+ * One model answer over the shared conversation, with an optional system instruction. When the
+ * flow offers memory tools, tool calls loop: each model turn and each tool call is its own
+ * activity. Tool traffic stays local to the node; only the final text joins the conversation.
+ */
 export async function generateText(engine: RunEngine, p: ParamReader, instruction: string | undefined, stream: boolean): Promise<GenerateResult> {
   const context = await retrieveContext(engine, p);
   const system = [engine.systemPreamble(), instruction ? engine.render(instruction) : ''].filter(Boolean).join('\n\n');
   const messages: ModelMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...engine.state.messages];
-  const result = await modelActivities().modelGenerate({
-    model: engine.model(p),
-    messages,
-    temperature: engine.temperature(p),
-    maxTokens: p.num('maxTokens'),
-    context,
-    streamChannel: stream ? engine.input.streamChannel : undefined,
-  });
-  engine.detail({ model: result.model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs });
-  return result;
+  const tools = memoryConfig(engine).tools ? [...MEMORY_TOOLS] : undefined;
+  let toolCalls = 0;
+  for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
+    const result = await modelActivities().modelGenerate({
+      model: engine.model(p),
+      messages,
+      temperature: engine.temperature(p),
+      maxTokens: p.num('maxTokens'),
+      context,
+      tools,
+      streamChannel: stream ? engine.input.streamChannel : undefined,
+    });
+    engine.detail({ model: result.model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(toolCalls ? { toolCalls } : {}) });
+    if (!tools || result.toolCalls.length === 0) return result;
+    messages.push({ role: 'assistant', content: result.text, toolCalls: result.toolCalls });
+    for (const call of result.toolCalls) messages.push(await runMemoryTool(engine, call, ++toolCalls));
+  }
+  throw new Error(`the model kept calling tools after ${MAX_TOOL_ROUNDS} rounds`);
 }

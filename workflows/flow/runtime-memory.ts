@@ -1,0 +1,69 @@
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { MemoryLearnAfterRunRequest } from '../../activities/memory/contracts';
+import { memoryActivities } from './memory-activities';
+import type { RunEngine } from './run-engine';
+import type { FlowMemoryConfig, JsonValue } from './types';
+
+/** Messages of the transcript handed to post-run learning. */
+const LEARN_TRANSCRIPT_MESSAGES = 40;
+
+export function memoryConfig(engine: RunEngine): FlowMemoryConfig & { taskSignature?: string; model?: string } {
+  return { mode: 'none', ...engine.definition.memory, ...engine.input.memory } as FlowMemoryConfig;
+}
+
+export function tenantOf(engine: RunEngine): string {
+  return engine.input.tenant ?? 'local';
+}
+
+/**
+ * Runtime-owned memory, before the run: facts (by namespace and by similarity) and ReasoningBank
+ * advice for the task go into the system prompt of every model call of the run.
+ */
+export async function loadRuntimeMemory(engine: RunEngine): Promise<void> {
+  const cfg = memoryConfig(engine);
+  if (cfg.mode === 'none') return;
+  const r = await memoryActivities().memoryLoadContext({
+    tenant: tenantOf(engine),
+    mode: cfg.mode,
+    taskSignature: cfg.taskSignature ?? engine.message,
+    namespace: cfg.namespace,
+    message: engine.message,
+    topK: cfg.topK,
+  });
+  engine.memoryPreamble = r.systemPrompt;
+  engine.state.memory = { adviceIds: r.adviceIds, factKeys: r.factKeys };
+}
+
+/**
+ * After the run, without delaying it: learning runs as its own abandoned child workflow, so the
+ * run's result (and a session's reply) is delivered first. The flow may set `outcome`
+ * ("success" / "failure") and `new_facts` ([{namespace, key, value}]) to steer it.
+ */
+export async function learnAfterRun(engine: RunEngine): Promise<string | undefined> {
+  const cfg = memoryConfig(engine);
+  if (cfg.mode === 'none') return undefined;
+  const vars = engine.state.variables;
+  const outcome = vars.outcome === 'success' || vars.outcome === 'failure' ? vars.outcome : undefined;
+  const newFacts = Array.isArray(vars.new_facts) ? (vars.new_facts as JsonValue[]).filter(isFact) : undefined;
+  const req: MemoryLearnAfterRunRequest = {
+    tenant: tenantOf(engine),
+    mode: cfg.mode,
+    runId: engine.runId,
+    taskSignature: cfg.taskSignature ?? (engine.state.messages[engine.turnStart]?.content ?? engine.message),
+    outcome,
+    transcript: engine.state.messages.slice(-LEARN_TRANSCRIPT_MESSAGES),
+    usedAdviceIds: engine.state.memory?.adviceIds ?? [],
+    newFacts,
+    model: cfg.model,
+  };
+  const child = await startChild('memoryLearnWorkflow', {
+    workflowId: `${engine.runId}/learn${engine.turnStart ? `-${engine.turnStart}` : ''}`,
+    args: [req],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
+  return child.workflowId;
+}
+
+function isFact(v: JsonValue): v is { namespace: string; key: string; value: JsonValue } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.namespace === 'string' && typeof v.key === 'string' && 'value' in v;
+}
