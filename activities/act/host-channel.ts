@@ -1,4 +1,5 @@
 import type { JsonValue } from '../contracts';
+import { hostAllowed } from './allowed-hosts';
 import type { HostReply } from './protocol';
 import { fetchAllowed, WebRefused, type WebRequest, type WebResponse } from './web-fetch';
 
@@ -62,6 +63,7 @@ function webRequest(args: Record<string, JsonValue>, allowedHosts: readonly stri
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new CallRefused('PermissionError', `web: only http and https URLs are allowed, not ${parsed.protocol}`);
   if (!allowedHosts.length) throw new CallRefused('PermissionError', `web: ${parsed.host} is not allowed: this act node allows no hosts (set its allowed hosts to reach the web)`);
+  if (!hostAllowed(parsed, allowedHosts)) throw new CallRefused('PermissionError', `web: ${parsed.host} is not in this act node's allowed hosts (${allowedHosts.join(', ')})`);
   const rawHeaders = args.headers ?? {};
   if (typeof rawHeaders !== 'object' || rawHeaders === null || Array.isArray(rawHeaders)) throw new CallRefused('ValueError', 'web: headers must be an object');
   const headers: Record<string, string> = {};

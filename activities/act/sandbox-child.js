@@ -109,6 +109,8 @@ async function main() {
   pyodide.runPython(fs.readFileSync(preludePath, 'utf8'), { filename: '<par-act-prelude>' });
   const runJob = pyodide.globals.get('_par_act_run');
   pyodide.globals.delete('_par_act_run');
+  // One trusted run before any script, so a script's run does not pay for first-use compilation.
+  runJob(JSON.stringify({ code: 'save["w"] = [len(VARIABLES), MESSAGE]', variables: { v: 1 }, message: '', history: [], vault: null, allowedHosts: [] }), () => '{}');
   pyodide.setStdout(streamTo('out'));
   pyodide.setStderr(streamTo('out'));
   send({ t: 'ready', snapshot: Boolean(snapshot) });
