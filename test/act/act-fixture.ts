@@ -1,6 +1,6 @@
 import { createActActivities } from '../../activities/act/activities';
 import { loadActConfig, type ActSandboxConfig } from '../../activities/act/config';
-import type { SandboxHost } from '../../activities/act/host-channel';
+import type { SandboxHost, SandboxSearchHit } from '../../activities/act/host-channel';
 import { SandboxPool } from '../../activities/act/pool';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 
@@ -11,10 +11,11 @@ export function recordingHost(): SandboxHost & { calls: unknown[][] } {
     calls,
     async search(vault, query, n) {
       calls.push(['search', vault, query, n]);
-      return [
+      const hits: SandboxSearchHit[] = [
         { id: 'a1', text: `refund policy of ${vault}`, score: 0.91, metadata: { topic: 'refunds' } },
         { id: 'a2', text: 'shipping times', score: 0.42, metadata: {} },
-      ].slice(0, n);
+      ];
+      return hits.slice(0, n);
     },
     async chat(vault, model, message) {
       calls.push(['chat', vault, model, message]);
