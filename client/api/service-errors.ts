@@ -19,19 +19,23 @@ const BY_NAME: Record<string, [number, string]> = {
   RunNotActiveError: [409, 'run_not_active'],
   WorkflowExecutionAlreadyStartedError: [409, 'run_exists'],
   WorkflowNotFoundError: [404, 'run_not_found'],
-  ModelError: [502, 'model_failed'],
   TemporalUnreachableError: [503, 'temporal_unreachable'],
 };
 
 /** Domain errors that carry a code: *_not_found is 404, the listed conflicts 409, the rest the caller's 400. */
-const CODED_ERRORS = new Set(['VaultError', 'MemoryError', 'FactError', 'FlowError', 'ChatError']);
+const CODED_ERRORS = new Set(['VaultError', 'ChatError']);
 const CONFLICT_CODES = new Set(['model_mismatch', 'run_not_active', 'no_pending_approval', 'already_exists']);
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    if (err instanceof Error && ['MemoryError', 'MemoryInputError', 'MemoryNotFoundError'].includes(err.name)) {
+    if (err.name === 'ModelError' && typeof code === 'string') {
+      // The caller's request (model id, prompt size) is a 400; the provider or its setup failing is a 502.
+      const callerFault = ['unknown_provider', 'bad_model_id', 'bad_request', 'context_overflow', 'missing_api_key'].includes(code);
+      return new ApiError(callerFault ? 400 : 502, code, err.message);
+    }
+    if (['MemoryError', 'MemoryInputError', 'MemoryNotFoundError'].includes(err.name)) {
       const memoryStatus: Record<string, [number, string]> = { bad_input: [400, 'invalid_input'], not_found: [404, 'memory_not_found'], conflict: [409, 'conflict'] };
       const [status, apiCode] = memoryStatus[String(code)] ?? [400, 'invalid_input'];
       return new ApiError(status, apiCode, err.message);

@@ -2,7 +2,8 @@
 // (client/services, activities/*) to these in main.ts; a group whose service is absent is not
 // routed at all.
 import type { AbortableStreamBus, StreamEvent } from '../../activities/streams';
-import type { ModelMessage } from '../../activities/contracts';
+import type { JsonValue, ModelMessage } from '../../activities/contracts';
+import type { ChatOptions, ChatWithContext } from '../../activities/chat';
 import type { VaultService } from '../../activities/vaults/service';
 import type { FlowService } from '../services/flows';
 import type { MemoryVault } from '../../activities/memory/memory-vault';
@@ -14,22 +15,28 @@ export type VaultsPort = Pick<
   'listVaults' | 'add' | 'getSimilar' | 'getSimilarFromVaults' | 'searchQuery' | 'listItems' | 'getItems' | 'editText' | 'editMetadata' | 'deleteItems' | 'exportVault' | 'importVault'
 >;
 
+/** A chat request as the API takes it (see ChatRequest in openapi.json). */
 export interface ChatRequest {
-  model?: string;
   message: string;
+  model?: string;
   history?: ModelMessage[];
   vault?: string;
   vaults?: string[] | Record<string, number | null>;
+  /** Context items to retrieve. */
   n?: number;
+  getContext?: boolean;
   temperature?: number;
   maxTokens?: number;
   smartHistorySearch?: boolean;
+  personality?: string;
   promptTemplate?: string;
+  filter?: Record<string, JsonValue>;
 }
 
+/** Chat (activities/chat): one answer, or a stream of token/context/usage/done|error events. */
 export interface ChatPort {
-  chat(req: ChatRequest, signal: AbortSignal): Promise<unknown>;
-  stream(req: ChatRequest, signal: AbortSignal): AsyncIterable<StreamEvent>;
+  getChat(message: string, opts: ChatOptions & { returnContext: true }): Promise<ChatWithContext>;
+  getChatStream(message: string, opts: ChatOptions): AsyncIterable<StreamEvent>;
 }
 
 /** Flow runs, approvals and sessions: the flow engine's service (client/services/flows.ts). */

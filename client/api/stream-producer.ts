@@ -25,6 +25,8 @@ export class StreamProducers {
     let ended = false;
     try {
       for await (const event of produce(ac.signal)) {
+        // After an abort a producer may still finish with a partial "done": that would read as a full answer.
+        if (ac.signal.aborted) break;
         await this.bus.publish(channel, event);
         if (isTerminal(event)) {
           ended = true;

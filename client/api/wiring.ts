@@ -6,10 +6,12 @@ import { sharedVaultService } from '../../activities/vaults';
 import { connectClient } from '../temporal';
 import { FlowService } from '../services/flows';
 import { createMemoryServices } from '../../activities/memory/services';
+import { createDefaultChat } from '../../activities/chat';
 import type { ApiServices } from './services';
 
 export async function connectServices(config: ParConfig, bus: AbortableStreamBus): Promise<ApiServices> {
   const [vaults, temporal] = await Promise.all([sharedVaultService(), connectClient(config, 15_000)]);
   const memory = await createMemoryServices({ embedder: vaults.embedder });
-  return { bus, vaults, flows: new FlowService(temporal, config.taskQueue), memory: { vault: memory.vault, facts: memory.facts } };
+  const chat = createDefaultChat();
+  return { bus, vaults, chat, flows: new FlowService(temporal, config.taskQueue), memory: { vault: memory.vault, facts: memory.facts } };
 }

@@ -3,6 +3,7 @@ import { requireVault, vaultNames } from '../access';
 import type { RequestContext } from '../context';
 import { forbidden, notFound } from '../errors';
 import type { Router } from '../router';
+import type { ChatOptions } from '../../../activities/chat';
 import type { ChatPort, ChatRequest } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { StreamProducers } from '../stream-producer';
@@ -14,13 +15,26 @@ function checkChatVaults(ctx: RequestContext): ChatRequest {
   return req;
 }
 
+function chatOptions(req: ChatRequest, signal: AbortSignal): ChatOptions & { returnContext: true } {
+  const { message: _message, n, ...rest } = req;
+  return { ...rest, ...(n !== undefined ? { nContext: n } : {}), returnContext: true, signal };
+}
+
 // A chat stream's channel carries the key that opened it, so only that key can resume it.
 const channelFor = (keyId: string) => `chat:${keyId}:${randomUUID()}`;
 
 export function registerChatRoutes(router: Router, chat: ChatPort, deps: RouteDeps): void {
   const producers = new StreamProducers(deps.services.bus, Number(process.env.PAR_STREAM_ABANDON_MS ?? 15_000));
 
-  router.add('POST', '/v1/chat', async (ctx) => chat.chat(checkChatVaults(ctx), ctx.signal), { body: 'ChatRequest' });
+  router.add(
+    'POST',
+    '/v1/chat',
+    async (ctx) => {
+      const req = checkChatVaults(ctx);
+      return chat.getChat(req.message, chatOptions(req, ctx.signal));
+    },
+    { body: 'ChatRequest' },
+  );
 
   router.add(
     'POST',
@@ -31,7 +45,7 @@ export function registerChatRoutes(router: Router, chat: ChatPort, deps: RouteDe
       ctx.res.setHeader('x-par-stream', channel);
       const sse = new SseWriter(ctx.res, deps.sse.keepAliveMs);
       sse.send(undefined, 'stream', { channel, resume: `/v1/streams/${encodeURIComponent(channel)}` });
-      producers.start(channel, (signal) => chat.stream(req, signal));
+      producers.start(channel, (signal) => chat.getChatStream(req.message, chatOptions(req, signal)));
       const unwatch = producers.watch(channel);
       try {
         await relayChannel(deps.services.bus, channel, 0, sse, ctx.signal, deps.sse);
