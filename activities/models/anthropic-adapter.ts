@@ -8,11 +8,19 @@ import { parseToolArguments, translateSdkError } from './sdk-errors';
 
 const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
 
+/**
+ * The Messages API version we speak. The SDK's default (2026-10-21) refuses temperature, top_p
+ * and top_k outright, so temperature 0 could not be honoured; 2023-06-01 accepts them.
+ * PAR_ANTHROPIC_API_VERSION overrides it.
+ */
+export const ANTHROPIC_API_VERSION = '2023-06-01';
+
 /** The Messages API requires max_tokens; this is used when the request gives none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
 
 export interface AnthropicOptions {
   apiKey: string;
+  apiVersion?: string;
   baseURL: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -23,7 +31,15 @@ export class AnthropicModel implements ChatModel {
   private readonly client: Anthropic;
 
   constructor(opts: AnthropicOptions) {
-    this.client = new Anthropic({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 0, timeout: opts.timeoutMs ?? 10 * 60_000, fetch: opts.fetch });
+    this.client = new Anthropic({
+      apiKey: opts.apiKey,
+      baseURL: opts.baseURL,
+      maxRetries: 0,
+      timeout: opts.timeoutMs ?? 10 * 60_000,
+      fetch: opts.fetch,
+      // x-api-key as well as the SDK's bearer header: the API prefers it when both are sent.
+      defaultHeaders: { 'anthropic-version': opts.apiVersion ?? ANTHROPIC_API_VERSION, 'x-api-key': opts.apiKey },
+    });
   }
 
   async generate(call: ModelCall): Promise<ModelCallOutput> {

@@ -79,7 +79,7 @@ export class ModelRouter {
       const common = { apiKey, baseURL, fetch: this.opts.fetch, timeoutMs: this.requestTimeoutMs };
       adapter =
         id.provider === 'anthropic'
-          ? new AnthropicModel(common)
+          ? new AnthropicModel({ ...common, apiVersion: this.env.PAR_ANTHROPIC_API_VERSION?.trim() || undefined })
           : new OpenAICompatibleModel({ ...common, provider: id.provider, maxTokensField: id.provider === 'openai' ? 'max_completion_tokens' : 'max_tokens' });
     }
     this.adapters.set(id.provider, adapter);

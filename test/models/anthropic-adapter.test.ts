@@ -28,7 +28,9 @@ describe('Anthropic messages through the real @anthropic-ai/sdk client', () => {
     const result = await p.router().generate({ model: MODEL, messages: [{ role: 'system', content: 'Answer in French.' }, ...user('Hello')], temperature: 0 });
     expect(result).toMatchObject({ text: 'Bonjour.', model: MODEL, usage: { inputTokens: 12, outputTokens: 3 }, finishReason: 'stop', toolCalls: [] });
     const req = p.anthropic.requests[0]!;
-    expect(req.headers['x-api-key'] ?? req.headers.authorization).toMatch(/^(Bearer )?sk-ant-test$/);
+    expect(req.headers['x-api-key']).toBe('sk-ant-test');
+    // The API version that still accepts temperature; the SDK's default refuses it.
+    expect(req.headers['anthropic-version']).toBe('2023-06-01');
     expect(req.body).toMatchObject({ model: 'claude-sonnet-4-6', system: 'Answer in French.', temperature: 0, max_tokens: 4096 });
     expect(req.body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }]);
   });
@@ -101,6 +103,13 @@ describe('Anthropic errors are typed and classed for the retry policy (SDK retri
     p.anthropic.enqueue({ status });
     const err = await failure(p.router().generate({ model: MODEL, messages: user('hi') }, { stream: true }));
     expect(err).toMatchObject({ code, retryable, status });
+  });
+
+  test('with the SDK default API version (2026-10-21) temperature is refused: a non-retryable bad_request', async () => {
+    const router = new ModelRouter({ env: { ...p.env, PAR_ANTHROPIC_API_VERSION: '2026-10-21' } });
+    const err = await failure(router.generate({ model: MODEL, messages: user('hi'), temperature: 0 }));
+    expect(err).toMatchObject({ code: 'bad_request', retryable: false, status: 400 });
+    expect(err.message).toContain('temperature');
   });
 
   test('a wrong key is a non-retryable authentication error', async () => {

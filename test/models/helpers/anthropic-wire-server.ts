@@ -12,7 +12,10 @@ const ERROR_TYPES: Record<number, string> = {
   529: 'overloaded_error',
 };
 
-/** Speaks Anthropic's Messages API (POST /v1/messages), JSON and SSE. */
+/**
+ * Speaks Anthropic's Messages API (POST /v1/messages), JSON and SSE. Like the real API, version
+ * 2026-10-21 refuses the sampling parameters (temperature, top_p, top_k) with a 400.
+ */
 export class AnthropicWireServer extends ScriptedServer {
   protected route(path: string): boolean {
     return path === '/v1/messages';
@@ -22,6 +25,12 @@ export class AnthropicWireServer extends ScriptedServer {
     // The API takes the key as x-api-key or as a bearer token (newer SDKs send the latter).
     const key = headers['x-api-key'] ?? headers.authorization?.replace(/^Bearer /, '');
     return key === this.apiKey && typeof headers['anthropic-version'] === 'string';
+  }
+
+  protected override validate(req: RecordedRequest): string | undefined {
+    if (req.headers['anthropic-version'] !== '2026-10-21') return undefined;
+    const sampling = ['temperature', 'top_p', 'top_k'].find((k) => k in req.body);
+    return sampling ? `${sampling}: Extra inputs are not permitted` : undefined;
   }
 
   protected errorBody(status: number, message: string): unknown {

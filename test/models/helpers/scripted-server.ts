@@ -79,6 +79,11 @@ export abstract class ScriptedServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** A protocol-level reason to refuse the request with a 400, as the real API would. */
+  protected validate(_req: RecordedRequest): string | undefined {
+    return undefined;
+  }
+
   protected abstract route(path: string): boolean;
   protected abstract authorized(headers: http.IncomingHttpHeaders): boolean;
   protected abstract errorBody(status: number, message: string): unknown;
@@ -92,6 +97,8 @@ export abstract class ScriptedServer {
     this.requests.push(recorded);
     if (req.method !== 'POST' || !this.route(recorded.path)) return this.sendError(res, 404, `no route ${req.method} ${recorded.path}`);
     if (!this.authorized(req.headers)) return this.sendError(res, 401, 'invalid api key');
+    const invalid = this.validate(recorded);
+    if (invalid) return this.sendError(res, 400, invalid);
     const reply = this.queue.shift() ?? this.fallback(recorded);
     if (reply.delayMs) await sleep(reply.delayMs);
     if (reply.dropConnection) {
