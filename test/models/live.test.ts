@@ -14,6 +14,7 @@ const LIVE = [
 for (const { provider, model } of LIVE) {
   const keyVar = PROVIDERS[provider].keyVar!;
   if (!process.env[keyVar]) {
+    console.log(`live ${provider} suite skipped: ${keyVar} is not set`);
     describe(`live ${provider} (skipped: ${keyVar} not set)`, () => {
       test.skip(`${model} streams, calls tools and decides`, () => undefined);
     });
