@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../../workers/config';
 import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
-import { replayHistoryFiles } from '../../services/replay';
 import { connectClient } from '../../temporal';
 import { FlowValidationError, formatIssue, validateFlow } from '../../../workflows/flow/validate';
 import type { JsonValue } from '../../../workflows/flow/types';
@@ -41,9 +40,10 @@ export function uiLink(runId: string): string | undefined {
 
 /** Starts a flow and, with wait, prints its result: shared by `par flow run` and `par run`. */
 export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean }): Promise<void> {
-  const req = runRequestFromInput(objectArg('--input', opts.input));
-  if (opts.session) req.sessionId = opts.session;
+  const input = objectArg('--input', opts.input);
   await withFlowService(async (svc) => {
+    const req = runRequestFromInput(input);
+    if (opts.session) req.sessionId = opts.session;
     const { runId, flowId } = await svc.start(ref, req, { runId: opts.id });
     if (!opts.wait) return emit({ runId, flowId, webUi: uiLink(runId) }, opts, (d) => `started ${d.runId}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
     try {
@@ -152,6 +152,8 @@ export function register(program: Command): void {
     .description('Replay history JSON files against the current workflow code; fails on non-determinism')
     .option('--json', 'print JSON')
     .action(async (files: string[], opts: JsonOpt) => {
+      // Loaded here: the worker SDK (for replay) is heavy and no other command needs it.
+      const { replayHistoryFiles } = require('../../services/replay') as typeof import('../../services/replay');
       const results = await replayHistoryFiles(files);
       emit(results, opts, (rs) => rs.map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.file}${r.error ? `: ${r.error}` : ''}`).join('\n'));
       if (results.some((r) => !r.ok)) process.exitCode = 1;
