@@ -1,7 +1,7 @@
 // Act sandbox benchmark: what a Python act step costs on this machine.
 //
-//   node bin/run-ts.js bench/act-sandbox.ts [--cold 3] [--snapshot-starts 5] [--warm 30]
-//                                          [--throughput 40] [--concurrency 2] [--pool 2]
+//   node bin/run-ts.js bench/act-sandbox.ts [--cold 3] [--snapshot-starts 5] [--warm 20]
+//                                          [--throughput 30] [--concurrency 2] [--pool 2]
 //
 // - cold start: a sandbox process from spawn to ready, booting Pyodide from scratch, and from the
 //   pool's memory snapshot (what the pool actually does), plus the one-off snapshot cost;
@@ -49,8 +49,8 @@ async function timeStarts(n: number, make: () => Sandbox): Promise<number[]> {
 async function main(): Promise<void> {
   const coldRuns = flag('cold', 3);
   const snapshotStarts = flag('snapshot-starts', 5);
-  const warmRuns = flag('warm', 30);
-  const throughputRuns = flag('throughput', 40);
+  const warmRuns = flag('warm', 20);
+  const throughputRuns = flag('throughput', 30);
   const concurrency = flag('concurrency', 2);
   const poolSize = flag('pool', 2);
   const config = { ...loadActConfig({ PAR_ACT_POOL_SIZE: String(poolSize) }) };

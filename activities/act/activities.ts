@@ -51,6 +51,11 @@ export function createActActivities(deps: ActActivityDeps = {}) {
   let host = deps.host;
   const sandboxHost = () => (host ??= createServiceSandboxHost({ vaults: sharedVaultService, router: new ModelRouter() }));
   const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 2000;
+  if (config.prewarm) {
+    sandboxes()
+      .warmUp()
+      .catch((err: Error) => logger?.warn('act sandboxes could not be prewarmed', { error: err.message }));
+  }
 
   async function actRun(req: ActRequest): Promise<ActResult> {
     let limits;
