@@ -1,6 +1,6 @@
 import type { ContextItem, ModelMessage } from '../contracts';
 import { ModelError } from '../models/errors';
-import { defaultModelId, parseModelId } from '../models/model-id';
+import { defaultModelId, parseModelId, resolveModelId } from '../models/model-id';
 import { renderContext, DEFAULT_PROMPT_TEMPLATE } from '../models/render-context';
 import type { ModelRouter } from '../models/router';
 import { validateMessages } from '../models/router';
@@ -55,7 +55,7 @@ export function createChat(deps: ChatDeps) {
     if (typeof message !== 'string' || message.trim() === '') throw new ChatError('message must be a non-empty string');
     const history = opts.history ?? [];
     validateMessages(history, 'history');
-    const model = parseModelId(opts.model ?? defaultModelId(deps.env)).id;
+    const model = parseModelId(opts.model ? resolveModelId(opts.model, deps.env) : defaultModelId(deps.env)).id;
     if (opts.nContext !== undefined && (!Number.isInteger(opts.nContext) || opts.nContext < 1 || opts.nContext > 100)) {
       throw new ChatError(`nContext must be an integer from 1 to 100 (got ${JSON.stringify(opts.nContext)})`);
     }

@@ -2,7 +2,7 @@
 // activities the flow engine calls.
 export { createModelActivities, type ModelActivities, type ModelActivityDeps, type PublishStreamEvent } from './activities';
 export { ModelError, toApplicationFailure, type ModelErrorCode } from './errors';
-export { defaultModelId, parseModelId, LOCAL_EXTRACTIVE, PROVIDERS, type ModelId, type ProviderName } from './model-id';
+export { defaultModelId, parseModelId, resolveModelId, DEFAULT_MODEL_ALIAS, LOCAL_EXTRACTIVE, PROVIDERS, type ModelId, type ProviderName } from './model-id';
 export { ModelRouter, type CallOptions, type ModelRouterOptions } from './router';
 export { contextWindow, CONTEXT_WINDOWS } from './context-windows';
 export { EmbeddingSimilarity, LexicalSimilarity, type TextSimilarity } from './similarity';

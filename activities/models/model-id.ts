@@ -27,12 +27,24 @@ export const PROVIDERS: Record<ProviderName, ProviderSettings> = {
 
 export const LOCAL_EXTRACTIVE = 'local:extractive';
 
+/**
+ * A model id the worker resolves with defaultModelId() when the call runs. Workflows cannot read
+ * the environment, so a flow that names no model can send this and the result says which model
+ * answered.
+ */
+export const DEFAULT_MODEL_ALIAS = 'default';
+
 export interface ModelId {
   provider: ProviderName;
   /** The provider's own model name, e.g. "gpt-4.1-mini". */
   name: string;
   /** "provider:name" */
   id: string;
+}
+
+/** The id a call will use: the alias "default" becomes defaultModelId(env); anything else as given. */
+export function resolveModelId(id: string, env: NodeJS.ProcessEnv = process.env): string {
+  return id === DEFAULT_MODEL_ALIAS ? defaultModelId(env) : id;
 }
 
 /** Splits "provider:name"; a bare or unknown provider is a typed, non-retryable error. */

@@ -5,7 +5,7 @@ import { createDefaultSimilarity } from './default-similarity';
 import { ModelError } from './errors';
 import { ExtractiveModel } from './extractive-model';
 import { decideExtractive } from './extractive-decide';
-import { parseModelId, PROVIDERS, type ModelId } from './model-id';
+import { parseModelId, PROVIDERS, resolveModelId, type ModelId } from './model-id';
 import { OpenAICompatibleModel } from './openai-adapter';
 import type { ChatModel } from './port';
 import type { TextSimilarity } from './similarity';
@@ -88,7 +88,7 @@ export class ModelRouter {
 
   async generate(req: GenerateRequest, opts: CallOptions = {}): Promise<GenerateResult> {
     validateGenerateRequest(req);
-    const id = parseModelId(req.model);
+    const id = parseModelId(resolveModelId(req.model, this.env));
     const adapter = await this.adapter(id);
     const stream = opts.stream ?? Boolean(opts.onChunk);
     const started = performance.now();
@@ -110,7 +110,7 @@ export class ModelRouter {
 
   async decide(req: DecideRequest, opts: Pick<CallOptions, 'signal'> = {}): Promise<DecideResult> {
     validateDecideRequest(req);
-    const id = parseModelId(req.model);
+    const id = parseModelId(resolveModelId(req.model, this.env));
     const started = performance.now();
     if (id.provider === 'local') {
       const decision = await decideExtractive(req, await this.getSimilarity());

@@ -108,6 +108,12 @@ describe('offline model helpers', () => {
     expect(() => defaultModelId({ PAR_DEFAULT_MODEL: 'gpt-4' })).toThrow(/provider:model/);
   });
 
+  test('the model id "default" resolves when the call runs, and the result names the model used', async () => {
+    const router = new ModelRouter({ env: {}, similarity: new LexicalSimilarity() });
+    await expect(router.generate({ model: 'default', messages: [{ role: 'user', content: 'hi' }] })).resolves.toMatchObject({ model: 'local:extractive' });
+    await expect(router.decide({ model: 'default', kind: 'recognize', instruction: 'agree?', message: 'yes' })).resolves.toMatchObject({ model: 'local:extractive', answer: true });
+  });
+
   test('decide rejects a choose without options, naming the field', async () => {
     const router = new ModelRouter({ env: {}, similarity: new LexicalSimilarity() });
     await expect(router.decide({ model: 'local:extractive', kind: 'choose', instruction: 'x', message: 'y' })).rejects.toThrow(/needs options/);
