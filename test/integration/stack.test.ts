@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../scripts/temporal-dev-server';
+import { ROOT, runPar } from '../helpers/cli';
+
+/** `npm start`'s stack (scripts/start.ts) on private ports and a private data folder. */
+function startStack(env: NodeJS.ProcessEnv): { proc: ChildProcess; output: () => string; exited: Promise<number> } {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), 'scripts/start.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number>((resolve) => proc.once('exit', (code) => resolve(code ?? -1)));
+  return { proc, output: () => out, exited };
+}
+
+async function until(what: string, pred: () => boolean, timeoutMs = 120000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('npm start brings the stack up, Ctrl-C stops every process, and a second start finds the earlier runs', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const env = {
+    PAR_DATA_DIR: dataDir,
+    PAR_TEMPORAL_PORT: String(await freePort()),
+    PAR_TEMPORAL_UI_PORT: String(await freePort()),
+    PAR_API_PORT: String(await freePort()),
+    PAR_TASK_QUEUE: 'par-stack-test',
+    PAR_TEMPORAL_ADDRESS: '',
+  };
+  const first = startStack(env);
+  await until('the stack', () => first.output().includes('PAR is up'));
+  expect(first.output()).toMatch(new RegExp(`Web UI\\s+http://127.0.0.1:${env.PAR_TEMPORAL_UI_PORT}`));
+  expect(first.output()).toMatch(/npx par run hello --input/);
+  const status = await runPar(['status', '--json'], env);
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ healthy: true, worker: { polling: true }, webUi: `http://127.0.0.1:${env.PAR_TEMPORAL_UI_PORT}` });
+  const ran = await runPar(['run', 'hello', '--input', '{"name":"Ada"}', '--id', 'hello-persisted', '--json'], env);
+  expect(JSON.parse(ran.stdout)).toMatchObject({ result: { greeting: 'Hello, Ada!' } });
+  const ui = await fetch(`http://127.0.0.1:${env.PAR_TEMPORAL_UI_PORT}/`);
+  expect(ui.status).toBe(200);
+
+  const pids = Object.values(JSON.parse(fs.readFileSync(path.join(dataDir, 'stack.json'), 'utf8')).pids as Record<string, number>);
+  first.proc.kill('SIGINT');
+  expect(await first.exited).toBe(0);
+  expect(pids.filter(alive)).toEqual([]);
+
+  const second = startStack(env);
+  await until('the second stack', () => second.output().includes('PAR is up'));
+  const { Connection, Client } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address: `127.0.0.1:${env.PAR_TEMPORAL_PORT}` });
+  const desc = await new Client({ connection }).workflow.getHandle('hello-persisted').describe();
+  expect(desc.status.name).toBe('COMPLETED');
+  await connection.close();
+  second.proc.kill('SIGINT');
+  expect(await second.exited).toBe(0);
+}, 300000);
+
+test('npm start refuses a port in use with a message naming it, and leaves nothing running', async () => {
+  const blocker = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => blocker.once('listening', r));
+  const port = (blocker.address() as net.AddressInfo).port;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const stack = startStack({ PAR_DATA_DIR: dataDir, PAR_API_PORT: String(port), PAR_TEMPORAL_PORT: String(await freePort()), PAR_TEMPORAL_ADDRESS: '' });
+  expect(await stack.exited).toBe(1);
+  expect(stack.output()).toMatch(new RegExp(`port ${port} \\(PAR API\\) is already in use.*PAR_API_PORT`));
+  expect(fs.existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
+  blocker.close();
+}, 60000);
+
+test('npm start with an unreachable PAR_TEMPORAL_ADDRESS fails clearly without starting a dev server', async () => {
+  const stack = startStack({ PAR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-')), PAR_TEMPORAL_ADDRESS: '127.0.0.1:1', PAR_API_PORT: String(await freePort()) });
+  expect(await stack.exited).toBe(1);
+  expect(stack.output()).toMatch(/using the Temporal cluster at 127.0.0.1:1/);
+  expect(stack.output()).toMatch(/Temporal at 127.0.0.1:1 did not answer.*Check PAR_TEMPORAL_ADDRESS/s);
+  expect(stack.output()).not.toMatch(/starting the Temporal dev server/);
+}, 60000);
