@@ -32,9 +32,11 @@ export interface ActActivities {
 }
 
 // Model calls: minutes to run; 408/409/429/5xx are retried with backoff (the adapters mark other
-// 4xx non-retryable and pass Retry-After as the next delay).
+// 4xx non-retryable and pass Retry-After as the next delay). They heartbeat per streamed chunk
+// (decisions every 10 s), so a worker that dies mid-call is noticed in 90 s, not 5 minutes.
 export const MODEL_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '90 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 };
 
