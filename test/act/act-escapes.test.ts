@@ -3,7 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActResult } from '../../activities/contracts';
-import { actFixture, type ActFixture } from './act-fixture';
+import { actFixture, describeWithSandbox, type ActFixture } from './act-fixture';
 
 // Every way out of the sandbox we know of. Python-level refusals are a courtesy (clear messages);
 // the tests that reach JavaScript on purpose show that the process around Pyodide still holds.
@@ -11,6 +11,7 @@ import { actFixture, type ActFixture } from './act-fixture';
 const SECRET = `par-act-secret-${process.pid}-${Date.now()}`;
 process.env.PAR_ACT_TEST_SECRET = SECRET;
 
+describeWithSandbox('act sandbox escapes and limits', () => {
 let act: ActFixture;
 beforeAll(async () => {
   act = await actFixture();
@@ -289,4 +290,5 @@ test('the pool keeps serving concurrent runs while sandboxes are being killed', 
   expect(ok1.saved).toEqual({ n: 1 });
   expect(ok2.saved).toEqual({ n: 2 });
   expect(act.pool.stats().isolation).toMatch(/no network/);
+});
 });

@@ -1,7 +1,8 @@
 import { createActActivities } from '../../activities/act/activities';
 import { loadActConfig, type ActSandboxConfig } from '../../activities/act/config';
 import type { SandboxHost, SandboxSearchHit } from '../../activities/act/host-channel';
-import { SandboxPool } from '../../activities/act/pool';
+import { detectIsolation } from '../../activities/act/isolation';
+import { defaultSandboxFiles, SandboxPool } from '../../activities/act/pool';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 
 /** A vault "service" of fixed items, recording what the sandbox asked for. */
@@ -47,4 +48,15 @@ export async function actFixture(env: NodeJS.ProcessEnv = {}): Promise<ActFixtur
     run: (code, extra = {}) => actRun({ code, variables: {}, message: '', history: [], runId: `test-run-${++n}`, ...extra }),
     close: () => pool.close(),
   };
+}
+
+/**
+ * describe() when this machine gives sandboxes their namespaces (as the worker requires by
+ * default); otherwise describe.skip with a name that says why.
+ */
+export function describeWithSandbox(name: string, fn: () => void): void {
+  const files = defaultSandboxFiles();
+  const isolation = detectIsolation([files.pyodideDir, files.childScript, files.prelude]);
+  if (isolation.mode === 'namespaces') describe(name, fn);
+  else describe.skip(`${name} (skipped: act sandboxes need network and pid namespaces here: ${isolation.unavailableReason})`, fn);
 }

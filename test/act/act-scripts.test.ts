@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actFixture, type ActFixture } from './act-fixture';
+import { actFixture, describeWithSandbox, type ActFixture } from './act-fixture';
 
+describeWithSandbox('act scripts', () => {
 let act: ActFixture;
 beforeAll(async () => {
   act = await actFixture();
@@ -183,4 +184,5 @@ test('each run gets a fresh sandbox: nothing a script leaves behind is seen by t
     'import builtins, json, os\nsave["leftover"] = getattr(builtins, "LEFTOVER", None)\nsave["json"] = json.dumps([1])\nsave["note"] = os.path.exists("/tmp/note.txt")',
   );
   expect(second.saved).toEqual({ leftover: null, json: '[1]', note: false });
+});
 });

@@ -7,11 +7,12 @@ import type { SandboxHost } from '../../activities/act/host-channel';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { readTestEnv } from '../helpers/test-env';
-import { actFixture, type ActFixture } from './act-fixture';
+import { actFixture, describeWithSandbox, type ActFixture } from './act-fixture';
 
 // The act activity on a real Temporal worker: the one-node workflow behind `par act run`, a
 // worker stopped in the middle of a script, and the CLI itself.
 
+describeWithSandbox('act on a Temporal worker', () => {
 let ctx: TemporalTestContext;
 let act: ActFixture;
 beforeAll(async () => {
@@ -144,4 +145,5 @@ describe('par act run', () => {
     expect(badVars.code).toBe(2);
     expect(badVars.stderr).toMatch(/--vars must be a JSON object/);
   });
+});
 });
