@@ -193,3 +193,22 @@ describe('OpenAI errors are typed and classed for the retry policy (SDK retries 
     expect(p.openai.requests).toHaveLength(0);
   });
 });
+
+describe('decisions with a language model', () => {
+  test('a JSON reply becomes a typed decision; the request is one non-streamed call at temperature 0', async () => {
+    p.openai.enqueue({ text: 'Sure: {"answer": 3, "reason": "three guests named"}' });
+    const result = await p.router().decide({ model: 'openai:gpt-4.1-mini', kind: 'number', instruction: 'How many guests?', message: 'Me, Ann and Bo.' });
+    expect(result).toMatchObject({ kind: 'number', answer: 3, reason: 'three guests named', model: 'openai:gpt-4.1-mini' });
+    expect(p.openai.requests[0]!.body).toMatchObject({ temperature: 0 });
+    expect(p.openai.requests[0]!.body.stream).toBeFalsy();
+  });
+
+  test('a reply that is not the asked shape is a non-retryable bad_response', async () => {
+    p.openai.enqueue({ text: 'I think so.' }, { text: '{"answer": "maybe"}' });
+    const router = p.router();
+    const noJson = await failure(router.decide({ model: 'openai:gpt-4.1-mini', kind: 'recognize', instruction: 'Agree?', message: 'ok' }));
+    expect(noJson).toMatchObject({ code: 'bad_response', retryable: false });
+    const notOption = await failure(router.decide({ model: 'openai:gpt-4.1-mini', kind: 'choose', instruction: 'Pick', message: 'x', options: ['a', 'b'] }));
+    expect(notOption.message).toContain('not one of the options');
+  });
+});
