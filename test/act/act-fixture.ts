@@ -28,18 +28,19 @@ export function recordingHost(): SandboxHost & { calls: unknown[][] } {
 export interface ActFixture {
   pool: SandboxPool;
   config: ActSandboxConfig;
+  /** The recording host, which answers the runs unless another host was given. */
   host: ReturnType<typeof recordingHost>;
   run(code: string, extra?: Partial<ActRequest>): Promise<ActResult>;
   close(): Promise<void>;
 }
 
 /** One warm pool per test file (sandboxes start from one snapshot, so each run is cheap). */
-export async function actFixture(env: NodeJS.ProcessEnv = {}): Promise<ActFixture> {
-  const config = loadActConfig({ PAR_ACT_POOL_SIZE: '2', ...env });
+export async function actFixture(opts: { env?: NodeJS.ProcessEnv; host?: SandboxHost } = {}): Promise<ActFixture> {
+  const config = loadActConfig({ PAR_ACT_POOL_SIZE: '2', ...opts.env });
   const pool = new SandboxPool(config);
   await pool.warmUp();
   const host = recordingHost();
-  const { actRun } = createActActivities({ config, pool, host });
+  const { actRun } = createActActivities({ config, pool, host: opts.host ?? host });
   let n = 0;
   return {
     pool,
