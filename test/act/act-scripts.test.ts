@@ -177,6 +177,12 @@ except PermissionError as e:
   });
 });
 
+test("a node's own memory limit applies: 80 MB fits the default, not a 64 MB limit", async () => {
+  const code = 'block = bytearray(80_000_000)\nsave["mb"] = len(block) // 1_000_000';
+  expect(await act.run(code)).toMatchObject({ ok: true, saved: { mb: 80 } });
+  expect(await act.run(code, { limits: { memoryMb: 64 } })).toMatchObject({ ok: false, error: { type: 'MemoryError', limit: 'memory' } });
+});
+
 test('each run gets a fresh sandbox: nothing a script leaves behind is seen by the next', async () => {
   const first = await act.run('import builtins, sys\nbuiltins.LEFTOVER = "secret of run 1"\nsys.modules["json"].dumps = lambda *a, **k: "tampered"\nopen("/tmp/note.txt", "w").write("run 1")');
   expect(first.ok).toBe(true);
