@@ -30,6 +30,10 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
+    if (err.name === 'VectorStoreError' && typeof code === 'string' && code !== 'backend') {
+      // bad_filter / bad_query / bad_record come from what the caller sent (a filter, a cursor).
+      return new ApiError(code === 'unknown_collection' ? 404 : 400, code, err.message);
+    }
     if (err.name === 'ModelError' && typeof code === 'string') {
       // The caller's request (model id, prompt size) is a 400; the provider or its setup failing is a 502.
       const callerFault = ['unknown_provider', 'bad_model_id', 'bad_request', 'context_overflow', 'missing_api_key'].includes(code);

@@ -1,0 +1,23 @@
+// A bounded schemathesis run of the API from its OpenAPI document (scripts/fuzz-api.sh), asserting
+// no 5xx. Runs only when schemathesis can be installed from PyPI; says so when it cannot.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { loadOpenApi } from '../../client/api/openapi';
+
+const script = path.join(__dirname, '../../scripts/fuzz-api.sh');
+const install = spawnSync('bash', [script, '--install-only'], { encoding: 'utf8', timeout: 300_000 });
+const unavailable = install.status === 0 ? undefined : `schemathesis could not be installed: ${(install.stderr || String(install.error)).trim().split('\n').slice(-2).join(' ')}`;
+if (unavailable) console.log(`API fuzz test skipped (${unavailable})`);
+
+(unavailable ? describe.skip : describe)(`schemathesis fuzz of the API${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+  test('every operation, valid and invalid inputs: no server errors', () => {
+    const run = spawnSync('bash', [script, '--max-examples', '3'], { encoding: 'utf8', timeout: 400_000 });
+    const out = `${run.stdout}\n${run.stderr}`;
+    if (run.status !== 0) console.log(out.slice(-6000));
+    const operations = Object.values(loadOpenApi().paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    expect(out).toMatch(new RegExp(`Tested: ${operations}\\b`));
+    expect(out).not.toMatch(/Server error/);
+    expect(out).not.toMatch(/^\[api\] /m);
+    expect(run.status).toBe(0);
+  }, 420_000);
+});
