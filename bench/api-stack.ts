@@ -13,6 +13,7 @@ import { createStreamBus, setSharedStreamBus } from '../activities/streams';
 import { ApiKeyStore, apiKeysPath } from '../client/api/auth/key-store';
 import { createApiServer } from '../client/api/server';
 import { connectServices } from '../client/api/wiring';
+import { sseOptionsFromEnv } from '../client/api/sse';
 
 export interface ApiStack {
   url: string;
@@ -44,7 +45,7 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
   const services = await connectServices(config, bus);
   const keys = new ApiKeyStore(apiKeysPath(dataDir));
   const { key } = keys.create('stack-admin', { vaults: { '*': 'admin' }, flows: ['*'] });
-  const { server } = createApiServer({ auth: { kind: 'keys', store: keys }, services, log: (l) => console.error(l) });
+  const { server } = createApiServer({ auth: { kind: 'keys', store: keys }, services, sse: sseOptionsFromEnv(), log: (l) => console.error(l) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

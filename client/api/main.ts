@@ -6,6 +6,7 @@ import { resolveAuthMode } from './auth-mode';
 import { createApiServer } from './server';
 import { connectServices } from './wiring';
 import { DEFAULT_BODY_LIMIT } from './body';
+import { sseOptionsFromEnv } from './sse';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     auth,
     services,
     bodyLimit: Number(process.env.PAR_API_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
+    sse: sseOptionsFromEnv(),
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);

@@ -9,6 +9,18 @@ export interface SseOptions {
   idleTimeoutMs: number;
 }
 
+/** PAR_SSE_KEEPALIVE_MS and PAR_SSE_IDLE_TIMEOUT_MS, when set. */
+export function sseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<SseOptions> {
+  const read = (name: string) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 10) throw new Error(`${name}=${raw} must be a whole number of milliseconds (at least 10)`);
+    return n;
+  };
+  return { keepAliveMs: read('PAR_SSE_KEEPALIVE_MS'), idleTimeoutMs: read('PAR_SSE_IDLE_TIMEOUT_MS') };
+}
+
 /** Writes server-sent events: "id", "event" and JSON "data" per event, comments as keep-alives. */
 export class SseWriter {
   private lastWrite = Date.now();
