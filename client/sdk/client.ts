@@ -135,7 +135,9 @@ export class ParClient {
   }
 
   // ---- sessions -----------------------------------------------------------------------------
-  sendSessionMessage = (sessionId: string, message: string) => this.json<Record<string, unknown>>('POST', `/v1/sessions/${enc(sessionId)}/messages`, { message });
+  /** `flow` starts the session on its first message; `definition` serves flows not in flows/ (send it with every message). */
+  sendSessionMessage = (sessionId: string, message: string, opts: { flow?: string; definition?: Record<string, unknown>; tenant?: string; variables?: Record<string, unknown> } = {}) =>
+    this.json<{ turn: number; response?: string; responses: string[]; status: string; error?: string }>('POST', `/v1/sessions/${enc(sessionId)}/messages`, { message, ...opts });
   readSession = (sessionId: string) => this.json<Record<string, unknown>>('GET', `/v1/sessions/${enc(sessionId)}`);
 
   // ---- streaming internals ------------------------------------------------------------------

@@ -139,28 +139,38 @@ test('validate reports issues naming the node', async () => {
 });
 
 test('sessions: send messages and read the conversation; flow grants apply', async () => {
-  const c = api.clientWith({ flows: ['customer_service_agent', 'echo_session'] }).client;
+  const echo = {
+    id: 'api_echo',
+    version: '1',
+    nodes: [
+      { id: 'start', type: 'start', outputs: { next: 'reply' } },
+      { id: 'reply', type: 'respond', params: { text: 'you said: {message}' }, outputs: { next: 'done' } },
+      { id: 'done', type: 'end' },
+    ],
+  };
+  const { client: c, key } = api.clientWith({ flows: ['api_echo'] });
   const other = api.clientWith({ flows: ['something_else'] }).client;
   const session = `s-${Date.now()}`;
   const first = await apiError(c.sendSessionMessage(session, 'hello'));
   expect([first.status, first.code]).toEqual([400, 'invalid_body']);
+  expect(first.message).toMatch(/body.flow/);
   expect((await apiError(other.readSession(session))).status).toBe(404);
-  model.respondWith(() => ({ text: 'Hello! How can I help?' }));
-  const res = await fetch(`${api.url}/v1/sessions/${session}/messages`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${api.clientWith({ flows: ['customer_service_agent'] }).key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ message: 'hello', flow: 'customer_service_agent' }),
-  });
-  const reply = (await res.json()) as { status: string; responses: string[] };
+  const send = (body: unknown) =>
+    fetch(`${api.url}/v1/sessions/${session}/messages`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await send({ message: 'hello', definition: echo });
+  const reply = (await res.json()) as { status: string; responses: string[]; turn: number };
   expect(res.status).toBe(200);
-  expect(reply.status).toBe('completed');
-  expect(reply.responses.length).toBeGreaterThan(0);
+  expect(reply).toMatchObject({ status: 'completed', responses: ['you said: hello'] });
+  const second = await c.sendSessionMessage(session, 'and again', { definition: echo });
+  expect(second.responses).toEqual(['you said: and again']);
   const read = (await c.readSession(session)) as { flowId: string; turns: number; messages: { role: string; content: string }[] };
-  expect(read.flowId).toBe('customer_service_agent');
-  expect(read.turns).toBe(1);
-  expect(read.messages[0]).toMatchObject({ role: 'user', content: 'hello' });
+  expect(read.flowId).toBe('api_echo');
+  expect(read.turns).toBe(2);
+  expect(read.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['hello', 'and again']);
   expect((await apiError(other.readSession(session))).status).toBe(403);
-  expect((await apiError(other.sendSessionMessage(session, 'hi again'))).status).toBe(403);
+  expect((await apiError(other.sendSessionMessage(session, 'hi again', { definition: echo }))).status).toBe(403);
+  const wrongFlow = await send({ message: 'x', flow: 'other_flow' });
+  expect(wrongFlow.status).toBe(400);
 });
 
 test("a run's model tokens stream as server-sent events and resume from Last-Event-ID", async () => {

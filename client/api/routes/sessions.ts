@@ -1,3 +1,4 @@
+import type { FlowDefinition } from '../../../workflows/flow/types';
 import { requireFlow } from '../access';
 import { badRequest, notFound } from '../errors';
 import type { Router } from '../router';
@@ -10,14 +11,19 @@ export function registerSessionRoutes(router: Router, flows: FlowsPort): void {
     '/v1/sessions/{session}/messages',
     async ({ principal, params, body }) => {
       // A session runs one flow: the one it was started with; the first message names it.
-      const existing = await flowOfSession(flows, params.session);
-      if (existing && body.flow && body.flow !== existing) {
-        throw badRequest('invalid_body', `session "${params.session}" runs flow "${existing}", not "${body.flow}"`);
+      const definition = body.definition as FlowDefinition | undefined;
+      const named: string | undefined = body.flow ?? definition?.id;
+      if (definition && body.flow && definition.id !== body.flow) {
+        throw badRequest('invalid_body', `body.definition.id is ${JSON.stringify(definition.id)} but body.flow is "${body.flow}"`);
       }
-      const flowId = existing ?? (body.flow ? checkFlowId(body.flow) : undefined);
-      if (!flowId) throw badRequest('invalid_body', `session "${params.session}" does not exist yet: body.flow must name the flow to start it with`);
+      const existing = await flowOfSession(flows, params.session);
+      if (existing && named && named !== existing) {
+        throw badRequest('invalid_body', `session "${params.session}" runs flow "${existing}", not "${named}"`);
+      }
+      const flowId = existing ?? (named ? checkFlowId(named) : undefined);
+      if (!flowId) throw badRequest('invalid_body', `session "${params.session}" does not exist yet: body.flow (or body.definition) must name the flow to start it with`);
       requireFlow(principal, flowId, 'send messages to');
-      return flows.sendSessionMessage(params.session, flowId, body.message, { tenant: body.tenant, variables: body.variables });
+      return flows.sendSessionMessage(params.session, definition ?? flowId, body.message, { tenant: body.tenant, variables: body.variables });
     },
     { body: 'SessionMessageRequest' },
   );
