@@ -101,11 +101,22 @@ export async function relayChannel(
   let lastId = afterId;
   try {
     armIdle();
-    for await (const envelope of bus.subscribe(channel, afterId, ac.signal) as AsyncIterable<StreamEnvelope>) {
-      armIdle();
-      lastId = envelope.id;
-      sse.send(envelope.id, envelope.event.type, envelope.event);
-      if (isTerminal(envelope.event)) return 'finished';
+    try {
+      for await (const envelope of bus.subscribe(channel, afterId, ac.signal) as AsyncIterable<StreamEnvelope>) {
+        armIdle();
+        lastId = envelope.id;
+        sse.send(envelope.id, envelope.event.type, envelope.event);
+        if (isTerminal(envelope.event)) return 'finished';
+      }
+    } catch (err) {
+      // The bus itself failed (e.g. Redis unreachable): say so on the stream rather than just closing it.
+      sse.send(undefined, 'error', {
+        type: 'error',
+        code: 'stream_unavailable',
+        message: `the stream bus failed: ${(err as Error).message}. Reconnect with Last-Event-ID: ${lastId}.`,
+        retryable: true,
+      });
+      return 'stalled';
     }
     if (stalled) {
       sse.send(undefined, 'error', {
