@@ -1,0 +1,69 @@
+/**
+ * Synthetic embedding-like vectors for the vault benchmarks: points scattered around random
+ * cluster centres (real sentence embeddings cluster by topic, uniform random vectors do not),
+ * unit length, from a seeded generator so every run measures the same data.
+ */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+function unit(v: Float32Array): Float32Array {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  for (let i = 0; i < v.length; i++) v[i]! /= n;
+  return v;
+}
+
+export function clusteredVectors(count: number, dim: number, seed = 1, clusters = 200, spread = 0.6): Float32Array[] {
+  const r = rng(seed);
+  const centres = Array.from({ length: clusters }, () => unit(Float32Array.from({ length: dim }, () => gaussian(r))));
+  return Array.from({ length: count }, () => {
+    const c = centres[Math.floor(r() * clusters)]!;
+    return unit(Float32Array.from(c, (x) => x + (spread * gaussian(r)) / Math.sqrt(dim)));
+  });
+}
+
+/** Exact top-k ids by cosine (float64 accumulation): the ground truth for recall. */
+export function exactTopK(data: Float32Array[], q: Float32Array, k: number): number[] {
+  const scores = data.map((v, i) => {
+    let s = 0;
+    for (let d = 0; d < q.length; d++) s += v[d]! * q[d]!;
+    return { i, s };
+  });
+  scores.sort((a, b) => b.s - a.s);
+  return scores.slice(0, k).map((x) => x.i);
+}
+
+export function recallAt(k: number, truth: number[][], got: number[][]): number {
+  let hit = 0;
+  truth.forEach((t, qi) => {
+    const g = new Set(got[qi]!.slice(0, k));
+    hit += t.slice(0, k).filter((x) => g.has(x)).length;
+  });
+  return hit / (truth.length * k);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number`);
+  return v;
+}
