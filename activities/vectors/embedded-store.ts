@@ -150,7 +150,13 @@ export class EmbeddedVectorStore implements VectorStore {
       this.db.prepare('UPDATE vs_collections SET version = version + 1 WHERE name = ?').run(collection);
       if (inSync) inSync.version = before.version + 1;
     });
-    tx();
+    try {
+      tx();
+    } catch (err) {
+      // The transaction rolled back, but our copy may have been half-updated: reload it next time.
+      this.cache.delete(collection);
+      throw err;
+    }
   }
 
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
