@@ -7,6 +7,7 @@ import { createApiServer } from './server';
 import { connectServices } from './wiring';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { sseOptionsFromEnv } from './sse';
+import { corsOriginsFromEnv } from './cors';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     services,
     bodyLimit: Number(process.env.PAR_API_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
     sse: sseOptionsFromEnv(),
+    corsOrigins: corsOriginsFromEnv(),
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);

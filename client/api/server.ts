@@ -11,12 +11,15 @@ import type { ApiServices } from './services';
 import type { SseOptions } from './sse';
 import { toApiError } from './service-errors';
 import { registerRoutes } from './routes';
+import { applyCors } from './cors';
 
 export interface ApiServerOptions {
   auth: AuthMode;
   services: ApiServices;
   bodyLimit?: number;
   sse?: Partial<SseOptions>;
+  /** Origins browsers may call the API from (see cors.ts); none by default. */
+  corsOrigins?: string[];
   /** Where failures that are not the caller's fault are logged. */
   log?: (line: string) => void;
 }
@@ -58,6 +61,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!res.writableFinished) ac.abort();
     });
     try {
+      if (applyCors(req, res, opts.corsOrigins ?? [])) return;
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
       if (url.pathname === '/healthz' && method === 'GET') return sendJson(res, 200, { ok: true, auth: opts.auth.kind });

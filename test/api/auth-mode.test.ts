@@ -36,6 +36,24 @@ describe('auth mode', () => {
   });
 });
 
+test('CORS: only listed origins get headers; preflights are answered without a key', async () => {
+  const api = await startTestApi({ services: {}, corsOrigins: ['https://chat.example'] });
+  try {
+    const pre = await fetch(`${api.url}/v1/chat/stream`, { method: 'OPTIONS', headers: { origin: 'https://chat.example', 'access-control-request-method': 'POST' } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://chat.example');
+    expect(pre.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await fetch(`${api.url}/v1/whoami`, { headers: { origin: 'https://evil.example' } });
+    expect(other.status).toBe(401);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const allowed = await fetch(`${api.url}/v1/whoami`, { headers: { origin: 'https://chat.example' } });
+    expect(allowed.status).toBe(401);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://chat.example');
+  } finally {
+    await api.close();
+  }
+});
+
 describe('par keys', () => {
   const dataDir = tmp();
   const par = (...args: string[]) => {

@@ -27,6 +27,7 @@ export async function startTestApi(opts: {
   bodyLimit?: number;
   sse?: Partial<SseOptions>;
   insecureLocal?: boolean;
+  corsOrigins?: string[];
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'par-api-'));
   const keys = new ApiKeyStore(path.join(dataDir, 'api-keys.sqlite'));
@@ -37,6 +38,7 @@ export async function startTestApi(opts: {
     services: { ...opts.services, bus },
     bodyLimit: opts.bodyLimit,
     sse: opts.sse,
+    corsOrigins: opts.corsOrigins,
     log: (l) => logged.push(l),
   });
   await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));
