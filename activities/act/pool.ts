@@ -27,6 +27,32 @@ const silentLogger: PoolLogger = { info: () => undefined, warn: () => undefined 
 /** After this many sandboxes in a row fail to start, refilling waits for the next run. */
 const MAX_START_FAILURES = 3;
 
+const SNAPSHOT_DIR_PREFIX = 'par-act-snapshot-';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Snapshot folders of workers that died without cleaning up (a killed worker cannot). */
+function removeStaleSnapshotDirs(): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(SNAPSHOT_DIR_PREFIX.length).split('-')[0]);
+    if (!name.startsWith(SNAPSHOT_DIR_PREFIX) || !Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
 export function defaultSandboxFiles(): SandboxFiles {
   const real = (p: string) => fs.realpathSync(p);
   return {
@@ -85,7 +111,8 @@ export class SandboxPool {
     let files: SandboxFiles = { ...this.baseFiles };
     if (this.config.useSnapshot) {
       try {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-'));
+        removeStaleSnapshotDirs();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SNAPSHOT_DIR_PREFIX}${process.pid}-`));
         this.snapshotDir = dir;
         process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
         fs.chmodSync(dir, 0o755); // the sandbox's unprivileged uid reads the snapshot

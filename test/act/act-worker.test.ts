@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,16 +88,56 @@ test('a worker stopped mid-script: the act step is rerun from the start on anoth
   }
 });
 
+test('a worker killed (SIGKILL) mid-script: the heartbeat lapses and another worker reruns the script', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-killed-'));
+  const child = spawn(process.execPath, [path.resolve(__dirname, '../../bin/run-ts.js'), path.join(__dirname, 'act-worker-process.ts'), ctx.taskQueue], {
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('polling') && resolve());
+      child.on('exit', (code) => reject(new Error(`the worker process exited (${code}) before polling`)));
+    });
+    const req = request('import time\nprint("working")\ntime.sleep(3)\nsave["done"] = True', { limits: { timeoutMs: 20_000 } });
+    const handle = await ctx.client.workflow.start('actScriptWorkflow', { taskQueue: ctx.taskQueue, workflowId: req.runId, args: [req] });
+    // Kill once the activity is running and has heartbeated: the script is in progress.
+    for (;;) {
+      const pending = (await handle.describe()).raw.pendingActivities?.[0];
+      if (pending?.lastHeartbeatTime) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill('SIGKILL');
+    const survivor = await ctx.startWorker({ activities: createActActivities({ config: act.config, pool: act.pool, host: act.host }) });
+    try {
+      const result: ActResult = await handle.result();
+      expect(result).toMatchObject({ ok: true, saved: { done: true }, output: 'working\n' });
+      const history = await handle.fetchHistory();
+      const startedEvents = history.events!.filter((e) => e.activityTaskStartedEventAttributes);
+      const retried = startedEvents.at(-1)!.activityTaskStartedEventAttributes!;
+      expect(retried.attempt).toBe(2);
+      // Attempt 1 ended by its heartbeat timing out: nobody was left to report it.
+      expect(JSON.stringify(retried.lastFailure)).toMatch(/heartbeat/i);
+    } finally {
+      await survivor.stop();
+    }
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 describe('par act run', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-cli-'));
   const par = path.resolve(__dirname, '../../bin/par.js');
+  let dir: string;
   let worker: Awaited<ReturnType<TemporalTestContext['startWorker']>>;
   beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-act-cli-'));
     worker = await ctx.startWorker({ activities: createActActivities({ config: act.config, pool: act.pool, host: act.host }) });
   });
   afterAll(async () => {
     await worker?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
