@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { RedisStreamBus } from '../../activities/streams';
 import { FlowService } from '../../client/services/flows';
-import type { StreamedEvent } from '../../client/sdk';
+import { ParClient, type StreamedEvent } from '../../client/sdk';
 import { readTestEnv } from '../helpers/test-env';
 import { OpenAIWireServer } from '../models/helpers/openai-wire-server';
 import { startTestApi, type TestApi } from './helpers/api';
@@ -19,6 +19,8 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
   let redis: TestRedis;
   let model: OpenAIWireServer;
   let api: TestApi;
+  let api2: TestApi;
+  let bus2: RedisStreamBus;
   let bus: RedisStreamBus;
   let connection: Connection;
   let worker: ChildProcess | undefined;
@@ -55,11 +57,16 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
     connection = await Connection.connect({ address: readTestEnv().temporalAddress });
     const flows = new FlowService(new Client({ connection, namespace: 'default' }), taskQueue);
     api = await startTestApi({ services: { flows, bus }, sse: { keepAliveMs: 300, idleTimeoutMs: 3000 } });
+    // A second API process's worth of state: its own Redis connections, the same key store.
+    bus2 = new RedisStreamBus(redis.url);
+    api2 = await startTestApi({ services: { flows, bus: bus2 }, dataDir: api.dataDir, sse: { keepAliveMs: 300, idleTimeoutMs: 3000 } });
     worker = await startWorker();
   });
   afterAll(async () => {
     if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    await api2?.close();
     await api?.close();
+    await bus2?.close();
     await bus?.close();
     await connection?.close();
     await model?.close();
@@ -85,6 +92,25 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
     for await (const e of c.runEvents(run.runId)) events.push(e);
     expect(events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('')).toBe('alpha beta gamma delta');
     expect(events.at(-1)).toMatchObject({ type: 'done', text: 'alpha beta gamma delta' });
+  });
+
+  test('a client that drops can resume on another API instance with Last-Event-ID', async () => {
+    model.enqueue({ text: 'one two three four five six seven eight', chunkDelayMs: 60 });
+    const { key } = api.clientWith({ flows: [flow.id] });
+    const first = new ParClient({ baseUrl: api.url, apiKey: key });
+    const second = new ParClient({ baseUrl: api2.url, apiKey: key });
+    const run = await first.startRun(flow.id, { definition: flow, message: 'go' });
+    const seen: StreamedEvent[] = [];
+    for await (const e of first.runEvents(run.runId)) {
+      seen.push(e);
+      if (seen.length === 2) break;
+    }
+    const rest: StreamedEvent[] = [];
+    for await (const e of second.runEvents(run.runId, seen[1].id)) rest.push(e);
+    expect(rest[0].id).toBe(3);
+    const all = [...seen, ...rest];
+    expect(all.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('')).toBe('one two three four five six seven eight');
+    expect(rest.at(-1)).toMatchObject({ type: 'done' });
   });
 
   test('killing the worker mid-stream ends the stream with a retryable error, not a hang', async () => {

@@ -1,6 +1,7 @@
 // One conformance suite for the StreamBus port, run against every adapter.
 import type { AbortableStreamBus, StreamBus, StreamEnvelope } from '../../activities/streams';
 import { MemoryStreamBus, RedisStreamBus } from '../../activities/streams';
+import type { StreamBufferOptions } from '../../activities/streams/terminal';
 import { redisUnavailableReason, startTestRedis, type TestRedis } from './helpers/redis';
 
 async function collect(it: AsyncIterable<StreamEnvelope>, limit = 1000): Promise<StreamEnvelope[]> {
@@ -12,7 +13,9 @@ async function collect(it: AsyncIterable<StreamEnvelope>, limit = 1000): Promise
   return out;
 }
 
-function conformance(name: string, make: () => Promise<{ bus: StreamBus; other?: StreamBus; done(): Promise<void> }>) {
+type MakeBus = (opts?: StreamBufferOptions) => Promise<{ bus: StreamBus; other?: StreamBus; done(): Promise<void> }>;
+
+function conformance(name: string, make: MakeBus) {
   describe(`StreamBus conformance: ${name}`, () => {
     let bus: StreamBus;
     let other: StreamBus;
@@ -78,6 +81,16 @@ function conformance(name: string, make: () => Promise<{ bus: StreamBus; other?:
       expect((await got).map((e) => e.id)).toEqual([1]);
     });
 
+    test('the buffer keeps the newest maxEvents per channel', async () => {
+      const small = await make({ maxEvents: 3 });
+      const ch = channel();
+      for (const t of ['1', '2', '3', '4', '5']) await small.bus.publish(ch, { type: 'token', text: t });
+      await small.bus.publish(ch, { type: 'done', text: '12345' });
+      const events = await collect((small.other ?? small.bus).subscribe(ch));
+      expect(events.map((e) => e.id)).toEqual([4, 5, 6]);
+      await small.done();
+    });
+
     test('close ends open subscriptions instead of hanging', async () => {
       const made = await make();
       const ch = channel();
@@ -93,8 +106,8 @@ function conformance(name: string, make: () => Promise<{ bus: StreamBus; other?:
   });
 }
 
-conformance('memory', async () => {
-  const bus = new MemoryStreamBus();
+conformance('memory', async (opts) => {
+  const bus = new MemoryStreamBus(opts);
   return { bus, done: () => bus.close() };
 });
 
@@ -108,11 +121,11 @@ if (skipRedis) {
   let redis: TestRedis | undefined;
   afterAll(async () => redis?.stop());
   // Publisher and subscriber are separate bus instances, i.e. separate connections as between processes.
-  conformance('redis', async () => {
+  conformance('redis', async (opts) => {
     redis ??= await startTestRedis();
     const prefix = `t${Date.now()}${Math.random().toString(36).slice(2)}:`;
-    const bus = new RedisStreamBus(redis.url, { prefix });
-    const other = new RedisStreamBus(redis.url, { prefix });
+    const bus = new RedisStreamBus(redis.url, { prefix, ...opts });
+    const other = new RedisStreamBus(redis.url, { prefix, ...opts });
     return { bus, other, done: async () => void (await Promise.all([bus.close(), other.close()])) };
   });
 }
