@@ -9,10 +9,11 @@ import { actFixture, describeWithSandbox, type ActFixture } from './act-fixture'
 // real model router (the offline local:extractive model): what the worker wires by default.
 
 describeWithSandbox('act scripts on the real vault service and model router', () => {
-  const dir = tempDir('par-act-vault-');
+  let dir: string;
   let service: VaultService;
   let act: ActFixture;
   beforeAll(async () => {
+    dir = tempDir('par-act-vault-');
     service = await serviceIn(dir);
     await service.addMany('handbook', [
       { text: 'Refunds are paid within 14 days of the return arriving at our warehouse.', metadata: { topic: 'refunds' } },
@@ -25,7 +26,7 @@ describeWithSandbox('act scripts on the real vault service and model router', ()
   afterAll(async () => {
     await act?.close();
     await service?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('vault.search ranks the vault by meaning; vault.chat answers from the vault with the run\'s model', async () => {
