@@ -40,7 +40,7 @@ export interface ChatPort {
 }
 
 /** Flow runs, approvals and sessions: the flow engine's service (client/services/flows.ts). */
-export type FlowsPort = Pick<FlowService, 'client' | 'registry' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
+export type FlowsPort = Pick<FlowService, 'client' | 'registry' | 'prepare' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
 
 /** The Memory Vault and Fact Store (activities/memory), per tenant. */
 export interface MemoryPort {

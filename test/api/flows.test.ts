@@ -130,6 +130,32 @@ test('reject with a comment, and cancel', async () => {
   await until('cancellation', () => c.getRun(w.runId), (s) => s.status === 'cancelled');
 });
 
+test("running a flow never reaches vaults or memories outside the key's grants", async () => {
+  const reader = (vault: string, extra: Record<string, unknown> = {}) => ({
+    id: 'api_reader',
+    version: '1',
+    ...extra,
+    nodes: [
+      { id: 'start', type: 'start', outputs: { next: 'find' } },
+      { id: 'find', type: 'retrieve', params: { vault, query: '{message}', variable: 'found' }, outputs: { next: 'done' } },
+      { id: 'done', type: 'end' },
+    ],
+  });
+  const c = api.clientWith({ vaults: { public: 'read' }, flows: ['*'] }).client;
+  const secret = await apiError(c.startRun('api_reader', { definition: reader('secret'), message: 'x' }));
+  expect([secret.status, secret.code]).toEqual([403, 'forbidden']);
+  expect(secret.message).toMatch(/vault "secret", which flow "api_reader" node "find" params.vault uses/);
+  const templated = await apiError(c.startRun('api_reader', { definition: reader('{which}', { variables: { which: { type: 'string' } } }), variables: { which: 'secret' }, message: 'x' }));
+  expect(templated.message).toMatch(/template \("\{which\}"\).*--grant '\*:read'/);
+  // A registered flow (flows/customer_service_agent.yaml reads vault customer_support).
+  const registered = await apiError(c.startRun('customer_service_agent', { message: 'hi' }));
+  expect(registered.message).toMatch(/vault "customer_support"/);
+  const memory = await apiError(c.startRun('api_reader', { definition: reader('public', { memory: { mode: 'facts' } }), tenant: 'alice', message: 'x' }));
+  expect(memory.message).toMatch(/tenant "alice": the key needs --grant memory:alice:write/);
+  const ok = await c.startRun('api_reader', { definition: reader('public'), message: 'x' });
+  await until('completion', () => c.getRun(ok.runId), (s) => s.status === 'completed');
+});
+
 test('validate reports issues naming the node', async () => {
   const c = api.clientWith({ flows: [] }).client;
   expect(await c.validateFlow(approvalFlow)).toEqual({ flow: 'api_approve', valid: true, issues: [] });

@@ -3,6 +3,7 @@ import { validateFlow } from '../../../workflows/flow/validate';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
+import { requireFlowDataAccess } from '../flow-access';
 import { badRequest } from '../errors';
 import type { Router } from '../router';
 import type { FlowsPort } from '../services';
@@ -46,6 +47,8 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       if (definition && definition.id !== flowId) {
         throw badRequest('invalid_body', `body.definition.id is ${JSON.stringify(definition.id)} but the URL names flow "${flowId}"`);
       }
+      const prepared = flows.prepare(definition ?? flowId);
+      requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
       const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
       const started = await flows.start(
         definition ?? flowId,

@@ -1,5 +1,6 @@
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { requireFlow } from '../access';
+import { requireFlowDataAccess } from '../flow-access';
 import { badRequest, notFound } from '../errors';
 import type { Router } from '../router';
 import type { FlowsPort } from '../services';
@@ -23,6 +24,8 @@ export function registerSessionRoutes(router: Router, flows: FlowsPort): void {
       const flowId = existing ?? (named ? checkFlowId(named) : undefined);
       if (!flowId) throw badRequest('invalid_body', `session "${params.session}" does not exist yet: body.flow (or body.definition) must name the flow to start it with`);
       requireFlow(principal, flowId, 'send messages to');
+      const prepared = flows.prepare(definition ?? flowId);
+      requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
       return flows.sendSessionMessage(params.session, definition ?? flowId, body.message, { tenant: body.tenant, variables: body.variables });
     },
     { body: 'SessionMessageRequest' },
