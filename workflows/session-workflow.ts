@@ -4,6 +4,7 @@ import { installRunHandlers } from './flow/run-handlers';
 import { initialState } from './flow/initial-state';
 import { RunEngine } from './flow/run-engine';
 import { runTurn } from './flow/run-turn';
+import { indexSessionTurn } from './flow/runtime-memory';
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage } from './flow/types';
 import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attributes';
 
@@ -75,7 +76,10 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
     await condition(() => queue.length > 0 || ended || (wantContinue() && allHandlersFinished()));
     if (queue.length > 0) {
       const { ticket, msg } = queue.shift()!;
+      const turnStart = messages.length;
       replies.set(ticket, await answer(msg));
+      // After the reply is on its way: make the turn searchable for search_memory.
+      if (engine) await indexSessionTurn(engine, input.sessionId, turnStart);
       continue;
     }
     if (ended) return { turns };

@@ -9,7 +9,8 @@ import { EmbeddingSimilarity, LexicalSimilarity, type TextSimilarity } from './s
 export async function createDefaultSimilarity(env: NodeJS.ProcessEnv = process.env): Promise<TextSimilarity> {
   if ((env.PAR_EXTRACTIVE_SIMILARITY ?? '').toLowerCase() === 'lexical') return new LexicalSimilarity();
   try {
-    const { createDefaultEmbedder } = await import('../embeddings');
+    // require, not import(): under tsx a dynamic import is native ESM, which cannot load a folder.
+    const { createDefaultEmbedder } = require('../embeddings') as typeof import('../embeddings');
     return new EmbeddingSimilarity(await createDefaultEmbedder(env));
   } catch (err) {
     process.stderr.write(`par: local:extractive uses lexical TF-IDF similarity because the embedder is unavailable: ${(err as Error).message}\n`);

@@ -43,7 +43,7 @@ test('run, status, list, approve, history and replay a refund from the command l
   }
   expect(status).toMatchObject({ status: 'waiting_approval', pendingApprovals: [{ node: 'manager_approval' }] });
   const human = await runPar(['flow', 'status', runId], env);
-  expect(human.stdout).toMatch(/waiting for approval "manager_approval": Refund 30 USD/);
+  expect(human.stdout).toMatch(/waiting for approval "manager_approval": Refund 24 USD \(80% goodwill refund, 30 requested\)/);
 
   let listed: { runId: string }[] = [];
   for (let i = 0; i < 50 && !listed.some((r) => r.runId === runId); i++) {

@@ -38,15 +38,24 @@ test('customer_service_agent hands off what is not a support question', async ()
   expect(r.response).toBe('Thanks Bo, I have passed your message to a colleague who will get back to you.');
 });
 
-test('refund_approval captures the request, waits for the manager and answers with the decision', async () => {
+test('refund_approval captures the request, computes the refund in Python, waits for the manager and answers', async () => {
   const { runId } = await svc.start('refund_approval', { message: 'Please refund 45 dollars for order A-1234, the lamp arrived broken.' });
   const handle = ctx.client.workflow.getHandle(runId);
   const s = await waitForState(handle, (st) => st.status === 'waiting_approval');
-  expect(s.variables.amount).toBe(45);
-  expect(s.pendingApprovals[0].prompt).toMatch(/^Refund 45 USD for order .*A-1234/);
+  expect(s.variables).toMatchObject({ amount: 45, refund: 45, refund_note: 'full refund for damaged goods' });
+  expect(s.trail.find((t) => t.node === 'compute_refund')!.detail).toMatchObject({ saved: ['refund', 'refund_note'], output: expect.stringContaining('requested 45.0, refund 45.0') });
+  expect(s.pendingApprovals[0].prompt).toMatch(/^Refund 45 USD \(full refund for damaged goods, 45 requested\) for order .*A-1234/);
   await svc.decide(runId, { decision: 'approve', by: 'manager' });
   const r = await svc.result(runId);
   expect(r.response).toMatch(/Your refund of 45 USD for order .*A-1234.* is approved\./);
+});
+
+test('refund_approval refunds 80% when the goods are not damaged', async () => {
+  const { runId } = await svc.start('refund_approval', { message: 'I changed my mind about order C-9, please refund 100 dollars.' });
+  const s = await waitForState(ctx.client.workflow.getHandle(runId), (st) => st.status === 'waiting_approval');
+  expect(s.variables).toMatchObject({ refund: 80, refund_note: '80% goodwill refund' });
+  await svc.decide(runId, { decision: 'reject', by: 'manager', comment: 'outside the return window' });
+  expect((await svc.result(runId)).response).toMatch(/Sorry, we cannot refund order .*: outside the return window/);
 });
 
 test('research_fanout researches topics in parallel child flows and summarises them', async () => {

@@ -61,6 +61,8 @@ export function vaultActivities(): VaultActivities {
 export function actActivities(scriptTimeoutMs: number): ActActivities {
   return proxyActivities<ActActivities>({
     startToCloseTimeout: scriptTimeoutMs + 60_000,
+    // The sandbox heartbeats every 2 s; a killed worker's step is retried within 10 s.
+    heartbeatTimeout: '10 seconds',
     // Script errors come back as results; only infrastructure failures (a dead worker) retry.
     retry: { initialInterval: '1 second', maximumAttempts: 3 },
   });

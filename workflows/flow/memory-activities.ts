@@ -2,6 +2,8 @@
 // short, idempotent calls (a save is two-phase, so a retried commit never writes twice).
 import { proxyActivities } from '@temporalio/workflow';
 import type {
+  ConversationIndexRequest,
+  ConversationIndexResult,
   ConversationSearchRequest,
   ConversationSearchResult,
   MemoryEntry,
@@ -21,6 +23,7 @@ export interface MemoryActivities {
   memoryVaultCommitSave(plan: SavePlan): Promise<MemoryEntry>;
   memoryVaultSearch(req: MemoryVaultSearchRequest): Promise<MemoryVaultSearchResult>;
   conversationMemorySearch(req: ConversationSearchRequest): Promise<ConversationSearchResult>;
+  conversationMemoryIndex(req: ConversationIndexRequest): Promise<ConversationIndexResult>;
   memoryLoadContext(req: MemoryLoadContextRequest): Promise<MemoryLoadContextResult>;
   memoryLearnAfterRun(req: MemoryLearnAfterRunRequest): Promise<MemoryLearnAfterRunResult>;
 }

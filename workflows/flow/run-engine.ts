@@ -8,7 +8,9 @@ import { trustedParams } from './params';
 import { renderTemplate, renderValue } from './templates';
 import type { FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, RunState, RunStatus, TrailEntry } from './types';
 
-export const DEFAULT_MODEL = 'local:extractive';
+// Resolved by the worker when the call runs: PAR_DEFAULT_MODEL, else the provider whose key is
+// set, else local:extractive (activities/models). The result names the model that answered.
+export const DEFAULT_MODEL = 'default';
 /** The trail keeps the most recent entries; a looping session would otherwise grow it forever. */
 const MAX_TRAIL = 500;
 

@@ -67,3 +67,14 @@ export async function learnAfterRun(engine: RunEngine): Promise<string | undefin
 function isFact(v: JsonValue): v is { namespace: string; key: string; value: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v.namespace === 'string' && typeof v.key === 'string' && 'value' in v;
 }
+
+/**
+ * Makes a session's new messages searchable by the conversation memory engine (search_memory).
+ * Positions are passed so a retried call indexes nothing twice.
+ */
+export async function indexSessionTurn(engine: RunEngine, sessionId: string, fromIndex: number): Promise<void> {
+  const cfg = memoryConfig(engine);
+  if (cfg.mode === 'none' && !cfg.tools) return;
+  const messages = engine.state.messages.slice(fromIndex).map((m, i) => ({ role: m.role, content: m.content, index: fromIndex + i }));
+  if (messages.length) await memoryActivities().conversationMemoryIndex({ tenant: tenantOf(engine), sessionId, messages });
+}

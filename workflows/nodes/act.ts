@@ -1,20 +1,23 @@
 import type { JsonValue } from '../flow/types';
 import { actActivities } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
+import { MAX_ACT_LIMITS, MIN_ACT_LIMITS } from '../../activities/act/limits';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Runs the node's Python in the sandbox (activities/act): variables in as globals, `save[...]`
- * out. A script error follows the node's error output (or fails the run).
+ * out. A script error follows the node's error output (or fails the run); variables the script
+ * saved before it failed are kept.
  */
 export const actNode: NodeSpec = {
   type: 'act',
   shape(p) {
     p.str('code', { required: true });
-    p.duration('timeout', { min: 100 });
-    p.num('memoryMb', { min: 16, max: 4096, integer: true });
-    p.num('outputBytes', { min: 1024, integer: true });
+    const timeout = p.duration('timeout', { min: MIN_ACT_LIMITS.timeoutMs });
+    if (timeout !== undefined && timeout > MAX_ACT_LIMITS.timeoutMs) p.report('params.timeout', `must be at most ${MAX_ACT_LIMITS.timeoutMs / 60_000} minutes`);
+    p.num('memoryMb', { min: MIN_ACT_LIMITS.memoryMb, max: MAX_ACT_LIMITS.memoryMb, integer: true });
+    p.num('outputBytes', { min: MIN_ACT_LIMITS.outputBytes, max: MAX_ACT_LIMITS.outputBytes, integer: true });
     p.strArray('allowedHosts');
     return { outputs: ['next'], writes: p.strArray('saves') ?? [] };
   },
