@@ -7,7 +7,7 @@
  * the vector ranking (reciprocal rank fusion).
  *
  * The data set is read in place (CC BY-NC 4.0, evaluation only; never copied into the repo):
- *   node bin/run-ts.js bench/locomo-retrieval.ts [--data ../shared/data/locomo/locomo10.json] [--conversations 10]
+ *   node bin/run-ts.js bench/locomo-retrieval.ts [--data ../shared/data/locomo/locomo10.json] [--conversations 2] (all 10: --conversations 10)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -86,7 +86,7 @@ function report(title: string, t: Tally): void {
 async function main(): Promise<void> {
   const file = path.resolve(arg('data', path.join(__dirname, '..', '..', 'shared', 'data', 'locomo', 'locomo10.json')));
   if (!fs.existsSync(file)) throw new Error(`LoCoMo data not found at ${file}: pass --data /path/to/locomo10.json`);
-  const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 10));
+  const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 2));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-locomo-'));
   const embedder = await createDefaultEmbedder();
   const svc = new VaultService({

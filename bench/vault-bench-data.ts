@@ -26,13 +26,27 @@ function unit(v: Float32Array): Float32Array {
   return v;
 }
 
-export function clusteredVectors(count: number, dim: number, seed = 1, clusters = 200, spread = 0.6): Float32Array[] {
+/**
+ * Topic clusters, each spread along a few directions of its own plus a little isotropic noise:
+ * like sentence embeddings, the data has a low intrinsic dimension (isotropic noise in 384-d
+ * would make every point nearly equidistant, a case no index and no real data set looks like).
+ */
+export function clusteredVectors(count: number, dim: number, seed = 1, clusters = 200, axes = 8): Float32Array[] {
   const r = rng(seed);
   const centres = Array.from({ length: clusters }, () => unit(Float32Array.from({ length: dim }, () => gaussian(r))));
-  return Array.from({ length: count }, () => {
-    const c = centres[Math.floor(r() * clusters)]!;
-    return unit(Float32Array.from(c, (x) => x + (spread * gaussian(r)) / Math.sqrt(dim)));
-  });
+  const bases = centres.map(() => Array.from({ length: axes }, () => unit(Float32Array.from({ length: dim }, () => gaussian(r)))));
+  const out: Float32Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = Math.floor(r() * clusters);
+    const v = Float32Array.from(centres[c]!);
+    for (const axis of bases[c]!) {
+      const w = 0.35 * gaussian(r);
+      for (let d = 0; d < dim; d++) v[d]! += w * axis[d]!;
+    }
+    for (let d = 0; d < dim; d++) v[d]! += (0.05 * gaussian(r)) / Math.sqrt(dim);
+    out.push(unit(v));
+  }
+  return out;
 }
 
 /** Exact top-k ids by cosine (float64 accumulation): the ground truth for recall. */
@@ -66,4 +80,10 @@ export function flag(name: string, fallback: number): number {
   const v = Number(process.argv[i + 1]);
   if (!Number.isFinite(v)) throw new Error(`--${name} needs a number`);
   return v;
+}
+
+/** Stored vectors and queries from the same clusters (queries are not among the stored ones). */
+export function dataAndQueries(n: number, nq: number, dim: number, seed = 42): { data: Float32Array[]; queries: Float32Array[] } {
+  const all = clusteredVectors(n + nq, dim, seed);
+  return { data: all.slice(0, n), queries: all.slice(n) };
 }

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { clusteredVectors, exactTopK, flag, percentile, recallAt } from './vault-bench-data';
+import { dataAndQueries, exactTopK, flag, percentile, recallAt } from './vault-bench-data';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,8 +51,7 @@ async function main(): Promise<void> {
   const from = arg('from', '/tmp/vs-cand');
   const req = createRequire(path.join(path.resolve(from), 'package.json'));
   console.log(`vector engines: ${n.toLocaleString('en')} x ${dim}-d, ${nq} queries, top 10, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
-  const data = clusteredVectors(n, dim, 42);
-  const queries = clusteredVectors(nq, dim, 7);
+  const { data, queries } = dataAndQueries(n, nq, dim);
   const truth = queries.slice(0, 50).map((q) => exactTopK(data, q, 10));
   const results: Result[] = [];
 
@@ -82,6 +81,15 @@ async function main(): Promise<void> {
           data.forEach((v, i) => index.addPoint(Array.from(v), i));
           index.setEf(64);
         },
+        (q) => index.searchKnn(Array.from(q), 10).neighbors as number[],
+        queries,
+        truth,
+      ),
+    );
+    results.push(
+      await measure(
+        'hnswlib-node, same index, ef=256',
+        () => index.setEf(256),
         (q) => index.searchKnn(Array.from(q), 10).neighbors as number[],
         queries,
         truth,

@@ -10,13 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { clusteredVectors, exactTopK, flag, percentile, recallAt } from './vault-bench-data';
+import { dataAndQueries, exactTopK, flag, percentile, recallAt } from './vault-bench-data';
 
 interface ThreadJob {
   file: string;
-  dim: number;
-  queries: number;
-  seed: number;
+  queries: Float32Array[];
 }
 
 async function searchLoop(store: EmbeddedVectorStore, collection: string, tenant: string, queries: Float32Array[]): Promise<{ latencies: number[]; ids: number[][] }> {
@@ -33,7 +31,7 @@ async function searchLoop(store: EmbeddedVectorStore, collection: string, tenant
 
 async function threadMain(job: ThreadJob): Promise<void> {
   const store = new EmbeddedVectorStore(job.file);
-  const queries = clusteredVectors(job.queries, job.dim, job.seed);
+  const queries = job.queries;
   await store.query('bench', { tenants: ['t'], vector: queries[0]!, limit: 10 }); // load
   const t0 = performance.now();
   const { latencies } = await searchLoop(store, 'bench', 't', queries);
@@ -62,8 +60,8 @@ async function main(): Promise<void> {
   console.log(`embedded vector store: ${n.toLocaleString('en')} x ${dim}-d clustered unit vectors, ${nq} queries, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
 
   let t0 = performance.now();
-  const data = clusteredVectors(n, dim, 42);
-  const queries = clusteredVectors(nq, dim, 7);
+  const { data, queries: all } = dataAndQueries(n, nq * (threads + 1), dim);
+  const queries = all.slice(0, nq);
   console.log(`  generated data in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   const store = new EmbeddedVectorStore(file);
@@ -103,10 +101,10 @@ async function main(): Promise<void> {
 
   if (threads > 1) {
     t0 = performance.now();
-    const results = await Promise.all(Array.from({ length: threads }, (_, i) => runThread({ file, dim, queries: nq, seed: 100 + i })));
+    const results = await Promise.all(Array.from({ length: threads }, (_, i) => runThread({ file, queries: all.slice(nq * (i + 1), nq * (i + 2)) })));
     const wall = Math.max(...results.map((r) => r.seconds));
-    const all = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-    console.log(`  search (${threads} threads, own connection each): ${((threads * nq) / wall).toFixed(1)} searches/s in all, p50 ${ms(percentile(all, 50))}, p95 ${ms(percentile(all, 95))}`);
+    const lats = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    console.log(`  search (${threads} threads, own connection each): ${((threads * nq) / wall).toFixed(1)} searches/s in all, p50 ${ms(percentile(lats, 50))}, p95 ${ms(percentile(lats, 95))}`);
   }
 
   if (tenants > 1) {
