@@ -18,6 +18,17 @@ export type { QueryRewriter } from './history-search';
 export { offlineSearchQuery } from './history-search';
 export type { VaultSettings } from './vault-settings-store';
 
+let rewriterFactory: ((model: string) => QueryRewriter | undefined) | undefined;
+
+/**
+ * Lets the models layer supply model-backed query rewriting for smart history search
+ * (`vaultSearch` with `smartHistorySearch` and a `model`). Services created afterwards, and the
+ * shared one whenever it is asked, consult it; without it the offline method is used.
+ */
+export function registerQueryRewriter(factory: ((model: string) => QueryRewriter | undefined) | undefined): void {
+  rewriterFactory = factory;
+}
+
 export function vaultsDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(loadConfig(env).dataDir, 'vaults.sqlite');
 }
@@ -33,7 +44,7 @@ export async function createVaultService(
     store,
     settings: new SqliteVaultSettingsStore(file),
     kv: new SqliteKeyValueStore(file),
-    queryRewriterFor: opts.queryRewriterFor,
+    queryRewriterFor: opts.queryRewriterFor ?? ((model) => rewriterFactory?.(model)),
   });
 }
 

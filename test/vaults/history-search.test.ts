@@ -59,3 +59,16 @@ test('smart history search finds what the follow-up is about where the raw messa
   expect(hit!.text).toMatch(/PostgreSQL/);
   await svc.close();
 });
+
+test('a rewriter registered by the models layer is used by services created from the defaults', async () => {
+  const { registerQueryRewriter, createVaultService } = await import('../../activities/vaults');
+  registerQueryRewriter((model) => (model === 'test:registered' ? async (m) => `rewritten: ${m}` : undefined));
+  const svc = await createVaultService({ env: { ...process.env, PAR_DATA_DIR: tempDir('par-hs3-') } });
+  try {
+    expect(await svc.searchQuery('that one', history, { smart: true, model: 'test:registered' })).toBe('rewritten: that one');
+    expect(await svc.searchQuery('that one', history, { smart: true, model: 'other:model' })).toMatch(/PostgreSQL/);
+  } finally {
+    registerQueryRewriter(undefined);
+    await svc.close();
+  }
+});
