@@ -3,6 +3,8 @@ import { createVaultActivities } from '../../activities/vaults/activities';
 import { IngestStaging } from '../../activities/vaults/ingest-staging';
 import { stableItemId, type VaultService } from '../../activities/vaults/service';
 import type { VaultIngestInput, VaultIngestProgress } from '../../activities/vaults/ingest-types';
+import { Worker } from '@temporalio/worker';
+import { readTestEnv } from '../helpers/test-env';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { serviceIn, tempDir } from './service-fixture';
 
@@ -51,6 +53,8 @@ test('ingests a document in batches, reports progress, and writes each chunk onc
   const history = await handle.fetchHistory();
   const batches = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'vaultIngestBatch');
   expect(batches).toHaveLength(Math.ceil(total / 4));
+  // The workflow code is deterministic: its own history replays without a violation.
+  await Worker.runReplayHistory({ workflowBundle: { codePath: readTestEnv().bundlePath } }, history, 'ingest-replay');
   await worker.stop();
 });
 
