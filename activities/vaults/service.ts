@@ -12,6 +12,7 @@ import type { VectorHit, VectorRecord, VectorStore } from '../vectors/port';
 import { chunkText, type ChunkOptions } from './chunking';
 import { VaultError } from './errors';
 import { offlineSearchQuery, type QueryRewriter } from './history-search';
+import { Bm25Index, reciprocalRankFusion } from './lexical';
 import type { KeyValueStore } from './kv-store';
 import { combineWithMinimums, parseMinimums, type Shortfall } from './multi-vault';
 import { checkVaultName, vaultOfTenant, vaultTenant } from './vault-names';
@@ -46,6 +47,13 @@ export interface ItemToPut {
 export interface SearchOptions {
   n?: number;
   filter?: Record<string, JsonValue>;
+  /**
+   * Hybrid ranking: the best HYBRID_CANDIDATES items by meaning are re-ranked by fusing their
+   * vector rank with their BM25 rank over the same candidates (reciprocal rank fusion). Scores
+   * stay cosine similarities, so results are then ordered by fused rank, not by score.
+   * On LoCoMo this lifts recall@5 from 33.2 to 42.7 (docs/vaults.md).
+   */
+  hybrid?: boolean;
 }
 
 export interface VaultExport {
@@ -59,6 +67,7 @@ export interface VaultExport {
 }
 
 const DEFAULT_N = 4;
+const HYBRID_CANDIDATES = 100;
 const MAX_N = 1000;
 const PAGE = 256;
 /** Chunks embedded and written together by add(). */
@@ -106,6 +115,13 @@ function metadataFilter(filter: Record<string, JsonValue> | undefined): Record<s
 export function stableItemId(seed: string): string {
   const h = crypto.createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Vector candidates (best first) re-ordered by fusing their rank with BM25 over the same candidates. */
+function hybridRerank(text: string, hits: ScoredVaultItem[]): ScoredVaultItem[] {
+  const byId = new Map(hits.map((h) => [h.id, h]));
+  const lexical = new Bm25Index(hits.map((h) => ({ id: h.id, text: h.text }))).search(text, hits.length);
+  return reciprocalRankFusion([hits.map((h) => h.id), lexical]).map((id) => byId.get(id)!);
 }
 
 export class VaultService {
@@ -325,8 +341,11 @@ export class VaultService {
     const n = checkN(opts.n);
     await this.ensure();
     const vector = await this.embedQuery(text);
-    const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: n, filter: metadataFilter(opts.filter) });
-    return hits.map((h) => this.fromHit(h));
+    const limit = opts.hybrid ? Math.max(n, HYBRID_CANDIDATES) : n;
+    const hits = (await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit, filter: metadataFilter(opts.filter) })).map((h) =>
+      this.fromHit(h),
+    );
+    return opts.hybrid ? hybridRerank(text, hits).slice(0, n) : hits;
   }
 
   /**

@@ -209,10 +209,11 @@ export function register(program: Command): void {
     .description('The items of one vault closest in meaning to text')
     .option('-n <n>', 'how many results', '4')
     .option('--filter <json>', 'metadata that must match exactly, e.g. \'{"lang":"en"}\'')
+    .option('--hybrid', 're-rank the best 100 by meaning with keyword (BM25) ranking as well')
     .option('--json', 'print JSON')
-    .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string }) => {
+    .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
       await withService(async (svc) => {
-        const items = await svc.getSimilar(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter) });
+        const items = await svc.getSimilar(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });
         emit({ vault: name, query: text, items }, opts, (d) => formatHits(d.items));
       });
     });

@@ -1,4 +1,7 @@
-/** BM25 over a small in-memory corpus and reciprocal rank fusion, for the hybrid retrieval benchmark. */
+/**
+ * BM25 over a small in-memory corpus and reciprocal rank fusion: the lexical half of hybrid
+ * search (VaultService re-ranks vector candidates with it; bench/locomo-retrieval.ts measures it).
+ */
 const STOP = new Set('a an and are as at be but by did do does for from had has have he her his how i in is it its me my of on or our she so that the their them they this to was we were what when where which who why will with you your'.split(' '));
 
 function terms(text: string): string[] {
