@@ -19,7 +19,7 @@ import { createParWorker } from '../workers/worker';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { runStateQuery } from '../workflows/definitions';
-import type { FlowDefinition } from '../workflows/flow/types';
+import type { FlowDefinition, FlowNode } from '../workflows/flow/types';
 import { describeMs, numberFlag } from './lib/stats';
 
 const RUNS = numberFlag('runs', 40);
@@ -32,11 +32,11 @@ const chain: FlowDefinition = {
   version: '1',
   nodes: [
     { id: 'start', type: 'start', outputs: { next: 'g0' } },
-    ...Array.from({ length: NODES }, (_, i) => ({
+    ...Array.from({ length: NODES }, (_, i): FlowNode => ({
       id: `g${i}`,
       type: 'generate' as const,
       params: { prompt: 'step', variable: `v${i}`, context: false },
-      outputs: i + 1 < NODES ? { next: `g${i + 1}` } : {},
+      outputs: i + 1 < NODES ? { next: `g${i + 1}` } : undefined,
     })),
   ],
 };

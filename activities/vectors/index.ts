@@ -14,7 +14,8 @@ export { collectionName } from './collection-name';
 
 export async function createDefaultVectorStore(env: NodeJS.ProcessEnv = process.env): Promise<VectorStore> {
   if (env.QDRANT_URL) {
-    const { QdrantVectorStore } = await import('./qdrant-store');
+    // require, not import(): under tsx a dynamic import is native ESM and misses the .ts file.
+    const { QdrantVectorStore } = require('./qdrant-store') as typeof import('./qdrant-store');
     return new QdrantVectorStore({ url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY || undefined });
   }
   return new EmbeddedVectorStore(path.join(loadConfig(env).dataDir, 'vectors.sqlite'));

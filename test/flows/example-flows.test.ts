@@ -51,7 +51,7 @@ test('refund_approval captures the request, computes the refund in Python, waits
 });
 
 test('refund_approval refunds 80% when the goods are not damaged', async () => {
-  const { runId } = await svc.start('refund_approval', { message: 'I changed my mind about order C-9, please refund 100 dollars.' });
+  const { runId } = await svc.start('refund_approval', { message: 'I changed my mind about the desk, please refund 100 dollars.' });
   const s = await waitForState(ctx.client.workflow.getHandle(runId), (st) => st.status === 'waiting_approval');
   expect(s.variables).toMatchObject({ refund: 80, refund_note: '80% goodwill refund' });
   await svc.decide(runId, { decision: 'reject', by: 'manager', comment: 'outside the return window' });
