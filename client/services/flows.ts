@@ -61,9 +61,7 @@ export class FlowService {
   prepare(ref: string | FlowDefinition): { definition: FlowDefinition; library: Record<string, FlowDefinition> } {
     const definition = typeof ref === 'string' ? this.registry.load(ref) : ref;
     const library = this.registry.validate(definition);
-    const model = process.env.PAR_DEFAULT_MODEL;
-    const withDefaults = model && !definition.defaults?.model ? { ...definition, defaults: { ...definition.defaults, model } } : definition;
-    return { definition: withDefaults, library };
+    return { definition, library };
   }
 
   async start(ref: string | FlowDefinition, req: RunRequest = {}, opts: { runId?: string } = {}): Promise<{ runId: string; flowId: string }> {
