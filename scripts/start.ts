@@ -38,7 +38,7 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, logFile: strin
 function startChild(name: string, entry: string, config: ParConfig): ChildProcess {
   const proc = spawn(process.execPath, [path.join(config.rootDir, 'bin/run-ts.js'), entry], {
     cwd: config.rootDir,
-    env: { ...process.env, PAR_TEMPORAL_ADDRESS_RESOLVED: config.temporalAddress },
+    env: process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logFile = path.join(config.dataDir, 'logs', `${name}.log`);
