@@ -13,18 +13,7 @@ import { loadActConfig } from '../activities/act/config';
 import { detectIsolation } from '../activities/act/isolation';
 import { defaultSandboxFiles, SandboxPool } from '../activities/act/pool';
 import { Sandbox } from '../activities/act/sandbox';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
-  return n;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
+import { numberFlag as flag, percentile } from './lib/stats';
 
 function summary(ms: number[]): string {
   if (!ms.length) return 'skipped';

@@ -12,22 +12,11 @@ import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { createMemoryServices, type MemoryServices } from '../activities/memory/services';
 import { createDefaultVectorStore, EmbeddedVectorStore } from '../activities/vectors';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
-  return n;
-}
+import { numberFlag as flag, percentile } from './lib/stats';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? fallback : process.argv[i + 1];
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 function summary(ms: number[]): string {

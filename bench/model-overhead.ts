@@ -19,15 +19,10 @@ import { ModelRouter } from '../activities/models/router';
 import { MemoryStreamBus } from '../activities/streams';
 import { AnthropicWireServer } from '../test/models/helpers/anthropic-wire-server';
 import { OpenAIWireServer } from '../test/models/helpers/openai-wire-server';
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+import { numberFlag as flag, percentile } from './lib/stats';
 
 const N = flag('n', 200);
+if (N <= 0) throw new Error('--n must be at least 1');
 const CHUNKS = flag('chunks', 50);
 const WARMUP = Math.min(20, N);
 const TEXT = Array.from({ length: CHUNKS }, (_, i) => `tok${i} `).join('');
@@ -68,11 +63,6 @@ async function measureRounds(variants: Variant[]): Promise<Timing[][]> {
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)} ms`;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function rawSse(url: string, headers: Record<string, string>, body: unknown, isToken: (data: string) => boolean, onToken: () => void): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -169,9 +159,9 @@ async function main(): Promise<void> {
       const added = (key: keyof Timing) => {
         if (v === 0) return '-';
         const d = t.map((x, i) => x[key] - raw[i]![key]);
-        return `${fmt(pct(d, 50))} / ${fmt(pct(d, 95))}`;
+        return `${fmt(percentile(d, 50))} / ${fmt(percentile(d, 95))}`;
       };
-      rows.push([pr.name, name, ms(pct(ttft, 50)), ms(pct(ttft, 95)), ms(pct(total, 50)), ms(pct(total, 95)), added('ttft'), added('total')]);
+      rows.push([pr.name, name, ms(percentile(ttft, 50)), ms(percentile(ttft, 95)), ms(percentile(total, 50)), ms(percentile(total, 95)), added('ttft'), added('total')]);
     });
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

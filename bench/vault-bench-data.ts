@@ -1,3 +1,5 @@
+export { numberFlag as flag, percentile } from './lib/stats';
+
 /**
  * Synthetic embedding-like vectors for the vault benchmarks: points scattered around random
  * cluster centres (real sentence embeddings cluster by topic, uniform random vectors do not),
@@ -67,19 +69,6 @@ export function recallAt(k: number, truth: number[][], got: number[][]): number 
     hit += t.slice(0, k).filter((x) => g.has(x)).length;
   });
   return hit / (truth.length * k);
-}
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-export function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number`);
-  return v;
 }
 
 /** Stored vectors and queries from the same clusters (queries are not among the stored ones). */
