@@ -7,5 +7,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120000,
+  // Shared per-process resources (the embedder's worker thread, SQLite handles, Redis clients)
+  // outlive the suites by design; exit once the run is over instead of waiting on them.
+  forceExit: true,
   cacheDirectory: '<rootDir>/.jest-cache',
 };
