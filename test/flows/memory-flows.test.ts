@@ -109,3 +109,33 @@ test('reasoning memory: the second run gets advice learned after the first, and 
   await stranger.result();
   expect((await stranger.query(runStateQuery)).memory!.adviceIds).toEqual([]);
 });
+
+test('a session indexes its turns, so search_memory in another session finds what the user said', async () => {
+  const tenant = `t-conv-${Date.now()}`;
+  const def = flowDef('recalling_assistant', [
+    { id: 'start', type: 'start', outputs: { next: 'reply' } },
+    { id: 'reply', type: 'respond', params: { prompt: 'Use search_memory for anything the user told you before.' } },
+  ], { defaults: { model: 'openai:gpt-4.1-mini' }, memory: { mode: 'none', tools: true } });
+  const svc = new FlowService(ctx.client, ctx.taskQueue);
+  providers.reset();
+  providers.openai.enqueue({ text: 'Lovely, enjoy the trip.' });
+  await svc.sendSessionMessage(`first-${tenant}`, def, 'Next month I am flying to Reykjavik to see the northern lights', { tenant });
+  providers.openai.enqueue({ toolCalls: [{ id: 's', name: 'search_memory', arguments: { query: 'flying to Reykjavik to see the northern lights' } }], finishReason: 'tool_calls' }, { text: 'You are going to Reykjavik.' });
+  let reply;
+  let current = '';
+  // Indexing runs after the first session's reply; give it a moment to land.
+  for (let i = 0; i < 20; i++) {
+    providers.reset();
+    providers.openai.enqueue({ toolCalls: [{ id: 's', name: 'search_memory', arguments: { query: 'flying to Reykjavik to see the northern lights' } }], finishReason: 'tool_calls' }, { text: 'You are going to Reykjavik.' });
+    current = `second-${tenant}`;
+    reply = await svc.sendSessionMessage(current, def, 'Remind me where I am going?', { tenant });
+    const tool = (providers.openai.requests[1]?.body.messages as { role: string; content: string }[] | undefined)?.find((m) => m.role === 'tool');
+    if (tool && /Reykjavik/.test(tool.content)) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  expect(reply!.response).toBe('You are going to Reykjavik.');
+  const tool = (providers.openai.requests[1].body.messages as { role: string; content: string }[]).find((m) => m.role === 'tool')!;
+  expect(JSON.parse(tool.content).hits).toEqual(expect.arrayContaining([expect.objectContaining({ sessionId: `first-${tenant}`, text: expect.stringContaining('Reykjavik') })]));
+  // the asking session itself is left out of its own search
+  expect(JSON.parse(tool.content).hits.map((h: { sessionId: string }) => h.sessionId)).not.toContain(current);
+});
