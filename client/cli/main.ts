@@ -1,16 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './output';
 import { TemporalUnreachableError } from '../temporal';
-import * as status from './commands/status';
-import * as run from './commands/run';
-import * as flow from './commands/flow';
-import * as session from './commands/session';
-import * as keys from './commands/keys';
-import * as memory from './commands/memory';
-import * as facts from './commands/facts';
-import * as act from './commands/act';
-import * as chat from './commands/chat';
-import * as vault from './commands/vault';
+type CommandModule = { register(program: Command): void };
+
+// Each command's module, loaded only when needed: the modules pull in heavy SDKs (Temporal's
+// worker, onnxruntime, Pyodide helpers), and `par flow status` should not pay for all of them.
+const COMMANDS: Record<string, () => CommandModule> = {
+  status: () => require('./commands/status'),
+  run: () => require('./commands/run'),
+  flow: () => require('./commands/flow'),
+  session: () => require('./commands/session'),
+  vault: () => require('./commands/vault'),
+  chat: () => require('./commands/chat'),
+  act: () => require('./commands/act'),
+  memory: () => require('./commands/memory'),
+  facts: () => require('./commands/facts'),
+  keys: () => require('./commands/keys'),
+};
 
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
@@ -18,7 +24,9 @@ const program = new Command('par')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const mod of [status, run, flow, session, keys, memory, facts, act, chat, vault]) mod.register(program);
+const invoked = process.argv[2];
+const wanted = invoked && COMMANDS[invoked] ? [invoked] : Object.keys(COMMANDS);
+for (const name of wanted) COMMANDS[name]().register(program);
 
 function wantsJson(): boolean {
   return process.argv.includes('--json');
