@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { GenerateRequest, GenerateResult } from '../activities/contracts';
 import { loadToolPaths } from '../workers/config';
 import { createParWorker } from '../workers/worker';
@@ -20,7 +20,7 @@ import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { runStateQuery } from '../workflows/definitions';
 import type { FlowDefinition, FlowNode } from '../workflows/flow/types';
-import { describeMs, numberFlag } from './lib/stats';
+import { describeMs, numberFlag, percentile } from './lib/stats';
 
 const RUNS = numberFlag('runs', 40);
 const NODES = numberFlag('nodes', 10);
@@ -83,6 +83,20 @@ async function main(): Promise<void> {
   const perRunPerNode = perRun.slice(3).map((ms) => ms / NODES);
   console.log(`overhead per node (workflow task + activity round trip, instant model), from the node trail: ${describeMs(perNode)}`);
   console.log(`  end to end, run time / ${NODES} nodes: ${describeMs(perRunPerNode)}`);
+
+  // Baseline: the same number of activity round trips from a bare workflow, on the same server.
+  const bare = await Worker.create({ connection: native, taskQueue: 'bench-bare', workflowsPath: require.resolve('./fixtures/baseline-workflow'), activities: { ping: async () => 1 } });
+  const bareRunning = bare.run();
+  const perBare: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    await client.workflow.execute('bareActivityLoop', { taskQueue: 'bench-bare', workflowId: `bare-${i}-${Date.now()}`, args: [NODES] });
+    if (i >= 3) perBare.push((performance.now() - t0) / NODES);
+  }
+  bare.shutdown();
+  await bareRunning;
+  const ratio = percentile(perRunPerNode, 50) / percentile(perBare, 50);
+  console.log(`  bare workflow + instant activity, per round trip: ${describeMs(perBare)}; engine / bare (p50): ${ratio.toFixed(2)}x`);
 
   const t1 = performance.now();
   await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void (await svc.start(approval)));
