@@ -53,15 +53,20 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
     key,
     keys,
     async stop() {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await bus.close();
-      keys.close();
-      await temporal.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // The dev server is stopped whatever fails before it, or it would outlive this process.
+      try {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+        // The SDK's Runtime may already be shutting the worker down on the same signal.
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+        await bus.close();
+        keys.close();
+      } finally {
+        await temporal.stop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
