@@ -1,4 +1,4 @@
-import { ApplicationFailure, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { workflowNowIso, workflowNowMs } from '../clock';
 import { RUN_STATUS } from '../search-attributes';
 import { NODE_SPECS } from '../nodes/registry';
@@ -6,7 +6,7 @@ import type { NodeResult, NodeSpec } from '../nodes/node-spec';
 import { ApprovalBook } from './approvals';
 import { trustedParams } from './params';
 import { renderTemplate, renderValue } from './templates';
-import type { FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, RunState, RunStatus, TrailEntry } from './types';
+import type { DecidedApproval, FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, PendingApproval, RunState, RunStatus, TrailEntry } from './types';
 
 // Resolved by the worker when the call runs: PAR_DEFAULT_MODEL, else the provider whose key is
 // set, else local:extractive (activities/models). The result names the model that answered.
@@ -107,6 +107,19 @@ export class RunEngine {
 
   detail(facts: Record<string, JsonValue>): void {
     if (this.currentEntry) this.currentEntry.detail = { ...this.currentEntry.detail, ...facts };
+  }
+
+  /**
+   * Opens an approval and waits, with zero compute, for a decision or the timeout. Used by the
+   * approval node and by memory saves that a person must confirm.
+   */
+  async awaitApproval(request: Omit<PendingApproval, 'requestedAt' | 'timeoutAt'>, timeoutMs: number): Promise<DecidedApproval> {
+    this.approvals.open({ ...request, requestedAt: workflowNowIso(), timeoutAt: new Date(workflowNowMs() + timeoutMs).toISOString() });
+    this.setStatus('waiting_approval');
+    const decided = await condition(() => this.approvals.decisionFor(request.node) !== undefined, timeoutMs);
+    const outcome = this.approvals.close(request.node, decided ? this.approvals.decisionFor(request.node)! : 'timeout');
+    this.setStatus('running');
+    return outcome;
   }
 
   setStatus(status: RunStatus): void {

@@ -1,5 +1,3 @@
-import { condition } from '@temporalio/workflow';
-import { workflowNowIso, workflowNowMs } from '../clock';
 import { next, type NodeSpec } from './node-spec';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
@@ -18,16 +16,7 @@ export const approvalNode: NodeSpec = {
   },
   async run(node, p, engine) {
     const timeoutMs = p.duration('timeout') ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-    engine.approvals.open({
-      node: node.id,
-      prompt: engine.render(p.str('prompt')!),
-      approvers: p.strArray('approvers') ?? [],
-      requestedAt: workflowNowIso(),
-      timeoutAt: new Date(workflowNowMs() + timeoutMs).toISOString(),
-    });
-    engine.setStatus('waiting_approval');
-    const decided = await condition(() => engine.approvals.decisionFor(node.id) !== undefined, timeoutMs);
-    const outcome = engine.approvals.close(node.id, decided ? engine.approvals.decisionFor(node.id)! : 'timeout');
+    const outcome = await engine.awaitApproval({ node: node.id, prompt: engine.render(p.str('prompt')!), approvers: p.strArray('approvers') ?? [] }, timeoutMs);
     const variable = p.str('variable');
     if (variable) engine.setVariable(variable, { decision: outcome.decision, by: outcome.by ?? null, comment: outcome.comment ?? null });
     engine.detail({ decision: outcome.decision, ...(outcome.by ? { by: outcome.by } : {}) });

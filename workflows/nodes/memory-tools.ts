@@ -1,7 +1,5 @@
-import { condition } from '@temporalio/workflow';
 import type { ModelMessage, ModelToolCall } from '../../activities/contracts';
 import { MEMORY_VAULT_SEARCH, SEARCH_MEMORY, validateToolArgs } from '../../activities/memory/tool-specs';
-import { workflowNowIso, workflowNowMs } from '../clock';
 import { memoryActivities } from '../flow/memory-activities';
 import { memoryConfig, tenantOf } from '../flow/runtime-memory';
 import type { RunEngine } from '../flow/run-engine';
@@ -35,19 +33,15 @@ export async function runMemoryTool(engine: RunEngine, call: ModelToolCall, call
     return reply({ saved: false, error: err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err) });
   }
   if (confirmation === 'ask') {
-    const node = `${engine.state.currentNode ?? 'memory'}:save-${callIndex}`;
-    engine.approvals.open({
-      node,
-      prompt: plan.action === 'add' ? `Save to memory: "${plan.content}"?` : `Update memory "${plan.previousContent}" to "${plan.content}"?`,
-      approvers: [],
-      requestedAt: workflowNowIso(),
-      timeoutAt: new Date(workflowNowMs() + DEFAULT_APPROVAL_TIMEOUT_MS).toISOString(),
-      memorySave: { action: plan.action, content: plan.content, ...(plan.previousContent !== undefined ? { previousContent: plan.previousContent } : {}) },
-    });
-    engine.setStatus('waiting_approval');
-    const decided = await condition(() => engine.approvals.decisionFor(node) !== undefined, DEFAULT_APPROVAL_TIMEOUT_MS);
-    const outcome = engine.approvals.close(node, decided ? engine.approvals.decisionFor(node)! : 'timeout');
-    engine.setStatus('running');
+    const outcome = await engine.awaitApproval(
+      {
+        node: `${engine.state.currentNode ?? 'memory'}:save-${callIndex}`,
+        prompt: plan.action === 'add' ? `Save to memory: "${plan.content}"?` : `Update memory "${plan.previousContent}" to "${plan.content}"?`,
+        approvers: [],
+        memorySave: { action: plan.action, content: plan.content, ...(plan.previousContent !== undefined ? { previousContent: plan.previousContent } : {}) },
+      },
+      DEFAULT_APPROVAL_TIMEOUT_MS,
+    );
     if (outcome.decision !== 'approve') return reply({ saved: false, reason: outcome.decision === 'reject' ? `the user declined${outcome.comment ? `: ${outcome.comment}` : ''}` : 'nobody confirmed the save in time' });
   }
   const entry = await memoryActivities().memoryVaultCommitSave(plan);
