@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     const s = await collectStatus();
     return s.healthy;
   });
-  const rel = path.relative(process.cwd(), config.dataDir) || config.dataDir;
+  const relative = path.relative(process.cwd(), config.dataDir);
+  const rel = !relative || relative.startsWith('..') ? config.dataDir : relative;
   console.log(
     [
       '',

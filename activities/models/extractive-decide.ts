@@ -12,6 +12,7 @@ const PATTERNS: { when: RegExp; find: RegExp; what: string }[] = [
   { when: /e-?mail/i, find: /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/, what: 'an email address' },
   { when: /\b(url|link|website|web site|site)\b/i, find: /\bhttps?:\/\/[^\s)>"']+|\bwww\.[^\s)>"']+/i, what: 'a URL' },
   { when: /\b(phone|telephone|mobile|cell)\b/i, find: /\+?\d[\d\s().-]{6,}\d/, what: 'a phone number' },
+  { when: /\b(number|id|code|reference)\b/i, find: /\b[A-Z]{1,5}-\d{2,}\b|\b[A-Z]{1,5}\d{3,}\b|#\d{3,}\b/, what: 'an identifier' },
   { when: /\bname\b/i, find: /\b(?:[Mm]y name is|[Ii] am|[Ii]'m|[Tt]his is|[Cc]all me)\s+([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)/, what: 'a name' },
 ];
 
@@ -24,7 +25,7 @@ const f2 = (n: number) => n.toFixed(2);
  * - choose: an option named in the message wins; otherwise the option most similar to it.
  * - number: numbers in the message (digits or English words); with several, the one in the
  *   sentence most similar to the instruction.
- * - extract: a pattern for emails, URLs, phone numbers and names when the instruction asks
+ * - extract: a pattern for emails, URLs, phone numbers, identifiers (A-1234, #5521) and names when the instruction asks
  *   for one; otherwise the sentence or clause most similar to the field description, or null.
  */
 export async function decideExtractive(req: DecideRequest, similarity: TextSimilarity): Promise<Decision> {

@@ -42,7 +42,7 @@ test('refund_approval captures the request, computes the refund in Python, waits
   const { runId } = await svc.start('refund_approval', { message: 'Please refund 45 dollars for order A-1234, the lamp arrived broken.' });
   const handle = ctx.client.workflow.getHandle(runId);
   const s = await waitForState(handle, (st) => st.status === 'waiting_approval');
-  expect(s.variables).toMatchObject({ amount: 45, refund: 45, refund_note: 'full refund for damaged goods' });
+  expect(s.variables).toMatchObject({ order_id: 'A-1234', amount: 45, refund: 45, refund_note: 'full refund for damaged goods' });
   expect(s.trail.find((t) => t.node === 'compute_refund')!.detail).toMatchObject({ saved: ['refund', 'refund_note'], output: expect.stringContaining('requested 45.0, refund 45.0') });
   expect(s.pendingApprovals[0].prompt).toMatch(/^Refund 45 USD \(full refund for damaged goods, 45 requested\) for order .*A-1234/);
   await svc.decide(runId, { decision: 'approve', by: 'manager' });
