@@ -5,8 +5,10 @@ import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
 import { connectClient } from '../../temporal';
 import { FlowValidationError, formatIssue, validateFlow } from '../../../workflows/flow/validate';
-import type { JsonValue } from '../../../workflows/flow/types';
+import type { JsonValue, RunState } from '../../../workflows/flow/types';
 import { CliError, emit, parseJsonArg } from '../output';
+import { remoteClient, viaApi } from '../remote';
+import type { ParClient } from '../../sdk';
 
 type JsonOpt = { json?: boolean };
 
@@ -41,6 +43,8 @@ export function uiLink(runId: string): string | undefined {
 /** Starts a flow and, with wait, prints its result: shared by `par flow run` and `par run`. */
 export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean }): Promise<void> {
   const input = objectArg('--input', opts.input);
+  const remote = remoteClient();
+  if (remote) return runRemotely(remote, ref, input, opts);
   await withFlowService(async (svc) => {
     const req = runRequestFromInput(input);
     if (opts.session) req.sessionId = opts.session;
@@ -56,6 +60,44 @@ export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: stri
       throw new CliError(`run ${runId} failed: ${cause?.message ?? (err as Error).message}`, 1, 'run_failed');
     }
   });
+}
+
+const FINAL = ['completed', 'failed', 'cancelled'];
+
+async function runRemotely(remote: ParClient, ref: string, input: Record<string, JsonValue>, opts: JsonOpt & { id?: string; session?: string; wait?: boolean }): Promise<void> {
+  let req;
+  try {
+    req = runRequestFromInput(input);
+  } catch (err) {
+    throw new CliError((err as Error).message, 2, 'bad_input');
+  }
+  const isFile = /\.(json|ya?ml)$/.test(ref) || ref.includes('/');
+  const definition = isFile ? new FlowRegistry().load(ref) : undefined;
+  const started = await viaApi(() =>
+    remote.startRun(definition?.id ?? ref, { ...req, ...(definition ? { definition: definition as unknown as Record<string, unknown> } : {}), ...(opts.session ? { sessionId: opts.session } : {}), ...(opts.id ? { runId: opts.id } : {}) }),
+  );
+  if (!opts.wait) return emit({ runId: started.runId, flowId: started.flowId }, opts, (d) => `started ${d.runId} through the API\nfollow it: par flow status ${d.runId}`);
+  let state: RemoteRunState;
+  for (;;) {
+    state = await viaApi(() => remote.getRun<RemoteRunState>(started.runId));
+    if (FINAL.includes(state.status)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (state.status !== 'completed') throw new CliError(`run ${started.runId} ${state.status}${state.error ? `: ${state.error.message}` : ''}`, 1, 'run_failed');
+  emit(state, opts, (d) => [...d.responses.map((r) => `> ${r}`), `run ${d.runId} completed (${d.trail.length} nodes)`].join('\n'));
+}
+
+type RemoteRunState = RunState & { runId: string };
+
+function describeRun(d: RunState & { runId: string }): string {
+  return [
+    `${d.runId}  flow ${d.flowId}@${d.version}  status ${d.status}${d.currentNode ? `  at ${d.currentNode}` : ''}`,
+    ...d.pendingApprovals.map((a) => `waiting for approval "${a.node}": ${a.prompt} (approvers: ${a.approvers.join(', ') || 'anyone'}; times out ${a.timeoutAt})`),
+    ...(d.error ? [`error${d.error.node ? ` in ${d.error.node}` : ''}: ${d.error.message}`] : []),
+    `variables: ${JSON.stringify(Object.fromEntries(Object.entries(d.variables).filter(([k]) => k !== 'message')))}`,
+    'trail:',
+    ...d.trail.map((t) => `  ${t.node.padEnd(16)} ${t.type.padEnd(12)} -> ${(t.output ?? '…').padEnd(9)} ${t.durationMs ?? ''}ms${t.error ? `  error: ${t.error}` : ''}`),
+  ].join('\n');
 }
 
 export function register(program: Command): void {
@@ -75,21 +117,11 @@ export function register(program: Command): void {
     .command('status <runId>')
     .description('Show a run: status, current node, variables, pending approvals, node trail')
     .option('--json', 'print JSON')
-    .action((runId: string, opts: JsonOpt) =>
-      withFlowService(async (svc) => {
-        const s = await svc.status(runId);
-        emit(s, opts, (d) =>
-          [
-            `${d.runId}  flow ${d.flowId}@${d.version}  status ${d.status}${d.currentNode ? `  at ${d.currentNode}` : ''}`,
-            ...d.pendingApprovals.map((a) => `waiting for approval "${a.node}": ${a.prompt} (approvers: ${a.approvers.join(', ') || 'anyone'}; times out ${a.timeoutAt})`),
-            ...(d.error ? [`error${d.error.node ? ` in ${d.error.node}` : ''}: ${d.error.message}`] : []),
-            `variables: ${JSON.stringify(Object.fromEntries(Object.entries(d.variables).filter(([k]) => k !== 'message')))}`,
-            'trail:',
-            ...d.trail.map((t) => `  ${t.node.padEnd(16)} ${t.type.padEnd(12)} -> ${(t.output ?? '…').padEnd(9)} ${t.durationMs ?? ''}ms${t.error ? `  error: ${t.error}` : ''}`),
-          ].join('\n'),
-        );
-      }),
-    );
+    .action(async (runId: string, opts: JsonOpt) => {
+      const remote = remoteClient();
+      if (remote) return emit(await viaApi(() => remote.getRun<RemoteRunState>(runId)), opts, describeRun);
+      await withFlowService(async (svc) => emit(await svc.status(runId), opts, describeRun));
+    });
 
   flow
     .command('list')
@@ -99,53 +131,61 @@ export function register(program: Command): void {
     .option('--session <id>', 'only runs of this session')
     .option('-n, --limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .action((opts: JsonOpt & { flow?: string; status?: string; session?: string; limit: string }) =>
-      withFlowService(async (svc) => {
-        const runs = await svc.list({ flowId: opts.flow, status: opts.status, sessionId: opts.session, limit: Number(opts.limit) });
-        emit(runs, opts, (rs) => (rs.length ? rs.map((r) => `${r.status.padEnd(17)} ${(r.flowId ?? '-').padEnd(24)} ${r.runId}  ${r.startTime}`).join('\n') : 'no runs'));
-      }),
-    );
+    .action(async (opts: JsonOpt & { flow?: string; status?: string; session?: string; limit: string }) => {
+      const human = (rs: { status: string; flowId?: string; runId: string; startTime?: string }[]) =>
+        rs.length ? rs.map((r) => `${r.status.padEnd(17)} ${(r.flowId ?? '-').padEnd(24)} ${r.runId}  ${r.startTime ?? ''}`).join('\n') : 'no runs';
+      const remote = remoteClient();
+      if (remote) return emit((await viaApi(() => remote.listRuns({ flow: opts.flow, status: opts.status }))).runs, opts, human);
+      await withFlowService(async (svc) => emit(await svc.list({ flowId: opts.flow, status: opts.status, sessionId: opts.session, limit: Number(opts.limit) }), opts, human));
+    });
 
   for (const decision of ['approve', 'reject'] as const) {
     flow
       .command(`${decision} <runId>`)
       .description(`${decision === 'approve' ? 'Approve' : 'Reject'} a pending approval (refused clearly if the run is not waiting)`)
-      .requiredOption('--by <who>', 'who decides (must be an approver when the node names approvers)')
+      .option('--by <who>', 'who decides (must be an approver when the node names approvers); in remote mode the API key decides')
       .option('--node <id>', 'the approval node (needed only when several are pending)')
       .option('--comment <text>', 'a comment recorded with the decision')
       .option('--json', 'print JSON')
-      .action((runId: string, opts: JsonOpt & { by: string; node?: string; comment?: string }) =>
-        withFlowService(async (svc) => {
-          const r = await svc.decide(runId, { decision, by: opts.by, node: opts.node, comment: opts.comment });
-          emit({ runId, ...r, by: opts.by }, opts, (d) => `${d.decision === 'approve' ? 'approved' : 'rejected'} "${d.node}" of ${d.runId} as ${d.by}`);
-        }),
-      );
+      .action(async (runId: string, opts: JsonOpt & { by?: string; node?: string; comment?: string }) => {
+        const human = (d: { decision: string; node?: string; runId: string; by: string }) => `${d.decision === 'approve' ? 'approved' : 'rejected'} "${d.node}" of ${d.runId} as ${d.by}`;
+        const remote = remoteClient();
+        if (remote) {
+          const r = await viaApi(() => remote[decision](runId, { node: opts.node, comment: opts.comment }));
+          return emit({ ...r, runId }, opts, human);
+        }
+        const by = opts.by;
+        if (!by) throw new CliError("--by is required: name who decides (or set PAR_API_KEY to decide as that key through the API)", 2, 'bad_input');
+        await withFlowService(async (svc) => {
+          const r = await svc.decide(runId, { decision, by, node: opts.node, comment: opts.comment });
+          emit({ runId, ...r, by }, opts, human);
+        });
+      });
   }
 
   flow
     .command('cancel <runId>')
     .description('Cancel a run (it records status cancelled)')
     .option('--json', 'print JSON')
-    .action((runId: string, opts: JsonOpt) =>
-      withFlowService(async (svc) => {
-        await svc.cancel(runId);
-        emit({ runId, cancelled: true }, opts, () => `cancellation requested for ${runId}`);
-      }),
-    );
+    .action(async (runId: string, opts: JsonOpt) => {
+      const remote = remoteClient();
+      if (remote) await viaApi(() => remote.cancel(runId));
+      else await withFlowService((svc) => svc.cancel(runId));
+      emit({ runId, cancelled: true }, opts, () => `cancellation requested for ${runId}`);
+    });
 
   flow
     .command('history <runId>')
     .description('Write the run\'s event history as replayable JSON')
     .option('-o, --output <file>', 'write to this file (default: stdout)')
-    .action((runId: string, opts: { output?: string }) =>
-      withFlowService(async (svc) => {
-        const json = await svc.history(runId);
-        if (opts.output) {
-          fs.writeFileSync(opts.output, json);
-          process.stderr.write(`wrote ${opts.output}\n`);
-        } else process.stdout.write(`${json}\n`);
-      }),
-    );
+    .action(async (runId: string, opts: { output?: string }) => {
+      const remote = remoteClient();
+      const json = remote ? JSON.stringify(await viaApi(() => remote.history(runId))) : await withFlowService((svc) => svc.history(runId));
+      if (opts.output) {
+        fs.writeFileSync(opts.output, json);
+        process.stderr.write(`wrote ${opts.output}\n`);
+      } else process.stdout.write(`${json}\n`);
+    });
 
   flow
     .command('replay <files...>')
