@@ -41,3 +41,19 @@ test('with PAR_API_KEY, par flow goes through the API: the key is checked and re
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toMatch(/API 401/);
 });
+
+test('with PAR_API_KEY, par session send and show go through the API', async () => {
+  const { key } = api.clientWith({ flows: ['customer_service_agent'], vaults: { customer_support: 'read' } }, 'agent');
+  const env = { PAR_API_URL: api.url, PAR_API_KEY: key, PAR_TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const id = `remote-${Date.now()}`;
+  const sent = await runPar(['session', 'send', id, 'write me a poem', '--flow', 'customer_service_agent', '--json'], env);
+  expect(sent.code).toBe(0);
+  expect(JSON.parse(sent.stdout)).toMatchObject({ turn: 1, status: 'completed', response: expect.stringMatching(/passed your message to a colleague/) });
+  const shown = await runPar(['session', 'show', id], env);
+  expect(shown.stdout).toMatch(/session .* \(flow customer_service_agent\): 1 turns/);
+  expect(shown.stdout).toMatch(/^user\s+write me a poem$/m);
+  const { key: other } = api.clientWith({ flows: ['refund_approval'] }, 'other');
+  const refused = await runPar(['session', 'show', id], { ...env, PAR_API_KEY: other });
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toMatch(/API 403/);
+});

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { endSessionSignal } from '../../../workflows/definitions';
+import { endSessionSignal, type SessionSummary } from '../../../workflows/definitions';
+import { remoteClient, viaApi } from '../remote';
 import { sessionWorkflowId } from '../../services/flows';
 import { emit } from '../output';
 import { withFlowService } from './flow';
@@ -11,30 +12,30 @@ export function register(program: Command): void {
 
   session
     .command('send <sessionId> <message>')
-    .description('Send a message to a session (started on first use) and print the reply')
+    .description('Send a message to a session (started on first use) and print the reply (through the API when PAR_API_KEY is set)')
     .requiredOption('--flow <flowOrFile>', 'the flow that answers the session')
     .option('--tenant <tenant>', 'whose memories the session uses', process.env.PAR_TENANT)
     .option('--json', 'print JSON')
-    .action((sessionId: string, message: string, opts: JsonOpt & { flow: string; tenant?: string }) =>
-      withFlowService(async (svc) => {
-        const reply = await svc.sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant });
-        emit({ sessionId, ...reply }, opts, (r) => (r.status === 'failed' ? `turn ${r.turn} failed: ${r.error}` : r.responses.join('\n') || '(no response)'));
-        if (reply.status === 'failed') process.exitCode = 1;
-      }),
-    );
+    .action(async (sessionId: string, message: string, opts: JsonOpt & { flow: string; tenant?: string }) => {
+      const remote = remoteClient();
+      const reply = remote
+        ? await viaApi(() => remote.sendSessionMessage(sessionId, message, { flow: opts.flow, tenant: opts.tenant }))
+        : await withFlowService((svc) => svc.sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant }));
+      emit({ sessionId, ...reply }, opts, (r) => (r.status === 'failed' ? `turn ${r.turn} failed: ${r.error}` : r.responses.join('\n') || '(no response)'));
+      if (reply.status === 'failed') process.exitCode = 1;
+    });
 
   session
     .command('show <sessionId>')
     .description('Print the conversation and the session variables')
     .option('--json', 'print JSON')
-    .action((sessionId: string, opts: JsonOpt) =>
-      withFlowService(async (svc) => {
-        const s = await svc.readSession(sessionId);
-        emit(s, opts, (d) =>
-          [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
-        );
-      }),
-    );
+    .action(async (sessionId: string, opts: JsonOpt) => {
+      const remote = remoteClient();
+      const s = remote ? await viaApi(() => remote.readSession(sessionId) as Promise<unknown> as Promise<SessionSummary>) : await withFlowService((svc) => svc.readSession(sessionId));
+      emit(s, opts, (d) =>
+        [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
+      );
+    });
 
   session
     .command('end <sessionId>')
