@@ -1,6 +1,6 @@
 import type { ModelMessage } from '../../activities/contracts';
-import { ModelError } from '../../activities/models/errors';
 import { ModelRouter } from '../../activities/models/router';
+import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
 
 let p: LocalProviders;
@@ -11,17 +11,6 @@ afterAll(async () => p?.close());
 beforeEach(() => p.reset());
 
 const MODEL = 'anthropic:claude-sonnet-4-6';
-const user = (content: string): ModelMessage[] => [{ role: 'user', content }];
-
-async function failure(promise: Promise<unknown>): Promise<ModelError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  return err as ModelError;
-}
-
 describe('Anthropic messages through the real @anthropic-ai/sdk client', () => {
   test('a JSON message returns text and usage; system turns become the system prompt; temperature 0 and max_tokens are sent', async () => {
     p.anthropic.enqueue({ text: 'Bonjour.', usage: { inputTokens: 12, outputTokens: 3 } });

@@ -1,6 +1,6 @@
-import { ModelError } from '../../activities/models/errors';
 import { ModelRouter } from '../../activities/models/router';
 import type { ModelMessage } from '../../activities/contracts';
+import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
 
 let p: LocalProviders;
@@ -9,17 +9,6 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.close());
 beforeEach(() => p.reset());
-
-const user = (content: string): ModelMessage[] => [{ role: 'user', content }];
-
-async function failure(promise: Promise<unknown>): Promise<ModelError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ModelError);
-  return err as ModelError;
-}
 
 describe('OpenAI chat completions through the real openai client', () => {
   test('a JSON completion returns text, usage and latency, and sends temperature 0 and the bare model name', async () => {

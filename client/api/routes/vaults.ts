@@ -1,18 +1,12 @@
-import type { JsonValue, ModelMessage, VaultItem } from '../../../activities/contracts';
+import type { VaultItem, VaultSearchRequest } from '../../../activities/contracts';
 import { readableVaults } from '../auth/grants';
 import { requireVault, vaultNames } from '../access';
 import { badRequest, notFound } from '../errors';
 import type { Router } from '../router';
 import type { VaultsPort } from '../services';
 
-interface SearchBody {
-  query: string;
-  n?: number;
-  filter?: Record<string, JsonValue>;
-  history?: ModelMessage[];
-  smartHistorySearch?: boolean;
-  model?: string;
-}
+/** The search request of the vaultSearch activity, minus the vaults (they come from the path or body). */
+type SearchBody = Omit<VaultSearchRequest, 'vault' | 'vaults'>;
 
 function limitParam(query: URLSearchParams): number {
   const raw = query.get('limit');
