@@ -120,7 +120,6 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
     const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
     const events: StreamedEvent[] = [];
     let keepAlives = 0;
-    const t0 = Date.now();
     for await (const e of c.runEvents(run.runId, 0, { onKeepAlive: () => keepAlives++ })) {
       events.push(e);
       if (events.filter((x) => x.type === 'token').length === 3) worker!.kill('SIGKILL');
@@ -130,8 +129,6 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
     expect(tokens.length).toBeLessThan(words.length);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'stream_stalled', retryable: true });
     expect(keepAlives).toBeGreaterThan(0);
-    // Ended by the idle timeout (3 s), well before any test timeout.
-    expect(Date.now() - t0).toBeLessThan(20_000);
     await connection.workflowService.terminateWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: run.runId }, reason: 'test done' });
   });
 });

@@ -38,6 +38,8 @@ export type Responder = (req: RecordedRequest) => ScriptedReply;
  */
 export abstract class ScriptedServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests whose client hung up before the response was complete. */
+  abortedByClient = 0;
   private readonly queue: ScriptedReply[] = [];
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -72,6 +74,7 @@ export abstract class ScriptedServer {
   reset(): void {
     this.requests.length = 0;
     this.queue.length = 0;
+    this.abortedByClient = 0;
   }
 
   async close(): Promise<void> {
@@ -95,12 +98,18 @@ export abstract class ScriptedServer {
     for await (const chunk of req) raw += chunk;
     const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
     this.requests.push(recorded);
+    res.on('close', () => {
+      if (!res.writableFinished) this.abortedByClient++;
+    });
     if (req.method !== 'POST' || !this.route(recorded.path)) return this.sendError(res, 404, `no route ${req.method} ${recorded.path}`);
     if (!this.authorized(req.headers)) return this.sendError(res, 401, 'invalid api key');
     const invalid = this.validate(recorded);
     if (invalid) return this.sendError(res, 400, invalid);
     const reply = this.queue.shift() ?? this.fallback(recorded);
-    if (reply.delayMs) await sleep(reply.delayMs);
+    if (reply.delayMs) {
+      await Promise.race([sleep(reply.delayMs), new Promise((resolve) => res.once('close', resolve))]);
+      if (res.destroyed) return;
+    }
     if (reply.dropConnection) {
       req.socket.destroy();
       return;
@@ -124,7 +133,8 @@ export abstract class ScriptedServer {
 }
 
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // Unref'd so a long scripted delay never keeps the test process alive.
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export function pieces(reply: ScriptedReply): string[] {
