@@ -50,6 +50,9 @@ export function createModelActivities(deps: ModelActivityDeps = {}) {
       if (!channel) return;
       published = published.then(() => publish(channel, event)).catch((err) => void (publishError ??= err));
     };
+    const attempt = ctx?.info.attempt ?? 1;
+    // Tokens of an earlier, failed attempt may already be out; tell readers to drop them.
+    if (attempt > 1) send({ type: 'restart', attempt, message: `the model call is being retried (attempt ${attempt}); discard the text streamed since the last done event` });
     try {
       const result = await router.generate(req, {
         stream: true,

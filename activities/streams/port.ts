@@ -1,8 +1,13 @@
 import type { ContextItem, ModelUsage } from '../contracts';
 
-/** What a streaming model call emits, in order: tokens, optional context, usage, then done or error. */
+/**
+ * What a streaming model call emits, in order: tokens, optional context, usage, then done or error.
+ * A call that Temporal retries emits `restart` first on each new attempt: the text streamed since
+ * the previous `done` (or the start) belongs to a failed attempt and is sent again from scratch.
+ */
 export type StreamEvent =
   | { type: 'token'; text: string }
+  | { type: 'restart'; attempt: number; message: string }
   | { type: 'context'; items: ContextItem[]; searchQuery?: string }
   | { type: 'usage'; usage: ModelUsage; model: string; latencyMs: number }
   | { type: 'error'; code: string; message: string; retryable: boolean }

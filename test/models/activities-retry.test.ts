@@ -103,7 +103,25 @@ describe('model activities in a real Temporal worker: provider errors drive the 
     p.grok.respondWith(() => ({ text: 'ok' }));
     expect(outcome.failure).toMatchObject({ type: 'ModelError.server_error', nonRetryable: false });
     expect(p.grok.requests).toHaveLength(4);
-    expect(await events).toEqual([{ type: 'error', code: 'server_error', message: expect.stringContaining('500'), retryable: true }]);
+    const restart = (attempt: number) => ({ type: 'restart', attempt, message: expect.stringContaining(`attempt ${attempt}`) });
+    expect(await events).toEqual([restart(2), restart(3), restart(4), { type: 'error', code: 'server_error', message: expect.stringContaining('500'), retryable: true }]);
+  });
+
+  test('a stream that fails after some tokens is retried; a restart event tells readers to drop the partial text', async () => {
+    p.openai.enqueue({ chunks: ['Refunds ', 'take '], failMidStream: true }, { chunks: ['Refunds ', 'take ', '14 days.'] });
+    const channel = `test:${randomUUID()}`;
+    const events = collect(channel);
+    const outcome = await run(generate('openai:gpt-4.1-mini', { streamChannel: channel }));
+    expect(outcome.result).toMatchObject({ text: 'Refunds take 14 days.' });
+    expect(p.openai.requests).toHaveLength(2);
+    const seen = await events;
+    const restartAt = seen.findIndex((e) => e.type === 'restart');
+    expect(seen[restartAt]).toEqual({ type: 'restart', attempt: 2, message: expect.any(String) });
+    const tokens = (list: StreamEvent[]) => list.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('');
+    // What a reader that honours restart shows is exactly the final answer.
+    expect(tokens(seen.slice(0, restartAt))).toBe('Refunds ');
+    expect(tokens(seen.slice(restartAt + 1))).toBe('Refunds take 14 days.');
+    expect(seen.at(-1)).toEqual({ type: 'done', text: 'Refunds take 14 days.' });
   });
 
   test('tokens, usage and done are published to the stream channel in order', async () => {
