@@ -9,6 +9,8 @@ import type { Embedder } from './port';
 export interface CachedEmbedderOptions {
   cacheSize?: number;
   batchSize?: number;
+  /** Shared by every service of the process: close() leaves the model loaded for the others. */
+  shared?: boolean;
 }
 
 export class CachedEmbedder implements Embedder {
@@ -16,6 +18,7 @@ export class CachedEmbedder implements Embedder {
   readonly dimension: number;
   private readonly cache: LruCache<string, Float32Array>;
   private readonly batchSize: number;
+  private readonly shared: boolean;
   hits = 0;
   misses = 0;
 
@@ -27,6 +30,7 @@ export class CachedEmbedder implements Embedder {
     this.dimension = inner.dimension;
     this.cache = new LruCache(opts.cacheSize ?? 10_000);
     this.batchSize = opts.batchSize ?? 64;
+    this.shared = opts.shared ?? false;
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {
@@ -60,6 +64,7 @@ export class CachedEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
+    if (this.shared) return;
     await this.inner.close?.();
   }
 }

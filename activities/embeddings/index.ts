@@ -17,9 +17,9 @@ export class EmbedderConfigError extends Error {
   override name = 'EmbedderConfigError';
 }
 
-export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env): Promise<Embedder> {
+export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env, opts: { shared?: boolean } = {}): Promise<Embedder> {
   const kind = (env.PAR_EMBEDDER || 'local').toLowerCase();
-  if (kind === 'local') return new CachedEmbedder(await LocalMiniLmEmbedder.create());
+  if (kind === 'local') return new CachedEmbedder(await LocalMiniLmEmbedder.create(), opts);
   if (kind === 'openai') {
     if (!env.OPENAI_API_KEY) throw new EmbedderConfigError('PAR_EMBEDDER=openai needs OPENAI_API_KEY');
     return new CachedEmbedder(
@@ -28,8 +28,28 @@ export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env
         model: env.PAR_OPENAI_EMBEDDING_MODEL || undefined,
         baseURL: env.OPENAI_BASE_URL || undefined,
       }),
-      { batchSize: 256 },
+      { batchSize: 256, ...opts },
     );
   }
   throw new EmbedderConfigError(`PAR_EMBEDDER=${env.PAR_EMBEDDER} is not an embedder: use "local" or "openai"`);
+}
+
+const sharedEmbedders = new Map<string, Promise<Embedder>>();
+
+/**
+ * The default embedder, loaded once per process and configuration: vaults, memory and the
+ * offline model share one model thread and one cache instead of loading a copy each (~90 MB and
+ * a second of start-up apiece). Closing it is a no-op; it lives as long as the process, and its
+ * thread does not keep an idle process alive.
+ */
+export function sharedDefaultEmbedder(env: NodeJS.ProcessEnv = process.env): Promise<Embedder> {
+  const key = [env.PAR_EMBEDDER || 'local', env.PAR_OPENAI_EMBEDDING_MODEL, env.OPENAI_BASE_URL, env.OPENAI_API_KEY].join('\0');
+  let embedder = sharedEmbedders.get(key);
+  if (!embedder) {
+    embedder = createDefaultEmbedder(env, { shared: true });
+    // A failed load is not remembered, so a later call (after installing the model) can succeed.
+    embedder.catch(() => sharedEmbedders.delete(key));
+    sharedEmbedders.set(key, embedder);
+  }
+  return embedder;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../../workers/config';
-import { CachedEmbedder, createDefaultEmbedder } from '../embeddings';
+import { CachedEmbedder, sharedDefaultEmbedder } from '../embeddings';
 import type { Embedder } from '../embeddings/port';
 import { ModelRouter } from '../models/router';
 import { createDefaultVectorStore } from '../vectors';
@@ -21,7 +21,7 @@ type Provider<T> = T | (() => T | Promise<T>);
 export interface MemoryDeps {
   /** SQLite file of the memory stores; default <PAR_DATA_DIR>/memory.sqlite. */
   dbFile?: string;
-  /** Default: createDefaultEmbedder() (local all-MiniLM-L6-v2). */
+  /** Default: sharedDefaultEmbedder(), the process-wide local all-MiniLM-L6-v2. */
   embedder?: Provider<Embedder>;
   /** Default: createDefaultVectorStore() (embedded, or Qdrant when QDRANT_URL is set). */
   vectorStore?: Provider<VectorStore>;
@@ -47,7 +47,7 @@ export interface MemoryServices {
 
 export async function createMemoryServices(deps: MemoryDeps = {}): Promise<MemoryServices> {
   const config = resolveMemoryConfig(deps.config);
-  const rawEmbedder = await resolve(deps.embedder, () => createDefaultEmbedder());
+  const rawEmbedder = await resolve(deps.embedder, () => sharedDefaultEmbedder());
   // The seed caches embeddings by content; the default embedder already does, others get the cache here.
   const embedder = rawEmbedder instanceof CachedEmbedder ? rawEmbedder : new CachedEmbedder(rawEmbedder, { cacheSize: config.embeddingCacheSize });
   const vectorStore = await resolve(deps.vectorStore, () => createDefaultVectorStore());

@@ -10,8 +10,8 @@ export async function createDefaultSimilarity(env: NodeJS.ProcessEnv = process.e
   if ((env.PAR_EXTRACTIVE_SIMILARITY ?? '').toLowerCase() === 'lexical') return new LexicalSimilarity();
   try {
     // require, not import(): under tsx a dynamic import is native ESM, which cannot load a folder.
-    const { createDefaultEmbedder } = require('../embeddings') as typeof import('../embeddings');
-    return new EmbeddingSimilarity(await createDefaultEmbedder(env));
+    const { sharedDefaultEmbedder } = require('../embeddings') as typeof import('../embeddings');
+    return new EmbeddingSimilarity(await sharedDefaultEmbedder(env));
   } catch (err) {
     process.stderr.write(`par: local:extractive uses lexical TF-IDF similarity because the embedder is unavailable: ${(err as Error).message}\n`);
     return new LexicalSimilarity();

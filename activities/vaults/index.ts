@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../../workers/config';
-import { createDefaultEmbedder } from '../embeddings';
+import { sharedDefaultEmbedder } from '../embeddings';
 import { createDefaultVectorStore } from '../vectors';
 import type { QueryRewriter } from './history-search';
 import { SqliteKeyValueStore } from './kv-store';
@@ -38,7 +38,7 @@ export async function createVaultService(
 ): Promise<VaultService> {
   const env = opts.env ?? process.env;
   const file = vaultsDbPath(env);
-  const [embedder, store] = await Promise.all([createDefaultEmbedder(env), createDefaultVectorStore(env)]);
+  const [embedder, store] = await Promise.all([sharedDefaultEmbedder(env), createDefaultVectorStore(env)]);
   return new VaultService({
     embedder,
     store,

@@ -1,0 +1,35 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CachedEmbedder, EmbedderConfigError, sharedDefaultEmbedder } from '../../activities/embeddings';
+import { createMemoryServices } from '../../activities/memory/services';
+import { createVaultService } from '../../activities/vaults';
+
+// Regression: the vault service, the memory services and the offline model each loaded their own
+// copy of the embedding model in the worker. They now share one per process and configuration.
+test('vaults and memory share one embedder; closing a service leaves it working for the others', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-shared-embedder-'));
+  const env = { ...process.env, PAR_DATA_DIR: dataDir, PAR_EMBEDDER: 'local' };
+  const shared = await sharedDefaultEmbedder(env);
+  expect(shared).toBeInstanceOf(CachedEmbedder);
+  expect(await sharedDefaultEmbedder({ ...env, PAR_DATA_DIR: '/elsewhere' })).toBe(shared);
+
+  const vaults = await createVaultService({ env });
+  const memory = await createMemoryServices({ dbFile: path.join(dataDir, 'memory.sqlite') });
+  expect(memory.embedder).toBe(await sharedDefaultEmbedder());
+
+  await vaults.add('docs', 'Refunds take fourteen days.');
+  await vaults.close();
+  // The model thread is still there for whoever else holds the embedder.
+  const [v] = await shared.embed(['still loaded after the vault service closed']);
+  expect(v).toHaveLength(384);
+  await memory.vault.save({ tenant: 't1', content: 'The user prefers window seats.' });
+  expect((await memory.vault.search({ tenant: 't1', query: 'seat preference' })).entries[0]?.content).toContain('window');
+  await memory.close();
+});
+
+test('a bad embedder setting is refused each time, not remembered as a broken shared embedder', async () => {
+  const env = { PAR_EMBEDDER: 'openai' } as NodeJS.ProcessEnv;
+  await expect(sharedDefaultEmbedder(env)).rejects.toBeInstanceOf(EmbedderConfigError);
+  await expect(sharedDefaultEmbedder(env)).rejects.toThrow(/needs OPENAI_API_KEY/);
+});
