@@ -30,7 +30,14 @@ export interface SessionSummary {
   turns: number;
   /** How many times the session has continued as new. */
   generation: number;
+  /** Whose memories the session uses; also the key of its archived messages. */
+  tenant: string;
   variables: Record<string, JsonValue>;
+  /**
+   * How many of the session's oldest messages live in the session archive (the context store)
+   * rather than in the workflow: `messages` starts with message number `archived`.
+   */
+  archived: number;
   messages: ModelMessage[];
   current?: RunState;
 }

@@ -5,6 +5,7 @@ import { initialState } from './flow/initial-state';
 import { RunEngine } from './flow/run-engine';
 import { runTurn } from './flow/run-turn';
 import { indexSessionTurn } from './flow/runtime-memory';
+import { archiveOldMessages, DEFAULT_KEEP_MESSAGES } from './flow/session-archive';
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage } from './flow/types';
 import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attributes';
 
@@ -15,8 +16,13 @@ export interface SessionInput {
   tenant?: string;
   /** Continue as new once history reaches this many events (Temporal warns at 10,240). */
   maxHistoryEvents?: number;
-  /** State carried across continue-as-new. */
-  carried?: { messages: ModelMessage[]; variables: Record<string, JsonValue>; turns: number; generation: number };
+  /**
+   * Messages the workflow keeps (default 200): once it holds twice as many, the older ones move to
+   * the session archive, so neither its state nor a continue-as-new input keeps growing.
+   */
+  keepMessages?: number;
+  /** State carried across continue-as-new. `archived` messages precede `messages` (absent: 0). */
+  carried?: { messages: ModelMessage[]; variables: Record<string, JsonValue>; turns: number; generation: number; archived?: number };
 }
 
 const DEFAULT_MAX_HISTORY_EVENTS = 8000;
@@ -33,6 +39,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
   let variables: Record<string, JsonValue> = input.carried?.variables ?? {};
   let turns = input.carried?.turns ?? 0;
   const generation = input.carried?.generation ?? 0;
+  let archived = input.carried?.archived ?? 0;
+  const tenant = input.tenant ?? 'local';
   const queue: { ticket: number; msg: SessionMessage }[] = [];
   const replies = new Map<number, SessionReply>();
   let tickets = 0;
@@ -41,7 +49,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
 
   installRunHandlers(() => engine);
   setHandler(endSessionSignal, () => void (ended = true));
-  setHandler(sessionQuery, () => ({ sessionId: input.sessionId, flowId: def.id, turns, generation, variables, messages, current: engine?.state }));
+  setHandler(sessionQuery, () => ({ sessionId: input.sessionId, flowId: def.id, tenant, turns, generation, variables, archived, messages, current: engine?.state }));
   setHandler(
     sendMessageUpdate,
     async (msg) => {
@@ -67,6 +75,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
   ] as never);
 
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const keep = input.keepMessages ?? DEFAULT_KEEP_MESSAGES;
   const wantContinue = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= maxEvents || info.historySize >= MAX_HISTORY_BYTES;
@@ -79,11 +88,17 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
       const turnStart = messages.length;
       replies.set(ticket, await answer(msg));
       // After the reply is on its way: make the turn searchable for search_memory.
-      if (engine) await indexSessionTurn(engine, input.sessionId, turnStart);
+      if (engine) await indexSessionTurn(engine, input.sessionId, turnStart, archived);
+      // Between turns, never at continue-as-new (a message arriving meanwhile would be dropped).
+      if (messages.length >= 2 * keep) {
+        const next = await archiveOldMessages(tenant, input.sessionId, messages, archived, keep);
+        messages.splice(0, messages.length - next.messages.length);
+        archived = next.archived;
+      }
       continue;
     }
     if (ended) return { turns };
-    await continueAsNew<typeof sessionWorkflow>({ ...input, carried: { messages, variables, turns, generation: generation + 1 } });
+    await continueAsNew<typeof sessionWorkflow>({ ...input, carried: { messages, variables, turns, generation: generation + 1, archived } });
   }
 
   async function answer(msg: SessionMessage): Promise<SessionReply> {

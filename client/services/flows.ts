@@ -4,7 +4,18 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
 import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
+import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
+
+/** A session's archived messages cannot be read here. */
+export class SessionArchiveError extends Error {
+  override name = 'SessionArchiveError';
+}
+
+let openedArchive: SessionArchive | undefined;
+function defaultSessionArchive(): SessionArchive {
+  return (openedArchive ??= openSessionArchive());
+}
 
 /** A decision the run refused (not waiting, already decided, not an approver...). */
 export class ApprovalRefusedError extends Error {
@@ -55,6 +66,8 @@ export class FlowService {
     readonly client: Client,
     readonly taskQueue: string,
     readonly registry = new FlowRegistry(),
+    /** Where sessions' archived messages are read back; opened on first need. */
+    private readonly sessionArchive: () => SessionArchive = defaultSessionArchive,
   ) {}
 
   /** Loads (id or file) and validates a flow with everything it references. */
@@ -148,8 +161,20 @@ export class FlowService {
     return this.client.workflow.executeUpdateWithStart(sendMessageUpdate, { args: [{ message, variables: opts.variables, streamChannel: opts.streamChannel }], startWorkflowOperation: startOp });
   }
 
+  /**
+   * The session's state and whole transcript: the messages the workflow carries, preceded by the
+   * ones it moved to the session archive when it continued as new. `archived` says how many of
+   * the returned messages came from the archive.
+   */
   async readSession(sessionId: string): Promise<SessionSummary> {
-    return this.client.workflow.getHandle(sessionWorkflowId(sessionId)).query(sessionQuery);
+    const s = await this.client.workflow.getHandle(sessionWorkflowId(sessionId)).query(sessionQuery);
+    const archived = s.archived ?? 0;
+    if (archived === 0) return { ...s, archived };
+    const older = (await this.sessionArchive().history(s.tenant, sessionId)).slice(0, archived);
+    if (older.length < archived) {
+      throw new SessionArchiveError(`session "${sessionId}" moved ${archived} older messages to the session archive, but the archive in this data folder has ${older.length}; read it where the worker's data folder is (PAR_DATA_DIR)`);
+    }
+    return { ...s, messages: [...older, ...s.messages] };
   }
 }
 

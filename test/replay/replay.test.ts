@@ -15,6 +15,9 @@ test('there are recorded histories of hello and of every example flow', () => {
       'flowWorkflow/customer_service_agent-recorded.json',
       'flowWorkflow/refund_approval-recorded.json',
       'flowWorkflow/research_fanout-recorded.json',
+      // Recorded before sessions archived old messages, with keepMessages 3 and 4 turns: replay
+      // reaches the archiving step, which the patch marker keeps off for this old run.
+      'sessionWorkflow/session-pre-archive-recorded.json',
     ]),
   );
 });

@@ -2,6 +2,8 @@
 // short, idempotent calls (a save is two-phase, so a retried commit never writes twice).
 import { proxyActivities } from '@temporalio/workflow';
 import type {
+  ContextAppendRequest,
+  ContextAppendResult,
   ConversationIndexRequest,
   ConversationIndexResult,
   ConversationSearchRequest,
@@ -26,6 +28,7 @@ export interface MemoryActivities {
   conversationMemoryIndex(req: ConversationIndexRequest): Promise<ConversationIndexResult>;
   memoryLoadContext(req: MemoryLoadContextRequest): Promise<MemoryLoadContextResult>;
   memoryLearnAfterRun(req: MemoryLearnAfterRunRequest): Promise<MemoryLearnAfterRunResult>;
+  contextAppend(req: ContextAppendRequest): Promise<ContextAppendResult>;
 }
 
 let memory: MemoryActivities | undefined;

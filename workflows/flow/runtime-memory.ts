@@ -72,9 +72,10 @@ function isFact(v: JsonValue): v is { namespace: string; key: string; value: Jso
  * Makes a session's new messages searchable by the conversation memory engine (search_memory).
  * Positions are passed so a retried call indexes nothing twice.
  */
-export async function indexSessionTurn(engine: RunEngine, sessionId: string, fromIndex: number): Promise<void> {
+export async function indexSessionTurn(engine: RunEngine, sessionId: string, fromIndex: number, archived = 0): Promise<void> {
   const cfg = memoryConfig(engine);
   if (cfg.mode === 'none' && !cfg.tools) return;
-  const messages = engine.state.messages.slice(fromIndex).map((m, i) => ({ role: m.role, content: m.content, index: fromIndex + i }));
+  // Positions count the session's archived messages too, so they stay unique across continue-as-new.
+  const messages = engine.state.messages.slice(fromIndex).map((m, i) => ({ role: m.role, content: m.content, index: archived + fromIndex + i }));
   if (messages.length) await memoryActivities().conversationMemoryIndex({ tenant: tenantOf(engine), sessionId, messages });
 }

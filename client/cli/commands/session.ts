@@ -33,7 +33,7 @@ export function register(program: Command): void {
       const remote = remoteClient();
       const s = remote ? await viaApi(() => remote.readSession(sessionId) as Promise<unknown> as Promise<SessionSummary>) : await withFlowService((svc) => svc.readSession(sessionId));
       emit(s, opts, (d) =>
-        [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
+        [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times${d.archived ? `, first ${d.archived} messages read from the session archive` : ''}`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
       );
     });
 
