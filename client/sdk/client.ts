@@ -1,7 +1,25 @@
 import type { VaultItem } from '../../activities/contracts';
 import { ParApiError } from './errors';
 import { parseSse } from './sse-parser';
-import type { ChatRequest, Decision, SearchOptions, SearchResult, StartRunRequest, StartedRun, StreamedEvent, WhoAmI } from './types';
+import type {
+  ChatRequest,
+  ChatResult,
+  Decision,
+  Fact,
+  JsonValue,
+  MemoryEntry,
+  MemorySaveResult,
+  MemorySearchRequest,
+  ScoredFact,
+  ScoredMemoryEntry,
+  SearchOptions,
+  SearchResult,
+  StartRunRequest,
+  StartedRun,
+  StreamedEvent,
+  VaultExport,
+  WhoAmI,
+} from './types';
 
 export interface ParClientOptions {
   /** e.g. http://127.0.0.1:8787 (see `par status --json`). */
@@ -81,11 +99,11 @@ export class ParClient {
   /** Across vaults: a list (global top n) or vault -> minimum (quotas). */
   searchVaults = (queryText: string, vaults: string[] | Record<string, number | null>, opts: SearchOptions = {}) =>
     this.json<SearchResult>('POST', '/v1/search', { query: queryText, vaults, ...opts });
-  exportVault = (vault: string) => this.json<Record<string, unknown>>('GET', `/v1/vaults/${enc(vault)}/export`);
+  exportVault = (vault: string) => this.json<VaultExport>('GET', `/v1/vaults/${enc(vault)}/export`);
   importVault = (vault: string, data: unknown) => this.json<{ vault: string; imported: number }>('POST', `/v1/vaults/${enc(vault)}/import`, data);
 
   // ---- chat -----------------------------------------------------------------------------------
-  chat = (req: ChatRequest) => this.json<Record<string, unknown>>('POST', '/v1/chat', req);
+  chat = (req: ChatRequest) => this.json<ChatResult>('POST', '/v1/chat', req);
 
   /**
    * Streams a chat answer: token, context and usage events, then done or error. A dropped
@@ -139,6 +157,26 @@ export class ParClient {
   sendSessionMessage = (sessionId: string, message: string, opts: { flow?: string; definition?: Record<string, unknown>; tenant?: string; variables?: Record<string, unknown> } = {}) =>
     this.json<{ turn: number; response?: string; responses: string[]; status: string; error?: string }>('POST', `/v1/sessions/${enc(sessionId)}/messages`, { message, ...opts });
   readSession = (sessionId: string) => this.json<Record<string, unknown>>('GET', `/v1/sessions/${enc(sessionId)}`);
+
+  // ---- memories (Memory Vault) and facts (Fact Store), per tenant ----------------------------
+  listMemories = (tenant: string, filter: { scope?: string; deleted?: boolean; limit?: number } = {}) =>
+    this.json<{ entries: MemoryEntry[] }>('GET', `/v1/memories/${enc(tenant)}${query({ scope: filter.scope, deleted: filter.deleted ? 'true' : undefined, limit: filter.limit })}`);
+  /** Adds, or updates the entry with `id` or on the same topic; the plan says which. */
+  saveMemory = (tenant: string, req: { content: string; scope?: string; id?: string }) => this.json<MemorySaveResult>('POST', `/v1/memories/${enc(tenant)}`, req);
+  searchMemories = (tenant: string, req: MemorySearchRequest) => this.json<{ entries: ScoredMemoryEntry[] }>('POST', `/v1/memories/${enc(tenant)}/search`, req);
+  getMemory = (tenant: string, id: string) => this.json<MemoryEntry>('GET', `/v1/memories/${enc(tenant)}/${enc(id)}`);
+  editMemory = (tenant: string, id: string, req: { content: string; scope?: string }) => this.json<MemoryEntry>('PATCH', `/v1/memories/${enc(tenant)}/${enc(id)}`, req);
+  /** A soft delete: restoreMemory brings the entry back. */
+  deleteMemory = (tenant: string, id: string) => this.json<MemoryEntry>('DELETE', `/v1/memories/${enc(tenant)}/${enc(id)}`);
+  restoreMemory = (tenant: string, id: string) => this.json<MemoryEntry>('POST', `/v1/memories/${enc(tenant)}/${enc(id)}/restore`);
+
+  listFacts = (tenant: string, namespace: string, filter: { prefix?: string; limit?: number } = {}) =>
+    this.json<{ facts: Fact[] }>('GET', `/v1/facts/${enc(tenant)}/${enc(namespace)}${query(filter)}`);
+  getFact = (tenant: string, namespace: string, key: string) => this.json<Fact>('GET', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`);
+  putFact = (tenant: string, namespace: string, key: string, value: JsonValue) => this.json<Fact>('PUT', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`, { value });
+  deleteFact = (tenant: string, namespace: string, key: string) => this.json<{ deleted: string }>('DELETE', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`);
+  searchFacts = (tenant: string, text: string, opts: { limit?: number; minSimilarity?: number } = {}) =>
+    this.json<{ facts: ScoredFact[] }>('POST', `/v1/facts/${enc(tenant)}/search`, { text, ...opts });
 
   // ---- streaming internals ------------------------------------------------------------------
   private async streamRequest(path: string, lastId: number, signal?: AbortSignal): Promise<Response> {

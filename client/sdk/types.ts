@@ -2,7 +2,11 @@
 // re-exported from their own modules so the two cannot drift.
 export type { JsonValue, ModelMessage, VaultItem, ScoredVaultItem, ContextItem, ModelUsage } from '../../activities/contracts';
 export type { StreamEvent } from '../../activities/streams/port';
-import type { JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
+export type { VaultExport } from '../../activities/vaults/service';
+export type { MemoryEntry, ScoredMemoryEntry, SavePlan, Fact } from '../../activities/memory/contracts';
+export type { ScoredFact } from '../../activities/memory/fact-store';
+import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
+import type { MemoryEntry, SavePlan } from '../../activities/memory/contracts';
 import type { StreamEvent } from '../../activities/streams/port';
 
 export interface SearchOptions {
@@ -30,6 +34,23 @@ export interface ChatRequest {
   maxTokens?: number;
   smartHistorySearch?: boolean;
   promptTemplate?: string;
+  /** Retrieve context from the vault(s); on by default when a vault is named. */
+  getContext?: boolean;
+  /** System prompt; the vault's stored personality when absent. */
+  personality?: string;
+  /** Metadata filter for the vault search. */
+  filter?: Record<string, JsonValue>;
+}
+
+/** POST /v1/chat: the answer, the context it was given and what was searched for. */
+export interface ChatResult {
+  response: string;
+  context: ContextItem[];
+  searchQuery?: string;
+  model: string;
+  usage: { inputTokens: number; outputTokens: number };
+  /** History messages left out to fit the model's context window. */
+  droppedHistory: number;
 }
 
 /** A streamed event with its id (usable as Last-Event-ID). */
@@ -64,4 +85,18 @@ export interface WhoAmI {
   grants: { vaults: Record<string, 'read' | 'write' | 'admin'>; flows: string[] };
   summary: string;
   insecureLocal: boolean;
+}
+
+/** POST /v1/memories/{tenant}: what the save did (add, or update of the same-topic entry) and the entry. */
+export interface MemorySaveResult {
+  plan: SavePlan;
+  entry: MemoryEntry;
+}
+
+export interface MemorySearchRequest {
+  query: string;
+  /** 1 to 20 (default 5). */
+  limit?: number;
+  minSimilarity?: number;
+  scopes?: string[];
 }

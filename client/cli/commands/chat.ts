@@ -9,6 +9,8 @@ import { EmbeddingSimilarity } from '../../../activities/models/similarity';
 import { createVaultService, type VaultService } from '../../../activities/vaults';
 import { vaultServiceRetriever, vaultServiceSettings } from '../../../activities/chat/vault-retriever';
 import { CliError, emit } from '../output';
+import { remoteClient, viaApi } from '../remote';
+import type { ChatRequest, ParClient } from '../../sdk';
 
 interface ChatFlags {
   history?: string;
@@ -45,10 +47,10 @@ function numberFlag(flag: string, raw: string | undefined, check: (n: number) =>
   return n;
 }
 
-/** Streams one answer to stdout; returns the full text, or throws the error event as a CliError. */
-async function streamAnswer(chat: Chat, message: string, opts: ChatOptions): Promise<string> {
+/** Streams one answer (local or through the API) to stdout; returns the full text, or throws the error event as a CliError. */
+async function streamAnswer(events: AsyncIterable<ChatEvent>): Promise<string> {
   let text = '';
-  for await (const event of chat.getChatStream(message, opts) as AsyncIterable<ChatEvent>) {
+  for await (const event of events) {
     if (event.type === 'token') process.stdout.write(event.text);
     else if (event.type === 'done') text = event.text;
     else if (event.type === 'error') {
@@ -60,11 +62,14 @@ async function streamAnswer(chat: Chat, message: string, opts: ChatOptions): Pro
   return text;
 }
 
-async function interactive(chat: Chat, base: ChatOptions, vault: string): Promise<void> {
-  const history = [...(base.history ?? [])];
+/** Answers one message with the history so far, streaming it to stdout. */
+type Answer = (message: string, history: ModelMessage[]) => Promise<string>;
+
+async function interactive(answer: Answer, initial: ModelMessage[], vault: string, model: string): Promise<void> {
+  const history = [...initial];
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   const tty = process.stdin.isTTY;
-  if (tty) process.stdout.write(`Chatting with vault "${vault}" using ${base.model}. Empty line or /exit to quit.\n`);
+  if (tty) process.stdout.write(`Chatting with vault "${vault}" using ${model}. Empty line or /exit to quit.\n`);
   const ask = () => tty && rl.prompt();
   rl.setPrompt('you> ');
   ask();
@@ -73,8 +78,8 @@ async function interactive(chat: Chat, base: ChatOptions, vault: string): Promis
     if (message === '/exit' || (message === '' && tty)) break;
     if (!message) continue;
     try {
-      const answer = await streamAnswer(chat, message, { ...base, history });
-      history.push({ role: 'user', content: message }, { role: 'assistant', content: answer });
+      const text = await answer(message, history);
+      history.push({ role: 'user', content: message }, { role: 'assistant', content: text });
     } catch (err) {
       // A failed turn is reported and left out of the history; the chat goes on.
       process.stderr.write(`par: ${(err as Error).message}\n`);
@@ -88,7 +93,7 @@ async function interactive(chat: Chat, base: ChatOptions, vault: string): Promis
 export function register(program: Command): void {
   program
     .command('chat <vault> [message]')
-    .description('Chat with a vault: answers from its items with the chosen model, streamed as it is written. Without a message: an interactive chat that keeps the history')
+    .description('Chat with a vault: answers from its items with the chosen model, streamed as it is written. Without a message: an interactive chat that keeps the history. Through the API when PAR_API_KEY is set')
     .option('--history <file>', 'the conversation so far: a JSON file of [{"role":"user"|"assistant","content":"..."}]')
     .option('--smart-history', 'rewrite the message with the history into a standalone search query first')
     .option('--model <id>', 'provider:model, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-6, gemini:gemini-2.5-flash, grok:grok-4, local:extractive (default: $PAR_DEFAULT_MODEL, else the first provider with a key, else local:extractive)')
@@ -97,6 +102,8 @@ export function register(program: Command): void {
     .option('--temperature <t>', 'sampling temperature from 0 to 2 (default 0)')
     .option('--json', 'print {response, context, searchQuery, model, usage} as JSON instead of streaming')
     .action(async (vault: string, message: string | undefined, flags: ChatFlags) => {
+      const remote = remoteClient();
+      if (remote) return chatRemotely(remote, vault, message, flags);
       const base: ChatOptions = {
         vault,
         getContext: flags.context,
@@ -114,7 +121,7 @@ export function register(program: Command): void {
       try {
         if (message === undefined) {
           if (flags.json) throw new CliError('--json needs a message (interactive chat streams text)', 2, 'bad_input');
-          await interactive(chat, base, vault);
+          await interactive((m, history) => streamAnswer(chat.getChatStream(m, { ...base, history })), base.history ?? [], vault, base.model!);
         } else if (flags.json) {
           let result;
           try {
@@ -125,10 +132,33 @@ export function register(program: Command): void {
           }
           emit(result, { json: true }, () => '');
         } else {
-          await streamAnswer(chat, message, base);
+          await streamAnswer(chat.getChatStream(message, base));
         }
       } finally {
         if (service) await (await service.catch(() => undefined))?.close();
       }
     });
+}
+
+/**
+ * Remote mode (PAR_API_KEY set): POST /v1/chat for --json, POST /v1/chat/stream otherwise. The
+ * server picks the model unless --model names one (its provider keys, not this machine's).
+ */
+async function chatRemotely(remote: ParClient, vault: string, message: string | undefined, flags: ChatFlags): Promise<void> {
+  const base: Omit<ChatRequest, 'message'> = {
+    vault,
+    getContext: flags.context,
+    history: readHistory(flags.history),
+    smartHistorySearch: Boolean(flags.smartHistory),
+    ...(flags.model ? { model: flags.model } : {}),
+    n: numberFlag('--n', flags.n, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100'),
+    temperature: numberFlag('--temperature', flags.temperature, (n) => n >= 0 && n <= 2, 'a number from 0 to 2'),
+  };
+  const stream = (m: string, history: ModelMessage[]) => viaApi(() => streamAnswer(remote.chatStream({ ...base, history, message: m })));
+  if (message === undefined) {
+    if (flags.json) throw new CliError('--json needs a message (interactive chat streams text)', 2, 'bad_input');
+    return interactive(stream, base.history ?? [], vault, flags.model ?? "the API's default model");
+  }
+  if (flags.json) return emit(await viaApi(() => remote.chat({ ...base, message })), { json: true }, () => '');
+  await stream(message, base.history ?? []);
 }

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import type { JsonValue } from '../../../activities/contracts';
 import type { Fact } from '../../../activities/memory/contracts';
 import { CliError, emit } from '../output';
-import { tenantOf, withMemory, type TenantOption } from './memory';
+import { tenantOf, viaMemoryApi, withMemory, type TenantOption } from './memory';
+import { remoteClient } from '../remote';
+import { ParApiError } from '../../sdk';
+
+/** A fact the API does not have, as the local store reports it (undefined / false). */
+const orMissing = <T>(p: Promise<T>, missing: T): Promise<T> => p.catch((err: unknown) => (err instanceof ParApiError && err.code === 'fact_not_found' ? missing : Promise.reject(err)));
 
 function line(f: Fact): string {
   return `${f.key} = ${JSON.stringify(f.value)}  (updated ${f.updated})`;
@@ -17,19 +22,21 @@ function parseValue(raw: string): JsonValue {
 }
 
 export function register(program: Command): void {
-  const facts = program.command('facts').description('The Fact Store: (namespace, key) -> JSON value per tenant, loaded into runs with memory mode "facts" or "all"');
+  const facts = program.command('facts').description('The Fact Store: (namespace, key) -> JSON value per tenant, loaded into runs with memory mode "facts" or "all"; through the API when PAR_API_KEY is set');
   const tenantFlag = (c: Command) => c.option('--tenant <tenant>', 'tenant whose facts to use (default: $PAR_TENANT or "local")').option('--json', 'print JSON');
 
   tenantFlag(facts.command('put <namespace> <key> <json>').description('Set a fact (insert or replace); the value is JSON, e.g. \'"dark"\' or \'{"tz":"CET"}\'')).action(
     async (namespace: string, key: string, raw: string, opts: TenantOption) => {
       const value = parseValue(raw);
-      const fact = await withMemory((s) => s.facts.put({ tenant: tenantOf(opts), namespace, key, value }));
+      const remote = remoteClient();
+      const fact = remote ? await viaMemoryApi(() => remote.putFact(tenantOf(opts), namespace, key, value)) : await withMemory((s) => s.facts.put({ tenant: tenantOf(opts), namespace, key, value }));
       emit({ fact }, opts, (d) => `${d.fact.namespace}/${d.fact.key} = ${JSON.stringify(d.fact.value)}`);
     },
   );
 
   tenantFlag(facts.command('get <namespace> <key>').description('Print a fact; exits 1 when it does not exist')).action(async (namespace: string, key: string, opts: TenantOption) => {
-    const fact = await withMemory((s) => s.facts.get(tenantOf(opts), namespace, key));
+    const remote = remoteClient();
+    const fact = remote ? await viaMemoryApi(() => orMissing<Fact | undefined>(remote.getFact(tenantOf(opts), namespace, key), undefined)) : await withMemory((s) => s.facts.get(tenantOf(opts), namespace, key));
     if (!fact) throw new CliError(`no fact "${key}" in namespace "${namespace}"`, 1, 'not_found');
     emit({ fact }, opts, (d) => JSON.stringify(d.fact.value, null, 2));
   });
@@ -43,12 +50,18 @@ export function register(program: Command): void {
   ).action(async (namespace: string, opts: TenantOption & { prefix?: string; limit?: string }) => {
     const limit = opts.limit === undefined ? undefined : Number(opts.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit must be a positive whole number, got "${opts.limit}"`, 2, 'bad_input');
-    const list = await withMemory((s) => s.facts.list({ tenant: tenantOf(opts), namespace, prefix: opts.prefix, limit }));
+    const remote = remoteClient();
+    const list = remote
+      ? (await viaMemoryApi(() => remote.listFacts(tenantOf(opts), namespace, { prefix: opts.prefix, limit }))).facts
+      : await withMemory((s) => s.facts.list({ tenant: tenantOf(opts), namespace, prefix: opts.prefix, limit }));
     emit({ facts: list }, opts, (d) => (d.facts.length ? d.facts.map(line).join('\n') : 'no facts'));
   });
 
   tenantFlag(facts.command('delete <namespace> <key>').description('Delete a fact; exits 1 when it did not exist')).action(async (namespace: string, key: string, opts: TenantOption) => {
-    const deleted = await withMemory((s) => s.facts.delete(tenantOf(opts), namespace, key));
+    const remote = remoteClient();
+    const deleted = remote
+      ? await viaMemoryApi(() => orMissing(remote.deleteFact(tenantOf(opts), namespace, key).then(() => true), false))
+      : await withMemory((s) => s.facts.delete(tenantOf(opts), namespace, key));
     if (!deleted) throw new CliError(`no fact "${key}" in namespace "${namespace}"`, 1, 'not_found');
     emit({ deleted, namespace, key }, opts, () => `deleted ${namespace}/${key}`);
   });

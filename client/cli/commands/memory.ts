@@ -3,6 +3,7 @@ import type { MemoryEntry, ScoredMemoryEntry } from '../../../activities/memory/
 import { MemoryError } from '../../../activities/memory/errors';
 import { createMemoryServices, type MemoryServices } from '../../../activities/memory/services';
 import { CliError, emit } from '../output';
+import { remoteClient, viaApi } from '../remote';
 
 export interface TenantOption {
   tenant?: string;
@@ -27,6 +28,29 @@ export async function withMemory<T>(fn: (s: MemoryServices) => Promise<T> | T): 
   }
 }
 
+/** The API's codes for what the local stores report as not_found / bad_input / conflict (same exit codes and error codes). */
+const LOCAL_EQUIVALENT: Record<string, [string, number]> = {
+  memory_not_found: ['not_found', 1],
+  fact_not_found: ['not_found', 1],
+  invalid_input: ['bad_input', 2],
+  conflict: ['conflict', 1],
+};
+
+/**
+ * Runs a remote memory or facts call (viaApi), reporting the failures the local stores also have
+ * with their local error code and exit code, so scripts see the same in both modes; the message
+ * keeps the server's code.
+ */
+export async function viaMemoryApi<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await viaApi(fn);
+  } catch (err) {
+    const local = err instanceof CliError ? LOCAL_EQUIVALENT[err.code] : undefined;
+    if (local) throw new CliError(err instanceof Error ? err.message : String(err), local[1], local[0]);
+    throw err;
+  }
+}
+
 function positiveInt(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -43,7 +67,7 @@ function line(e: MemoryEntry | ScoredMemoryEntry): string {
 export function register(program: Command): void {
   const memory = program
     .command('memory')
-    .description('The Memory Vault: curated facts saved for a tenant (the same entries the memory_vault_* model tools use)');
+    .description('The Memory Vault: curated facts saved for a tenant (the same entries the memory_vault_* model tools use); through the API when PAR_API_KEY is set');
 
   const tenantFlag = (c: Command) => c.option('--tenant <tenant>', 'tenant whose memory to use (default: $PAR_TENANT or "local")').option('--json', 'print JSON');
 
@@ -54,7 +78,10 @@ export function register(program: Command): void {
       .option('--scope <scope>', 'scope of a new entry (default "private"); with --id, moves the entry')
       .option('--id <id>', 'update this entry (an unknown id is an error)'),
   ).action(async (text: string, opts: TenantOption & { scope?: string; id?: string }) => {
-    const { plan, entry } = await withMemory((s) => s.vault.save({ tenant: tenantOf(opts), content: text, scope: opts.scope, id: opts.id }));
+    const remote = remoteClient();
+    const { plan, entry } = remote
+      ? await viaMemoryApi(() => remote.saveMemory(tenantOf(opts), { content: text, ...(opts.scope ? { scope: opts.scope } : {}), ...(opts.id ? { id: opts.id } : {}) }))
+      : await withMemory((s) => s.vault.save({ tenant: tenantOf(opts), content: text, scope: opts.scope, id: opts.id }));
     const data = { action: plan.action, entry, ...(plan.previousContent !== undefined ? { previousContent: plan.previousContent } : {}), ...(plan.matchedSimilarity !== undefined ? { matchedSimilarity: plan.matchedSimilarity } : {}) };
     emit(data, opts, (d) =>
       d.action === 'add'
@@ -73,7 +100,12 @@ export function register(program: Command): void {
   ).action(async (query: string, opts: TenantOption & { limit?: string; scope?: string[]; minSimilarity?: string }) => {
     const minSimilarity = opts.minSimilarity === undefined ? undefined : Number(opts.minSimilarity);
     if (minSimilarity !== undefined && !Number.isFinite(minSimilarity)) throw new CliError(`--min-similarity must be a number, got "${opts.minSimilarity}"`, 2, 'bad_input');
-    const result = await withMemory((s) => s.vault.search({ tenant: tenantOf(opts), query, limit: positiveInt('--limit', opts.limit), scopes: opts.scope, minSimilarity }));
+    const limit = positiveInt('--limit', opts.limit);
+    const remote = remoteClient();
+    const result = remote
+      ? // The API takes a limit of at most 20; the local store also returns at most 20 (its default cap) for a larger one.
+        await viaMemoryApi(() => remote.searchMemories(tenantOf(opts), { query, limit: limit === undefined ? undefined : Math.min(limit, 20), scopes: opts.scope, minSimilarity }))
+      : await withMemory((s) => s.vault.search({ tenant: tenantOf(opts), query, limit, scopes: opts.scope, minSimilarity }));
     emit(result, opts, (r) => (r.entries.length ? r.entries.map(line).join('\n') : 'no matching entries'));
   });
 
@@ -84,17 +116,22 @@ export function register(program: Command): void {
       .option('--scope <scope>', 'only this scope')
       .option('--deleted', 'list the soft-deleted entries (restorable) instead'),
   ).action(async (opts: TenantOption & { scope?: string; deleted?: boolean }) => {
-    const entries = await withMemory((s) => s.vault.list({ tenant: tenantOf(opts), scope: opts.scope, deleted: opts.deleted }));
+    const remote = remoteClient();
+    const entries = remote
+      ? (await viaMemoryApi(() => remote.listMemories(tenantOf(opts), { scope: opts.scope, deleted: opts.deleted }))).entries
+      : await withMemory((s) => s.vault.list({ tenant: tenantOf(opts), scope: opts.scope, deleted: opts.deleted }));
     emit({ entries }, opts, (d) => (d.entries.length ? d.entries.map(line).join('\n') : opts.deleted ? 'no deleted entries' : 'no entries'));
   });
 
   tenantFlag(memory.command('delete <id>').description('Soft-delete an entry (restore brings it back)')).action(async (id: string, opts: TenantOption) => {
-    const entry = await withMemory((s) => s.vault.delete({ tenant: tenantOf(opts), id }));
+    const remote = remoteClient();
+    const entry = remote ? await viaMemoryApi(() => remote.deleteMemory(tenantOf(opts), id)) : await withMemory((s) => s.vault.delete({ tenant: tenantOf(opts), id }));
     emit({ entry }, opts, (d) => `deleted ${d.entry.id} (restore with: par memory restore ${d.entry.id})`);
   });
 
   tenantFlag(memory.command('restore <id>').description('Restore a soft-deleted entry')).action(async (id: string, opts: TenantOption) => {
-    const entry = await withMemory((s) => s.vault.restore({ tenant: tenantOf(opts), id }));
+    const remote = remoteClient();
+    const entry = remote ? await viaMemoryApi(() => remote.restoreMemory(tenantOf(opts), id)) : await withMemory((s) => s.vault.restore({ tenant: tenantOf(opts), id }));
     emit({ entry }, opts, (d) => `restored ${d.entry.id}: ${d.entry.content}`);
   });
 }

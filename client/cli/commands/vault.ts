@@ -10,7 +10,10 @@ import { createVaultService, VaultError, type VaultService } from '../../../acti
 import type { VaultIngestInput, VaultIngestProgress, VaultIngestResult } from '../../../activities/vaults/ingest-types';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
+import { DEFAULT_BODY_LIMIT } from '../../api/body';
+import { ParApiError, type ParClient, type VaultExport } from '../../sdk';
 import { CliError, emit, parseJsonArg } from '../output';
+import { remoteClient, viaApi } from '../remote';
 
 /** Inputs at least this long go through the ingest workflow when a worker is reachable. */
 const LARGE_INPUT_CHARS = 200_000;
@@ -119,14 +122,14 @@ function formatItems(items: VaultItem[]): string {
 }
 
 /** A progress bar on stderr (redrawn in place on a terminal, every 10% otherwise). */
-function progressBar(label: string, enabled: boolean) {
+function progressBar(label: string, enabled: boolean, unit = 'chunks') {
   let lastDecile = -1;
   return (done: number, total: number) => {
     if (!enabled || total === 0) return;
     const frac = done / total;
     const width = 30;
     const bar = `${'#'.repeat(Math.round(frac * width)).padEnd(width, '.')}`;
-    const line = `${label} [${bar}] ${done}/${total} chunks (${Math.round(frac * 100)}%)`;
+    const line = `${label} [${bar}] ${done}/${total} ${unit} (${Math.round(frac * 100)}%)`;
     if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
     else if (Math.floor(frac * 10) !== lastDecile) {
       lastDecile = Math.floor(frac * 10);
@@ -175,8 +178,205 @@ async function ingestThroughWorker(vault: string, text: string, metadata: Record
   }
 }
 
+// ---- remote mode (PAR_API_KEY set): the same commands through the HTTP API ---------------------
+
+/** A subcommand (or option) the API has no endpoint for: refused rather than run on local stores. */
+function notRemote(what: string, missing: string): CliError {
+  return new CliError(
+    `${what} does not work in remote mode (PAR_API_KEY is set): the PAR API has no ${missing}. Unset PAR_API_KEY to use the stores in this machine's data folder`,
+    2,
+    'remote_unsupported',
+  );
+}
+
+/** The largest request body to send: the API's limit (1 MiB unless PAR_API_BODY_LIMIT says otherwise). */
+function requestLimit(): number {
+  const n = Number(process.env.PAR_API_BODY_LIMIT);
+  return Number.isInteger(n) && n > 0 ? n : DEFAULT_BODY_LIMIT;
+}
+
+/** After a 413: the limit the server named, else half the current one; undefined when too small to go on. */
+function smallerLimit(err: ParApiError, current: number): number | undefined {
+  const named = Number(/limit of (\d+) bytes/.exec(err.message)?.[1]);
+  const next = Number.isInteger(named) && named > 0 && named < current ? named : Math.floor(current / 2);
+  return next >= 1024 ? next : undefined;
+}
+
+/** Bytes code unit i of s (with its pair, if a surrogate pair) takes inside a JSON string. */
+function jsonCost(s: string, i: number): { bytes: number; units: number } {
+  const u = s.charCodeAt(i);
+  if (u === 0x22 || u === 0x5c) return { bytes: 2, units: 1 };
+  if (u < 0x20) return { bytes: [8, 9, 10, 12, 13].includes(u) ? 2 : 6, units: 1 };
+  if (u < 0x80) return { bytes: 1, units: 1 };
+  if (u < 0x800) return { bytes: 2, units: 1 };
+  if (u >= 0xd800 && u <= 0xdbff) {
+    const next = s.charCodeAt(i + 1);
+    return next >= 0xdc00 && next <= 0xdfff ? { bytes: 4, units: 2 } : { bytes: 6, units: 1 };
+  }
+  if (u >= 0xdc00 && u <= 0xdfff) return { bytes: 6, units: 1 };
+  return { bytes: 3, units: 1 };
+}
+
+/** Where to end a piece that must end by `end`: after a paragraph, else a sentence, else a space (in its second half). */
+function niceCut(text: string, start: number, end: number): number {
+  const floor = start + Math.floor((end - start) / 2);
+  const para = text.lastIndexOf('\n\n', end - 2);
+  if (para >= floor) return para + 2;
+  for (let k = end - 1; k > floor; k--) if (/\s/.test(text[k]!) && /[.!?\n]/.test(text[k - 1]!)) return k + 1;
+  for (let k = end - 1; k > floor; k--) if (/\s/.test(text[k]!)) return k + 1;
+  return end;
+}
+
+/** Splits text into pieces whose JSON string encoding fits in `budget` bytes, at paragraph or sentence ends where possible. */
+export function splitForRequests(text: string, budget: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    let bytes = 0;
+    while (end < text.length) {
+      const c = jsonCost(text, end);
+      if (bytes + c.bytes > budget) break;
+      bytes += c.bytes;
+      end += c.units;
+    }
+    if (end === start) end = start + jsonCost(text, start).units; // a budget below one character: send it anyway
+    if (end < text.length) end = niceCut(text, start, end);
+    const piece = text.slice(start, end);
+    if (piece.trim() !== '') pieces.push(piece);
+    start = end;
+  }
+  return pieces;
+}
+
+/**
+ * Adds text through POST /v1/vaults/{vault}/items, in as many requests as the API's body limit
+ * needs (each request's text is chunked by the server, and is one document with its own doc_id).
+ */
+async function addRemotely(remote: ParClient, vault: string, text: string, metadata: Record<string, JsonValue>, showProgress: boolean): Promise<string[]> {
+  const overhead = Buffer.byteLength(JSON.stringify({ text: '', metadata })) + 64;
+  const piecesFor = (t: string, limit: number) => {
+    if (limit - overhead < 256) throw new CliError(`the metadata (${overhead} bytes as JSON) leaves no room for text in the API's ${limit}-byte request limit`, 2, 'payload_too_large');
+    return splitForRequests(t, limit - overhead);
+  };
+  let limit = requestLimit();
+  let pieces = piecesFor(text, limit);
+  const ids: string[] = [];
+  let bar = progressBar(`${vault}:`, showProgress && pieces.length > 1, 'requests');
+  for (let i = 0; i < pieces.length; ) {
+    const piece = pieces[i]!;
+    const res = await viaApi(async () => {
+      try {
+        return await remote.addItem(vault, piece, metadata);
+      } catch (err) {
+        const next = err instanceof ParApiError && err.status === 413 ? smallerLimit(err, limit) : undefined;
+        if (next === undefined) throw err;
+        return { smaller: next };
+      }
+    }).catch((err: unknown) => {
+      if (err instanceof CliError && i > 0) {
+        throw new CliError(`${err.message} (request ${i + 1} of ${pieces.length}; the first ${i} added ${ids.length} item(s) to ${vault}: ${ids.join(', ')})`, err.exitCode, err.code);
+      }
+      throw err;
+    });
+    if ('smaller' in res) {
+      // The server takes less than we assumed: re-split what is left to its limit.
+      limit = res.smaller;
+      pieces = [...pieces.slice(0, i), ...piecesFor(pieces.slice(i).join(''), limit)];
+      bar = progressBar(`${vault}:`, showProgress && pieces.length > 1, 'requests');
+      continue;
+    }
+    ids.push(...res.ids);
+    i++;
+    bar(i, pieces.length);
+  }
+  return ids;
+}
+
+/** Imports an export through POST /v1/vaults/{vault}/import, its items split over requests that fit the body limit. */
+async function importRemotely(remote: ParClient, data: unknown, vaultOpt: string | undefined, showProgress: boolean): Promise<{ vault: string; imported: number }> {
+  const d = data as Partial<VaultExport> | null;
+  if (typeof d !== 'object' || d === null || Array.isArray(d) || d.format !== 'par-vault' || !Array.isArray(d.items)) {
+    throw new CliError('import data is not a PAR vault export (expected {"format":"par-vault","items":[...]})', 2, 'bad_import');
+  }
+  const target = vaultOpt ?? d.vault;
+  if (typeof target !== 'string' || !target) throw new CliError('the export names no vault: pass --vault NAME', 2, 'bad_import');
+  const items = d.items as unknown[];
+  const batchesFor = (from: number, limit: number): unknown[][] => {
+    const budget = limit - Buffer.byteLength(JSON.stringify({ ...d, items: [] })) - 64;
+    const batches: unknown[][] = [];
+    let cur: unknown[] = [];
+    let bytes = 0;
+    for (let i = from; i < items.length; i++) {
+      const size = Buffer.byteLength(JSON.stringify(items[i])) + 1;
+      if (size > budget) throw new CliError(`import item #${i} is ${size} bytes as JSON, more than fits in one request to the API (limit ${limit} bytes)`, 2, 'payload_too_large');
+      if (bytes + size > budget && cur.length) {
+        batches.push(cur);
+        cur = [];
+        bytes = 0;
+      }
+      cur.push(items[i]);
+      bytes += size;
+    }
+    if (cur.length || batches.length === 0) batches.push(cur);
+    return batches;
+  };
+  let limit = requestLimit();
+  let batches = batchesFor(0, limit);
+  let imported = 0;
+  let sentItems = 0;
+  let bar = progressBar(`${target}:`, showProgress && batches.length > 1, 'requests');
+  for (let b = 0; b < batches.length; ) {
+    const batch = batches[b]!;
+    // Settings go with the first request only; every request upserts its items by id.
+    const body = { ...d, items: batch, ...(b > 0 ? { settings: {} } : {}) };
+    const res = await viaApi(async () => {
+      try {
+        return await remote.importVault(target, body);
+      } catch (err) {
+        const next = err instanceof ParApiError && err.status === 413 ? smallerLimit(err, limit) : undefined;
+        if (next === undefined) throw err;
+        return { smaller: next };
+      }
+    }).catch((err: unknown) => {
+      if (err instanceof CliError && b > 0) throw new CliError(`${err.message} (request ${b + 1} of ${batches.length}; the first ${b} imported ${imported} item(s) into ${target})`, err.exitCode, err.code);
+      throw err;
+    });
+    if ('smaller' in res) {
+      limit = res.smaller;
+      batches = [...batches.slice(0, b), ...batchesFor(sentItems, limit)];
+      bar = progressBar(`${target}:`, showProgress && batches.length > 1, 'requests');
+      continue;
+    }
+    imported += res.imported;
+    sentItems += batch.length;
+    b++;
+    bar(b, batches.length);
+  }
+  return { vault: target, imported };
+}
+
+/** Items by id through GET /v1/vaults/{vault}/items/{item}: { items, missing } like the local store. */
+async function getItemsRemotely(remote: ParClient, vault: string, ids: string[]): Promise<{ items: VaultItem[]; missing: string[] }> {
+  const items: VaultItem[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const item = await viaApi(() => remote.getItem(vault, id).catch((err: unknown) => (err instanceof ParApiError && err.code === 'item_not_found' ? undefined : Promise.reject(err))));
+    if (item) items.push(item);
+    else missing.push(id);
+  }
+  return { items, missing };
+}
+
+/** How many items a vault holds: a read of one item checks the grant, GET /v1/vaults has the count. */
+async function countRemotely(remote: ParClient, vault: string): Promise<number> {
+  await viaApi(() => remote.listItems(vault, { limit: 1 }));
+  const { vaults } = await viaApi(() => remote.listVaults());
+  return vaults.find((v) => v.name === vault)?.items ?? 0;
+}
+
 export function register(program: Command): void {
-  const vault = program.command('vault').description('Knowledge vaults: add, search, edit and export text by meaning');
+  const vault = program.command('vault').description('Knowledge vaults: add, search, edit and export text by meaning (through the API when PAR_API_KEY is set)');
 
   vault
     .command('add <vault> <file>')
@@ -190,6 +390,14 @@ export function register(program: Command): void {
       if (text.trim() === '') throw new CliError(`${source === '-' ? 'stdin' : source} is empty: nothing to add to vault ${name}`, 2, 'empty_text');
       const metadata = parseMeta(opts.meta);
       const showProgress = !opts.json;
+      const remote = remoteClient();
+      if (remote) {
+        if (opts.local) throw notRemote('par vault add --local', 'way to embed in this process (the server embeds what it is sent)');
+        if (opts.workflow) throw notRemote('par vault add --workflow', 'endpoint that starts the ingest workflow (large inputs are sent in several requests instead)');
+        const ids = await addRemotely(remote, name, text, metadata, showProgress);
+        emit({ vault: name, via: 'api', ids, chunks: ids.length }, opts, (d) => `added ${d.chunks} item(s) to ${d.vault}: ${d.ids.slice(0, 5).join(', ')}${d.ids.length > 5 ? ', …' : ''}`);
+        return;
+      }
       if (!opts.local && (opts.workflow || text.length >= LARGE_INPUT_CHARS)) {
         const res = await ingestThroughWorker(name, text, metadata, showProgress);
         if (res) {
@@ -212,6 +420,15 @@ export function register(program: Command): void {
     .option('--hybrid', 're-rank the best 100 by meaning with keyword (BM25) ranking as well')
     .option('--json', 'print JSON')
     .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
+      const remote = remoteClient();
+      if (remote) {
+        if (opts.hybrid) throw notRemote('par vault search --hybrid', 'keyword (BM25) re-ranking in its search endpoint');
+        const n = parseN(opts.n, 4);
+        const filter = filterArg(opts.filter);
+        const res = await viaApi(() => remote.search(name, text, { n, ...(filter ? { filter } : {}) }));
+        emit({ vault: name, query: text, items: res.items }, opts, (d) => formatHits(d.items));
+        return;
+      }
       await withService(async (svc) => {
         const items = await svc.getSimilar(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });
         emit({ vault: name, query: text, items }, opts, (d) => formatHits(d.items));
@@ -227,11 +444,19 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (text: string, opts: JsonOpt & { vaults: string; n?: string; filter?: string }) => {
       const vaults = parseVaultsArg(opts.vaults);
+      const human = (d: { items: ScoredVaultItem[]; shortfalls: { vault: string; wanted: number; got: number }[] }) =>
+        [formatHits(d.items), ...d.shortfalls.map((s) => `note: vault ${s.vault} has ${s.got} of the ${s.wanted} results asked for`)].join('\n');
+      const remote = remoteClient();
+      if (remote) {
+        const n = parseN(opts.n, 4);
+        const filter = filterArg(opts.filter);
+        const res = await viaApi(() => remote.searchVaults(text, vaults, { n, ...(filter ? { filter } : {}) }));
+        emit({ query: text, items: res.items, shortfalls: res.shortfalls ?? [] }, opts, human);
+        return;
+      }
       await withService(async (svc) => {
         const res = await svc.getSimilarFromVaults(text, vaults, { n: parseN(opts.n, 4), filter: filterArg(opts.filter) });
-        emit({ query: text, ...res }, opts, (d) =>
-          [formatHits(d.items), ...d.shortfalls.map((s) => `note: vault ${s.vault} has ${s.got} of the ${s.wanted} results asked for`)].join('\n'),
-        );
+        emit({ query: text, ...res }, opts, human);
       });
     });
 
@@ -242,16 +467,25 @@ export function register(program: Command): void {
     .option('--cursor <cursor>', 'the cursor printed by the previous page')
     .option('--json', 'print JSON')
     .action(async (name: string, ids: string[], opts: JsonOpt & { limit?: string; cursor?: string }) => {
+      const showItems = (res: { items: VaultItem[]; missing: string[] }) => {
+        emit(res, opts, (d) => [formatItems(d.items), ...d.missing.map((m) => `not found: ${m}`)].join('\n'));
+        if (res.missing.length) process.exitCode = 3;
+      };
+      const showPage = (page: { vault: string; total: number; items: VaultItem[]; cursor?: string }) =>
+        emit(page, opts, (d) => `${formatItems(d.items)}\n${d.total} item(s) in ${d.vault}${d.cursor ? `; next page: --cursor ${d.cursor}` : ''}`);
+      const limit = parseN(opts.limit, 50);
+      const remote = remoteClient();
+      if (remote) {
+        if (ids.length) return showItems(await getItemsRemotely(remote, name, ids));
+        const page = await viaApi(() => remote.listItems(name, { limit, cursor: opts.cursor }));
+        const total = await countRemotely(remote, name);
+        return showPage({ vault: name, total, ...page });
+      }
       await withService(async (svc) => {
-        if (ids.length) {
-          const res = await svc.getItems(name, ids);
-          emit(res, opts, (d) => [formatItems(d.items), ...d.missing.map((m) => `not found: ${m}`)].join('\n'));
-          if (res.missing.length) process.exitCode = 3;
-          return;
-        }
-        const page = await svc.listItems(name, { limit: parseN(opts.limit, 50), cursor: opts.cursor });
+        if (ids.length) return showItems(await svc.getItems(name, ids));
+        const page = await svc.listItems(name, { limit, cursor: opts.cursor });
         const total = await svc.count(name);
-        emit({ vault: name, total, ...page }, opts, (d) => `${formatItems(d.items)}\n${d.total} item(s) in ${d.vault}${d.cursor ? `; next page: --cursor ${d.cursor}` : ''}`);
+        showPage({ vault: name, total, ...page });
       });
     });
 
@@ -261,6 +495,12 @@ export function register(program: Command): void {
     .option('--filter <json>', 'count only items whose metadata matches')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: JsonOpt & { filter?: string }) => {
+      const remote = remoteClient();
+      if (remote) {
+        if (opts.filter !== undefined) throw notRemote('par vault count --filter', 'endpoint that counts the items matching a filter');
+        emit({ vault: name, count: await countRemotely(remote, name) }, opts, (d) => String(d.count));
+        return;
+      }
       await withService(async (svc) => emit({ vault: name, count: await svc.count(name, filterArg(opts.filter)) }, opts, (d) => String(d.count)));
     });
 
@@ -277,6 +517,13 @@ export function register(program: Command): void {
       const patch: Record<string, JsonValue> = { ...parseMeta(opts.meta) };
       for (const k of opts.unset ?? []) patch[k] = null;
       if (text === undefined && Object.keys(patch).length === 0) throw new CliError('nothing to edit: give --text, --text-file, --meta or --unset', 2, 'bad_input');
+      const remote = remoteClient();
+      if (remote) {
+        if (text !== undefined && text.trim() === '') throw new CliError(`new text for item ${id} in vault ${name} is empty`, 2, 'empty_text');
+        const item = await viaApi(() => remote.editItem(name, id, { ...(text !== undefined ? { text } : {}), ...(Object.keys(patch).length ? { metadata: patch } : {}) }));
+        emit(item, opts, (d) => `updated ${d.vault}/${d.id}`);
+        return;
+      }
       await withService(async (svc) => {
         let item = text !== undefined ? await svc.editText(name, id, text) : undefined;
         if (Object.keys(patch).length) item = await svc.editMetadata(name, id, patch);
@@ -292,15 +539,31 @@ export function register(program: Command): void {
     .action(async (name: string, ids: string[], opts: JsonOpt & { all?: boolean }) => {
       if (!opts.all && ids.length === 0) throw new CliError('name the item ids to delete, or pass --all to delete the vault', 2, 'bad_input');
       if (opts.all && ids.length) throw new CliError('give item ids or --all, not both', 2, 'bad_input');
+      const showDeleted = (res: { vault: string; deleted: string[]; missing: string[] }) => {
+        emit(res, opts, (d) => [`deleted ${d.deleted.length} item(s)`, ...d.missing.map((m) => `not found: ${m}`)].join('\n'));
+        if (res.missing.length) process.exitCode = 3;
+      };
+      const remote = remoteClient();
+      if (remote) {
+        if (opts.all) throw notRemote('par vault delete --all', 'endpoint that deletes a whole vault (delete its items by id instead)');
+        const deleted: string[] = [];
+        const missing: string[] = [];
+        for (const id of ids) {
+          const gone = await viaApi(() => remote.deleteItem(name, id).then(
+            () => true,
+            (err: unknown) => (err instanceof ParApiError && err.code === 'item_not_found' ? false : Promise.reject(err)),
+          ));
+          (gone ? deleted : missing).push(id);
+        }
+        return showDeleted({ vault: name, deleted, missing });
+      }
       await withService(async (svc) => {
         if (opts.all) {
           const res = await svc.deleteVault(name);
           emit({ vault: name, ...res }, opts, (d) => `deleted vault ${d.vault} (${d.deletedItems} items)`);
           return;
         }
-        const res = await svc.deleteItems(name, ids);
-        emit({ vault: name, ...res }, opts, (d) => [`deleted ${d.deleted.length} item(s)`, ...d.missing.map((m) => `not found: ${m}`)].join('\n'));
-        if (res.missing.length) process.exitCode = 3;
+        showDeleted({ vault: name, ...(await svc.deleteItems(name, ids)) });
       });
     });
 
@@ -309,10 +572,11 @@ export function register(program: Command): void {
     .description('List vaults with their item counts')
     .option('--json', 'print JSON')
     .action(async (opts: JsonOpt) => {
-      await withService(async (svc) => {
-        const vaults = await svc.listVaults();
-        emit({ vaults }, opts, (d) => (d.vaults.length ? d.vaults.map((v) => `${v.name}  ${v.items}`).join('\n') : '(no vaults)'));
-      });
+      const show = (vaults: { name: string; items: number }[]) => emit({ vaults }, opts, (d) => (d.vaults.length ? d.vaults.map((v) => `${v.name}  ${v.items}`).join('\n') : '(no vaults)'));
+      const remote = remoteClient();
+      // Remotely: the vaults the key may read.
+      if (remote) return show((await viaApi(() => remote.listVaults())).vaults);
+      await withService(async (svc) => show(await svc.listVaults()));
     });
 
   vault
@@ -324,6 +588,7 @@ export function register(program: Command): void {
     .option('--clear-prompt-template', 'remove the prompt template')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: JsonOpt & { personality?: string; promptTemplate?: string; clearPersonality?: boolean; clearPromptTemplate?: boolean }) => {
+      if (remoteClient()) throw notRemote('par vault settings', 'endpoint that reads or changes vault settings');
       await withService(async (svc) => {
         const patch = {
           personality: opts.clearPersonality ? null : opts.personality,
@@ -341,14 +606,16 @@ export function register(program: Command): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--json', 'accepted for symmetry: the export is JSON')
     .action(async (name: string, opts: JsonOpt & { out?: string }) => {
-      await withService(async (svc) => {
-        const dump = await svc.exportVault(name);
+      const write = (dump: VaultExport) => {
         const text = `${JSON.stringify(dump, null, 2)}\n`;
         if (opts.out) {
           fs.writeFileSync(opts.out, text);
           process.stderr.write(`exported ${dump.items.length} item(s) of ${name} to ${opts.out}\n`);
         } else process.stdout.write(text);
-      });
+      };
+      const remote = remoteClient();
+      if (remote) return write(await viaApi(() => remote.exportVault(name)));
+      await withService(async (svc) => write(await svc.exportVault(name)));
     });
 
   vault
@@ -358,10 +625,10 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (source: string, opts: JsonOpt & { vault?: string }) => {
       const data = parseJsonArg(source === '-' ? 'stdin' : source, readInput(source));
-      await withService(async (svc) => {
-        const res = await svc.importVault(data, opts.vault);
-        emit(res, opts, (d) => `imported ${d.imported} item(s) into ${d.vault}`);
-      });
+      const show = (res: { vault: string; imported: number }) => emit(res, opts, (d) => `imported ${d.imported} item(s) into ${d.vault}`);
+      const remote = remoteClient();
+      if (remote) return show(await importRemotely(remote, data, opts.vault, !opts.json));
+      await withService(async (svc) => show(await svc.importVault(data, opts.vault)));
     });
 
   vault
@@ -371,6 +638,7 @@ export function register(program: Command): void {
     .action(async (op: string, namespace: string, key: string, value: string | undefined, opts: JsonOpt) => {
       if (!['get', 'set', 'delete'].includes(op)) throw new CliError(`kv op must be get, set or delete, got ${op}`, 2, 'bad_input');
       if (op === 'set' && value === undefined) throw new CliError('kv set needs a value', 2, 'bad_input');
+      if (remoteClient()) throw notRemote('par vault kv', 'key-value storage endpoint');
       await withService(async (svc) => {
         let res: { found: boolean; value?: JsonValue };
         if (op === 'get') res = await svc.kv.get(namespace, key);
