@@ -12,6 +12,7 @@ import type { JsonValue } from '../contracts';
 import { VectorStoreError } from './errors';
 import { matchesFilter, validateFilter } from './filter';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
+import { TenantAnnIndex, type AnnOptions } from './tenant-ann-index';
 import { dotAt, normalized, TopK } from './vector-math';
 
 interface Segment {
@@ -19,6 +20,8 @@ interface Segment {
   payloads: Record<string, JsonValue>[];
   slotOf: Map<string, number>;
   rows: Float32Array;
+  /** An HNSW index once the tenant is large and has been searched (see tenant-ann-index.ts). */
+  ann?: TenantAnnIndex;
 }
 
 interface CachedCollection {
@@ -50,7 +53,14 @@ export class EmbeddedVectorStore implements VectorStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, CachedCollection>();
 
-  constructor(readonly file: string) {
+  /**
+   * @param ann large tenants get an approximate index (results rescored exactly); undefined keeps
+   * every search an exact scan. createDefaultVectorStore passes annOptionsFromEnv().
+   */
+  constructor(
+    readonly file: string,
+    private readonly ann?: AnnOptions,
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -91,6 +101,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const info = this.collectionInfo(collection);
     const cached = this.cache.get(collection);
     if (cached && cached.version === info.version) return cached;
+    if (cached) this.dispose(cached);
     const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map() };
     const rows = this.db.prepare('SELECT tenant, id, vector, payload FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
     for (const r of rows as Iterable<PointRow>) this.place(fresh, r.tenant, r.id, fromBlob(r.vector), JSON.parse(r.payload));
@@ -119,6 +130,7 @@ export class EmbeddedVectorStore implements VectorStore {
       seg.payloads[slot] = payload;
     }
     seg.rows.set(unit, slot * c.dimension);
+    seg.ann?.upsert(id, unit);
   }
 
   private unplace(c: CachedCollection, tenant: string, id: string): void {
@@ -136,7 +148,31 @@ export class EmbeddedVectorStore implements VectorStore {
     seg.ids.pop();
     seg.payloads.pop();
     seg.slotOf.delete(id);
-    if (seg.ids.length === 0) c.tenants.delete(tenant);
+    seg.ann?.remove(id);
+    if (seg.ids.length === 0) {
+      seg.ann?.dispose();
+      c.tenants.delete(tenant);
+    }
+  }
+
+  private dispose(c: CachedCollection): void {
+    for (const seg of c.tenants.values()) seg.ann?.dispose();
+  }
+
+  /** The tenant's approximate index if it is ready; starts building one for a large tenant. */
+  private annFor(c: CachedCollection, seg: Segment): TenantAnnIndex | undefined {
+    if (!this.ann || seg.ids.length < this.ann.minRows) return undefined;
+    seg.ann ??= new TenantAnnIndex(c.dimension, this.ann, (id) => {
+      const slot = seg.slotOf.get(id);
+      return slot === undefined ? undefined : seg.rows.subarray(slot * c.dimension, (slot + 1) * c.dimension);
+    }, seg.ids);
+    return seg.ann.ready ? seg.ann : undefined;
+  }
+
+  /** Whether a tenant's approximate index is built (for benchmarks and tests). */
+  annStatus(collection: string, tenant: string): { rows: number; indexed: number; ready: boolean; builtInMs?: number } | undefined {
+    const seg = this.cache.get(collection)?.tenants.get(tenant);
+    return seg?.ann ? { rows: seg.ids.length, indexed: seg.ann.size, ready: seg.ann.ready, builtInMs: seg.ann.builtInMs } : undefined;
   }
 
   /** Runs a write and bumps the version; our own copy follows along instead of reloading. */
@@ -145,7 +181,10 @@ export class EmbeddedVectorStore implements VectorStore {
       const before = this.collectionInfo(collection);
       const cached = this.cache.get(collection);
       const inSync = cached && cached.version === before.version ? cached : undefined;
-      if (!inSync) this.cache.delete(collection);
+      if (!inSync && cached) {
+        this.dispose(cached);
+        this.cache.delete(collection);
+      }
       apply(inSync);
       this.db.prepare('UPDATE vs_collections SET version = version + 1 WHERE name = ?').run(collection);
       if (inSync) inSync.version = before.version + 1;
@@ -154,6 +193,8 @@ export class EmbeddedVectorStore implements VectorStore {
       tx();
     } catch (err) {
       // The transaction rolled back, but our copy may have been half-updated: reload it next time.
+      const cached = this.cache.get(collection);
+      if (cached) this.dispose(cached);
       this.cache.delete(collection);
       throw err;
     }
@@ -198,6 +239,17 @@ export class EmbeddedVectorStore implements VectorStore {
     for (const tenant of new Set(q.tenants)) {
       const seg = c.tenants.get(tenant);
       if (!seg) continue;
+      // A large tenant without a filter: HNSW candidates, scored exactly like the scan would.
+      const ann = hasFilter || q.limit === 0 ? undefined : this.annFor(c, seg);
+      if (ann) {
+        for (const id of ann.search(unit, q.limit)) {
+          const slot = seg.slotOf.get(id);
+          if (slot === undefined) continue;
+          const score = dotAt(unit, seg.rows, slot * dim);
+          if (score > top.threshold) top.push(score, { tenant, seg, slot });
+        }
+        continue;
+      }
       const n = seg.ids.length;
       for (let slot = 0; slot < n; slot++) {
         if (hasFilter && !matchesFilter(seg.payloads[slot]!, filter)) continue;
@@ -239,6 +291,7 @@ export class EmbeddedVectorStore implements VectorStore {
   async deleteTenant(collection: string, tenant: string): Promise<void> {
     this.write(collection, (c) => {
       this.db.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ?').run(collection, tenant);
+      c?.tenants.get(tenant)?.ann?.dispose();
       c?.tenants.delete(tenant);
     });
   }
@@ -290,6 +343,7 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
+    for (const c of this.cache.values()) this.dispose(c);
     this.cache.clear();
     if (this.db.open) this.db.close();
   }
