@@ -8,6 +8,7 @@ import type { VaultService } from '../../activities/vaults/service';
 import type { FlowService } from '../services/flows';
 import type { MemoryVault } from '../../activities/memory/memory-vault';
 import type { FactStore } from '../../activities/memory/fact-store';
+import type { ReasoningBank } from '../../activities/memory/reasoning-bank';
 
 /** The vault operations the API exposes: the vault service's own methods (activities/vaults). */
 export type VaultsPort = Pick<
@@ -42,10 +43,15 @@ export interface ChatPort {
 /** Flow runs, approvals and sessions: the flow engine's service (client/services/flows.ts). */
 export type FlowsPort = Pick<FlowService, 'client' | 'registry' | 'prepare' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
 
-/** The Memory Vault and Fact Store (activities/memory), per tenant. */
+/** The ReasoningBank operations the API exposes: inspect, search (read-only) and delete items. */
+export type ReasoningPort = Pick<ReasoningBank, 'list' | 'get' | 'retrieve' | 'delete'>;
+
+/** The Memory Vault, Fact Store and ReasoningBank (activities/memory), per tenant. */
 export interface MemoryPort {
   vault: Pick<MemoryVault, 'save' | 'search' | 'list' | 'get' | 'update' | 'delete' | 'restore'>;
   facts: Pick<FactStore, 'put' | 'get' | 'list' | 'delete' | 'similar'>;
+  /** The /v1/reasoning routes answer 503 reasoning_unavailable without it. */
+  reasoning?: ReasoningPort;
 }
 
 export interface ApiServices {

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   act: () => require('./commands/act'),
   memory: () => require('./commands/memory'),
   facts: () => require('./commands/facts'),
+  reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
 };
 

@@ -10,6 +10,10 @@ import type {
   MemoryEntry,
   MemorySaveResult,
   MemorySearchRequest,
+  ReasoningDeleted,
+  ReasoningItem,
+  ReasoningItemList,
+  ScoredReasoningItem,
   ScoredFact,
   ScoredMemoryEntry,
   SearchOptions,
@@ -177,6 +181,15 @@ export class ParClient {
   deleteFact = (tenant: string, namespace: string, key: string) => this.json<{ deleted: string }>('DELETE', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`);
   searchFacts = (tenant: string, text: string, opts: { limit?: number; minSimilarity?: number } = {}) =>
     this.json<{ facts: ScoredFact[] }>('POST', `/v1/facts/${enc(tenant)}/search`, { text, ...opts });
+
+  // ---- the ReasoningBank (learned strategies), per tenant ------------------------------------
+  /** Highest confidence first; at most `limit` (default 100, at most 1000). */
+  listReasoning = (tenant: string, opts: { limit?: number } = {}) => this.json<ReasoningItemList>('GET', `/v1/reasoning/${enc(tenant)}${query(opts)}`);
+  getReasoning = (tenant: string, id: string) => this.json<ReasoningItem>('GET', `/v1/reasoning/${enc(tenant)}/${enc(id)}`);
+  /** The advice a run with this task signature would get, best first (limit 1-20, default 5); read-only. */
+  searchReasoning = (tenant: string, task: string, opts: { limit?: number } = {}) =>
+    this.json<{ items: ScoredReasoningItem[] }>('POST', `/v1/reasoning/${enc(tenant)}/search`, { task, ...opts });
+  deleteReasoning = (tenant: string, id: string) => this.json<ReasoningDeleted>('DELETE', `/v1/reasoning/${enc(tenant)}/${enc(id)}`);
 
   // ---- streaming internals ------------------------------------------------------------------
   private async streamRequest(path: string, lastId: number, signal?: AbortSignal): Promise<Response> {

@@ -5,8 +5,9 @@ export type { StreamEvent } from '../../activities/streams/port';
 export type { VaultExport } from '../../activities/vaults/service';
 export type { MemoryEntry, ScoredMemoryEntry, SavePlan, Fact } from '../../activities/memory/contracts';
 export type { ScoredFact } from '../../activities/memory/fact-store';
+export type { ReasoningItem, ScoredReasoningItem } from '../../activities/memory/contracts';
 import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
-import type { MemoryEntry, SavePlan } from '../../activities/memory/contracts';
+import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memory/contracts';
 import type { StreamEvent } from '../../activities/streams/port';
 
 export interface SearchOptions {
@@ -91,6 +92,18 @@ export interface WhoAmI {
 export interface MemorySaveResult {
   plan: SavePlan;
   entry: MemoryEntry;
+}
+
+/** GET /v1/reasoning/{tenant}: highest confidence first (then most recently updated), at most `limit`; `total` counts them all. */
+export interface ReasoningItemList {
+  items: ReasoningItem[];
+  total: number;
+}
+
+/** DELETE /v1/reasoning/{tenant}/{id}: the id and the item as it was. */
+export interface ReasoningDeleted {
+  deleted: string;
+  item: ReasoningItem;
 }
 
 export interface MemorySearchRequest {

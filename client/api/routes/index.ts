@@ -8,6 +8,7 @@ import { registerChatRoutes } from './chat';
 import { registerFlowRoutes } from './flows';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
+import { registerReasoningRoutes } from './reasoning';
 
 export interface RouteDeps {
   services: ApiServices;
@@ -24,5 +25,8 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
     registerFlowRoutes(router, deps.services.flows, deps);
     registerSessionRoutes(router, deps.services.flows);
   }
-  if (deps.services.memory) registerMemoryRoutes(router, deps.services.memory);
+  if (deps.services.memory) {
+    registerMemoryRoutes(router, deps.services.memory);
+    registerReasoningRoutes(router, deps.services.memory);
+  }
 }
