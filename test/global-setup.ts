@@ -13,20 +13,36 @@ export default async function globalSetup(): Promise<void> {
   // Every store the tests touch lives in this run's own data folder, never in .data/.
   process.env.PAR_DATA_DIR = path.join(dir, 'data');
   fs.mkdirSync(process.env.PAR_DATA_DIR, { recursive: true });
-  const port = await freePort();
-  const server = await startDevServer({
-    cli: loadToolPaths().temporalCli,
-    port,
-    headless: true,
-    fastSqlite: true,
-    logFile: path.join(dir, 'temporal.log'),
-  });
+  const server = await withFreshPorts(async () =>
+    startDevServer({
+      cli: loadToolPaths().temporalCli,
+      port: await freePort(),
+      headless: true,
+      fastSqlite: true,
+      logFile: path.join(dir, 'temporal.log'),
+    }),
+  );
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid! };
   process.env[TEST_ENV_VAR] = JSON.stringify(env);
   (globalThis as { __parDevServer?: unknown }).__parDevServer = server;
+}
+
+/**
+ * A free port can be taken by another process before the server binds it (any outgoing
+ * connection may get it as its local port): on a failed start, try again with a new port.
+ */
+async function withFreshPorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      console.error(`the Temporal dev server did not start (${(err as Error).message}); retrying on another port`);
+    }
+  }
 }
 
 const noop = () => undefined;

@@ -55,21 +55,25 @@ test('a malformed request fails the workflow without retries, naming the field',
 });
 
 test('a worker stopped mid-script: the act step is rerun from the start on another worker', async () => {
-  // The script tells the host it started (a vault call), then works for a while.
+  // The script tells the host it started (a vault call). The first attempt then works far longer
+  // than the test (only stopping the worker can end it in time); a rerun finds a hit and finishes.
   let started!: () => void;
   const firstAttemptStarted = new Promise<void>((r) => (started = r));
   const attempts: string[] = [];
   const host: SandboxHost = {
     async search(_vault, query) {
       attempts.push(query);
-      if (attempts.length === 1) started();
-      return [];
+      if (attempts.length === 1) {
+        started();
+        return [];
+      }
+      return [{ id: 'rerun', text: 'rerun', score: 1, metadata: {} }];
     },
     async chat() {
       return '';
     },
   };
-  const script = 'import time\nvault.search("attempt", 1)\nprint("working")\ntime.sleep(2)\nsave["done"] = True';
+  const script = 'import time\nhits = vault.search("attempt", 1)\nprint("working")\nif not hits:\n    time.sleep(600)\nsave["done"] = True';
   const req = request(script, { vault: 'v' });
   const first = await ctx.startWorker({ activities: createActActivities({ config: act.config, pool: act.pool, host }) });
   const handle = await ctx.client.workflow.start('actScriptWorkflow', { taskQueue: ctx.taskQueue, workflowId: req.runId, args: [req] });
@@ -99,7 +103,11 @@ test('a worker killed (SIGKILL) mid-script: the heartbeat lapses and another wor
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('polling') && resolve());
       child.on('exit', (code) => reject(new Error(`the worker process exited (${code}) before polling`)));
     });
-    const req = request('import time\nprint("working")\ntime.sleep(3)\nsave["done"] = True', { limits: { timeoutMs: 20_000 } });
+    // In the worker process the vault finds nothing, so the script works until the process is
+    // killed (each pass asks the vault again, so an orphaned sandbox ends at its next call); the
+    // survivor's vault answers at once and the rerun finishes.
+    const script = 'import time\nprint("working")\nwhile not vault.search("ready?", 1):\n    time.sleep(2)\nsave["done"] = True';
+    const req = request(script, { vault: 'v', limits: { timeoutMs: 300_000 } });
     const handle = await ctx.client.workflow.start('actScriptWorkflow', { taskQueue: ctx.taskQueue, workflowId: req.runId, args: [req] });
     // Kill once the activity is running and has heartbeated: the script is in progress.
     for (;;) {

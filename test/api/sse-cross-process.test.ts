@@ -20,6 +20,7 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
   let model: OpenAIWireServer;
   let api: TestApi;
   let api2: TestApi;
+  let apiQuick: TestApi;
   let bus2: RedisStreamBus;
   let bus: RedisStreamBus;
   let connection: Connection;
@@ -56,14 +57,19 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
     bus = new RedisStreamBus(redis.url);
     connection = await Connection.connect({ address: readTestEnv().temporalAddress });
     const flows = new FlowService(new Client({ connection, namespace: 'default' }), taskQueue);
-    api = await startTestApi({ services: { flows, bus }, sse: { keepAliveMs: 300, idleTimeoutMs: 3000 } });
+    // A quiet stream ends only after a minute here: a worker process that is slow to send its first
+    // token on a busy machine must not look like a dead one.
+    api = await startTestApi({ services: { flows, bus }, sse: { keepAliveMs: 300, idleTimeoutMs: 60_000 } });
     // A second API process's worth of state: its own Redis connections, the same key store.
     bus2 = new RedisStreamBus(redis.url);
-    api2 = await startTestApi({ services: { flows, bus: bus2 }, dataDir: api.dataDir, sse: { keepAliveMs: 300, idleTimeoutMs: 3000 } });
+    api2 = await startTestApi({ services: { flows, bus: bus2 }, dataDir: api.dataDir, sse: { keepAliveMs: 300, idleTimeoutMs: 60_000 } });
+    // And one that gives up on a quiet stream soon, for the test that kills the worker.
+    apiQuick = await startTestApi({ services: { flows, bus }, dataDir: api.dataDir, sse: { keepAliveMs: 300, idleTimeoutMs: 5000 } });
     worker = await startWorker();
   });
   afterAll(async () => {
     if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    await apiQuick?.close();
     await api2?.close();
     await api?.close();
     await bus2?.close();
@@ -114,18 +120,25 @@ suite(`SSE across processes (API here, worker in a child process, Redis between)
   });
 
   test('killing the worker mid-stream ends the stream with a retryable error, not a hang', async () => {
-    const words = Array.from({ length: 36 }, (_, i) => `w${i}`).join(' ');
+    // 200 tokens take 16 s to stream: the kill after the third always comes long before the end.
+    const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
     model.enqueue({ text: words, chunkDelayMs: 80 });
-    const c = api.clientWith({ flows: [flow.id] }).client;
+    const { key } = api.clientWith({ flows: [flow.id] });
+    const c = new ParClient({ baseUrl: api.url, apiKey: key });
     const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
+    // Wait for the stream to be flowing (through the patient API), then follow it where quiet ends it.
+    for await (const e of c.runEvents(run.runId)) if (e.type === 'token') break;
+    const quick = new ParClient({ baseUrl: apiQuick.url, apiKey: key });
     const events: StreamedEvent[] = [];
     let keepAlives = 0;
-    for await (const e of c.runEvents(run.runId, 0, { onKeepAlive: () => keepAlives++ })) {
+    for await (const e of quick.runEvents(run.runId, 0, { onKeepAlive: () => keepAlives++ })) {
       events.push(e);
       if (events.filter((x) => x.type === 'token').length === 3) worker!.kill('SIGKILL');
     }
     const tokens = events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('');
     expect(words.startsWith(tokens)).toBe(true);
+    // The worker was killed mid-stream, at the third token.
+    expect(events.filter((e) => e.type === 'token').length).toBeGreaterThanOrEqual(3);
     expect(tokens.length).toBeLessThan(words.length);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'stream_stalled', retryable: true });
     expect(keepAlives).toBeGreaterThan(0);

@@ -63,7 +63,8 @@ test('relay: a failing bus ends the stream with stream_unavailable', async () =>
 test('relay: a quiet channel gets keep-alives, then stream_stalled naming the last id', async () => {
   const bus = new MemoryStreamBus();
   await bus.publish('ch', { type: 'token', text: 'a' });
-  const { body, outcome } = await relayOnce(bus, { keepAliveMs: 50, idleTimeoutMs: 400 });
+  // Quiet for 1.5 s with a keep-alive due every 50 ms: at least 3 even if the machine stalls a while.
+  const { body, outcome } = await relayOnce(bus, { keepAliveMs: 50, idleTimeoutMs: 1500 });
   expect(outcome).toBe('stalled');
   expect(body.match(/: keep-alive/g)!.length).toBeGreaterThanOrEqual(3);
   expect(body).toMatch(/id: 1\nevent: token/);

@@ -64,7 +64,7 @@ test('run, status, list, approve, history and replay a refund from the command l
   const replay = await runPar(['flow', 'replay', file, '--json'], env);
   expect(replay.code).toBe(0);
   expect(JSON.parse(replay.stdout)).toEqual([{ file, ok: true }]);
-});
+}, 300_000); // a dozen CLI starts and a Python sandbox: well over a minute on a busy machine
 
 test('par run waits and prints the replies; bad input is a clear error', async () => {
   const r = await runPar(['run', 'customer_service_agent', '--input', '{"message":"write me a poem","customer_name":"Ada"}'], env);

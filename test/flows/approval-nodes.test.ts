@@ -106,7 +106,7 @@ test('a cancelled run records status cancelled in its search attributes and can 
   await waitForState(h, (st) => st.status === 'waiting_approval');
   await svc.cancel(h.workflowId);
   await expect(h.result()).rejects.toThrow();
-  const deadline = Date.now() + 20000;
+  const deadline = Date.now() + 60_000;
   let listed: string[] = [];
   while (Date.now() < deadline) {
     listed = (await svc.list({ flowId: 'approve_me', status: 'cancelled' })).map((r) => r.runId);

@@ -24,14 +24,15 @@ const worker: FlowDefinition = flowDef(
 test('wait pauses the run durably (status waiting_timer) and then continues', async () => {
   const def = flowDef('napper', [
     { id: 'start', type: 'start', outputs: { next: 'nap' } },
-    { id: 'nap', type: 'wait', params: { duration: '1 second' }, outputs: { next: 'done' } },
+    // Long enough that polling the state sees the wait even when queries are slow on a busy machine.
+    { id: 'nap', type: 'wait', params: { duration: '5 seconds' }, outputs: { next: 'done' } },
     { id: 'done', type: 'end', params: { text: 'awake' } },
   ]);
   const h = await startFlow(ctx.client, ctx.taskQueue, def);
   await waitForState(h, (s) => s.status === 'waiting_timer');
   const r = await h.result();
   expect(r.responses).toEqual(['awake']);
-  expect(r.trail.find((t) => t.node === 'nap')!.durationMs).toBeGreaterThanOrEqual(1000);
+  expect(r.trail.find((t) => t.node === 'nap')!.durationMs).toBeGreaterThanOrEqual(5000);
 });
 
 test('run_flow with wait gets a copy of the variables and merges back what the child wrote', async () => {

@@ -123,8 +123,8 @@ test('a session indexes its turns, so search_memory in another session finds wha
   providers.openai.enqueue({ toolCalls: [{ id: 's', name: 'search_memory', arguments: { query: 'flying to Reykjavik to see the northern lights' } }], finishReason: 'tool_calls' }, { text: 'You are going to Reykjavik.' });
   let reply;
   let current = '';
-  // Indexing runs after the first session's reply; give it a moment to land.
-  for (let i = 0; i < 20; i++) {
+  // Indexing runs after the first session's reply; ask again until it has landed (or a minute passed).
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     providers.reset();
     providers.openai.enqueue({ toolCalls: [{ id: 's', name: 'search_memory', arguments: { query: 'flying to Reykjavik to see the northern lights' } }], finishReason: 'tool_calls' }, { text: 'You are going to Reykjavik.' });
     current = `second-${tenant}`;

@@ -86,7 +86,7 @@ test('a session keeps its newest messages and archives the rest, across continue
   for (let i = 1; i <= 60; i++) await ctx.client.workflow.getHandle(workflowId).executeUpdate(sendMessageUpdate, { args: [{ message: `m${i}` }] });
   // The reply goes out before the turn's archiving; wait until the workflow is idle again.
   let s = await ctx.client.workflow.getHandle(workflowId).query(sessionQuery);
-  for (let i = 0; i < 100 && s.messages.length >= 12; i++) {
+  for (const deadline = Date.now() + 60_000; s.messages.length >= 12 && Date.now() < deadline; ) {
     await new Promise((r) => setTimeout(r, 100));
     s = await ctx.client.workflow.getHandle(workflowId).query(sessionQuery);
   }

@@ -36,7 +36,8 @@ test('a worker killed mid-run: another worker finishes it and no completed step 
   const def = flowDef('two_steps', [
     { id: 'start', type: 'start', outputs: { next: 'put' } },
     { id: 'put', type: 'store', params: { op: 'set', namespace: 'crash', key: '{run_id}', value: 'first step done' }, outputs: { next: 'pause' } },
-    { id: 'pause', type: 'wait', params: { duration: '3 seconds' }, outputs: { next: 'get' } },
+    // The kill must land during this wait; it is long so a slow state query on a busy machine still sees it.
+    { id: 'pause', type: 'wait', params: { duration: '10 seconds' }, outputs: { next: 'get' } },
     { id: 'get', type: 'store', params: { op: 'get', namespace: 'crash', key: '{run_id}', variable: 'seen' }, outputs: { next: 'done' } },
     { id: 'done', type: 'end' },
   ]);
@@ -58,4 +59,4 @@ test('a worker killed mid-run: another worker finishes it and no completed step 
   const events = (await h.fetchHistory()).events!;
   expect(events.filter((e) => e.activityTaskScheduledEventAttributes).length).toBe(2);
   expect(events.filter((e) => e.activityTaskCompletedEventAttributes).length).toBe(2);
-}, 120000);
+}, 300_000); // spawns a worker process that bundles the workflows itself

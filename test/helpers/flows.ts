@@ -18,8 +18,11 @@ export async function startFlow(
   return client.workflow.start<(i: FlowRunInput) => Promise<FlowRunResult>>('flowWorkflow', { taskQueue, workflowId, args: [{ definition, ...input }] });
 }
 
-/** Polls the run's state until `pred` holds (or fails after timeoutMs). */
-export async function waitForState(handle: WorkflowHandle, pred: (s: RunState) => boolean, timeoutMs = 30000): Promise<RunState> {
+/**
+ * Polls the run's state until `pred` holds (or fails after timeoutMs: generous, as steps such as
+ * a first act sandbox or the embedding model can take many seconds on a busy machine).
+ */
+export async function waitForState(handle: WorkflowHandle, pred: (s: RunState) => boolean, timeoutMs = 90_000): Promise<RunState> {
   const deadline = Date.now() + timeoutMs;
   let last: RunState | undefined;
   while (Date.now() < deadline) {

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../scripts/temporal-dev-server';
 import { ROOT, runPar } from '../helpers/cli';
 
 /** `npm start`'s stack (scripts/start.ts) on private ports and a private data folder. */
@@ -24,6 +23,20 @@ async function until(what: string, pred: () => boolean, timeoutMs = 120000): Pro
   }
 }
 
+/** n different free loopback ports (all held open while choosing, so none is handed out twice). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -35,11 +48,12 @@ const alive = (pid: number) => {
 
 test('npm start brings the stack up, Ctrl-C stops every process, and a second start finds the earlier runs', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const [temporalPort, uiPort, apiPort] = await freePorts(3);
   const env = {
     PAR_DATA_DIR: dataDir,
-    PAR_TEMPORAL_PORT: String(await freePort()),
-    PAR_TEMPORAL_UI_PORT: String(await freePort()),
-    PAR_API_PORT: String(await freePort()),
+    PAR_TEMPORAL_PORT: String(temporalPort),
+    PAR_TEMPORAL_UI_PORT: String(uiPort),
+    PAR_API_PORT: String(apiPort),
     PAR_TASK_QUEUE: 'par-stack-test',
     PAR_TEMPORAL_ADDRESS: '',
   };
@@ -69,24 +83,26 @@ test('npm start brings the stack up, Ctrl-C stops every process, and a second st
   await connection.close();
   second.proc.kill('SIGINT');
   expect(await second.exited).toBe(0);
-}, 300000);
+}, 600_000); // two stack starts, each up to the 120 s `until` above on a busy machine
 
 test('npm start refuses a port in use with a message naming it, and leaves nothing running', async () => {
   const blocker = net.createServer().listen(0, '127.0.0.1');
   await new Promise((r) => blocker.once('listening', r));
   const port = (blocker.address() as net.AddressInfo).port;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
-  const stack = startStack({ PAR_DATA_DIR: dataDir, PAR_API_PORT: String(port), PAR_TEMPORAL_PORT: String(await freePort()), PAR_TEMPORAL_ADDRESS: '' });
+  const [temporalPort] = await freePorts(1);
+  const stack = startStack({ PAR_DATA_DIR: dataDir, PAR_API_PORT: String(port), PAR_TEMPORAL_PORT: String(temporalPort), PAR_TEMPORAL_ADDRESS: '' });
   expect(await stack.exited).toBe(1);
   expect(stack.output()).toMatch(new RegExp(`port ${port} \\(PAR API\\) is already in use.*PAR_API_PORT`));
   expect(fs.existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
   blocker.close();
-}, 60000);
+}, 120_000);
 
 test('npm start with an unreachable PAR_TEMPORAL_ADDRESS fails clearly without starting a dev server', async () => {
-  const stack = startStack({ PAR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-')), PAR_TEMPORAL_ADDRESS: '127.0.0.1:1', PAR_API_PORT: String(await freePort()) });
+  const [apiPort] = await freePorts(1);
+  const stack = startStack({ PAR_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-')), PAR_TEMPORAL_ADDRESS: '127.0.0.1:1', PAR_API_PORT: String(apiPort) });
   expect(await stack.exited).toBe(1);
   expect(stack.output()).toMatch(/using the Temporal cluster at 127.0.0.1:1/);
   expect(stack.output()).toMatch(/Temporal at 127.0.0.1:1 did not answer.*Check PAR_TEMPORAL_ADDRESS/s);
   expect(stack.output()).not.toMatch(/starting the Temporal dev server/);
-}, 60000);
+}, 120_000);

@@ -9,7 +9,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-memory-cli-'));
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-// Few invocations on purpose: each starts Node and loads the embedding model (~2 s of CPU).
+// Few invocations on purpose: each starts Node and loads the embedding model (~2 s of CPU, several
+// times that on a busy machine, hence the tests' longer timeouts).
 /** Runs the real `par` CLI against a private data folder; returns parsed --json output and the exit code. */
 async function par(...args: string[]): Promise<{ code: number; out: any }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PAR_DATA_DIR: dataDir, PAR_TENANT: 'cli-tenant' };
@@ -35,7 +36,7 @@ test('par memory: save, same-topic update, search, delete, list --deleted, resto
   expect((await par('memory', 'restore', id)).out.entry.deleted).toBeNull();
   const unknown = await par('memory', 'save', 'anything', '--id', 'does-not-exist');
   expect(unknown).toEqual({ code: 1, out: { error: { code: 'not_found', message: expect.stringContaining('"does-not-exist" does not exist') } } });
-});
+}, 300_000);
 
 test('par facts: put, get, list --prefix, delete, and a clear error for a value that is not JSON', async () => {
   expect((await par('facts', 'put', 'user:ada', 'theme', '"dark"')).out.fact).toMatchObject({ key: 'theme', value: 'dark' });
@@ -45,4 +46,4 @@ test('par facts: put, get, list --prefix, delete, and a clear error for a value 
   expect((await par('facts', 'delete', 'user:ada', 'tz')).out).toMatchObject({ deleted: true });
   const bad = await par('facts', 'put', 'user:ada', 'theme', 'dark');
   expect(bad).toMatchObject({ code: 2, out: { error: { code: 'bad_input', message: expect.stringContaining('is not JSON') } } });
-});
+}, 300_000);

@@ -178,7 +178,9 @@ describe('heartbeats', () => {
     p.openai.enqueue({ delayMs: 300_000, text: 'never' });
     const activities = createModelActivities({ router: p.router(), publish: async () => undefined });
     const pending = env.run(activities.modelGenerate, hiRequest);
-    setTimeout(() => env.cancel(), 100);
+    // Cancel once the provider has the request, so there is a call in flight to abort.
+    await waitFor(() => p.openai.requests.length === 1);
+    env.cancel();
     await expect(pending).rejects.toMatchObject({ type: 'ModelError.cancelled', nonRetryable: true });
     await waitFor(() => p.openai.abortedByClient === 1);
   });

@@ -25,11 +25,19 @@ describe('Anthropic messages through the real @anthropic-ai/sdk client', () => {
   });
 
   test('streaming delivers text deltas as they arrive, with usage from message_start and message_delta', async () => {
-    p.anthropic.enqueue({ chunks: ['One ', 'two ', 'three'], chunkDelayMs: 60, usage: { inputTokens: 8, outputTokens: 3 } });
-    const seen: { text: string; at: number }[] = [];
-    const result = await p.router().generate({ model: MODEL, messages: user('count'), temperature: 0, maxTokens: 20 }, { onChunk: (t) => t && seen.push({ text: t, at: Date.now() }) });
-    expect(seen.map((s) => s.text)).toEqual(['One ', 'two ', 'three']);
-    expect(seen[2]!.at - seen[0]!.at).toBeGreaterThanOrEqual(80);
+    // The server holds the rest of the stream until the first delta has reached the caller.
+    let firstDeltaArrived!: () => void;
+    const holdAfterFirstChunk = new Promise<void>((r) => (firstDeltaArrived = r));
+    p.anthropic.enqueue({ chunks: ['One ', 'two ', 'three'], holdAfterFirstChunk, usage: { inputTokens: 8, outputTokens: 3 } });
+    const seen: string[] = [];
+    const onChunk = (t: string) => {
+      if (!t) return;
+      seen.push(t);
+      firstDeltaArrived();
+    };
+    const result = await p.router().generate({ model: MODEL, messages: user('count'), temperature: 0, maxTokens: 20 }, { onChunk });
+    expect(seen).toEqual(['One ', 'two ', 'three']);
+    expect(p.anthropic.holdsTimedOut).toBe(0);
     expect(result).toMatchObject({ text: 'One two three', usage: { inputTokens: 8, outputTokens: 3 }, finishReason: 'stop' });
     expect(p.anthropic.requests[0]!.body).toMatchObject({ stream: true, max_tokens: 20, temperature: 0 });
   });

@@ -126,6 +126,13 @@ describe('add through the ingest workflow', () => {
         staging: () => new IngestStaging(path.join(dataDir, 'vaults.sqlite')),
       }),
     });
+    // The CLI takes the workflow path only when it sees an activity poller: wait until the server does.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      const tq = await ctx.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: ctx.taskQueue }, taskQueueType: 2 });
+      if (tq.pollers?.length) break;
+      if (Date.now() > deadline) throw new Error(`no activity poller on ${ctx.taskQueue} after a minute`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
   afterAll(async () => {
     await ctx?.close();

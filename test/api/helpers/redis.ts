@@ -16,7 +16,17 @@ export function redisUnavailableReason(): string | undefined {
 /** A private redis-server on a free loopback port, without persistence. */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-redis-'));
-  const redis = await startLocalRedis({ port: await freePort(), dir });
+  // A generous start deadline: redis-server is slow to come up on a loaded machine. The free port
+  // may be taken by another process before redis-server binds it: then try another one.
+  const start = async (attempt: number): Promise<LocalRedis> => {
+    try {
+      return await startLocalRedis({ port: await freePort(), dir, timeoutMs: 60_000 });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+      return start(attempt + 1);
+    }
+  };
+  const redis = await start(1);
   return {
     ...redis,
     async stop() {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { pieces, ScriptedServer, sleep, sse, type RecordedRequest, type ScriptedReply } from './scripted-server';
+import { pieces, ScriptedServer, sse, type RecordedRequest, type ScriptedReply } from './scripted-server';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
@@ -76,7 +76,7 @@ export class AnthropicWireServer extends ScriptedServer {
     if (texts.length > 0) {
       send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       for (const [i, piece] of texts.entries()) {
-        if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
+        await this.beforeChunk(reply, i);
         send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
         if (reply.failMidStream) {
           send({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { pieces, ScriptedServer, sleep, sse, type RecordedRequest, type ScriptedReply } from './scripted-server';
+import { pieces, ScriptedServer, sse, type RecordedRequest, type ScriptedReply } from './scripted-server';
 
 /** Speaks OpenAI chat completions (POST /v1/chat/completions), JSON and SSE. */
 export class OpenAIWireServer extends ScriptedServer {
@@ -44,7 +44,7 @@ export class OpenAIWireServer extends ScriptedServer {
     const chunk = (delta: Record<string, unknown>, finish: string | null = null) => sse(res, { ...base, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
     chunk({ role: 'assistant', content: '' });
     for (const [i, piece] of pieces(reply).entries()) {
-      if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
+      await this.beforeChunk(reply, i);
       chunk({ content: piece });
       if (reply.failMidStream) {
         sse(res, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });

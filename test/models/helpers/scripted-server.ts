@@ -17,6 +17,11 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Wait this long between streamed chunks. */
   chunkDelayMs?: number;
+  /**
+   * Streaming only: after the first text chunk, send nothing more until this settles (or a minute
+   * passed, counted in `holdsTimedOut`). Lets a test prove a token arrived while the rest was held.
+   */
+  holdAfterFirstChunk?: Promise<unknown>;
   /** Send a provider error event after the first text chunk (streaming only). */
   failMidStream?: boolean;
   /** Close the connection without answering. */
@@ -40,6 +45,8 @@ export abstract class ScriptedServer {
   readonly requests: RecordedRequest[] = [];
   /** Requests whose client hung up before the response was complete. */
   abortedByClient = 0;
+  /** Streams whose holdAfterFirstChunk did not settle within a minute. */
+  holdsTimedOut = 0;
   private readonly queue: ScriptedReply[] = [];
   private readonly server: http.Server;
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -75,11 +82,21 @@ export abstract class ScriptedServer {
     this.requests.length = 0;
     this.queue.length = 0;
     this.abortedByClient = 0;
+    this.holdsTimedOut = 0;
   }
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** Called by writeStream before text chunk `i`: the scripted hold and delay between chunks. */
+  protected async beforeChunk(reply: ScriptedReply, i: number): Promise<void> {
+    if (i === 1 && reply.holdAfterFirstChunk) {
+      const released = await Promise.race([reply.holdAfterFirstChunk.then(() => true), sleep(60_000).then(() => false)]);
+      if (!released) this.holdsTimedOut++;
+    }
+    if (i > 0 && reply.chunkDelayMs) await sleep(reply.chunkDelayMs);
   }
 
   /** A protocol-level reason to refuse the request with a 400, as the real API would. */
