@@ -43,6 +43,17 @@ function findTool(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Sandboxes run in their own process group, and a worker that is SIGKILLed runs no exit hook. The
+ * kernel's parent-death signal (setpriv --pdeathsig) kills the sandbox's first process when the
+ * worker dies; `unshare --kill-child` and the pid namespace then take the rest with it.
+ */
+function parentDeathGuard(): string[] {
+  if (process.platform !== 'linux') return [];
+  const setpriv = findTool('setpriv');
+  return setpriv ? [setpriv, '--pdeathsig', 'KILL'] : [];
+}
+
 function wrapperFor(asRoot: boolean): { wrapper?: string[]; features?: string[]; missing?: string } {
   if (process.platform !== 'linux') return { missing: `namespaces need Linux (this is ${process.platform})` };
   const unshare = findTool('unshare');
@@ -50,17 +61,20 @@ function wrapperFor(asRoot: boolean): { wrapper?: string[]; features?: string[];
   const prlimit = findTool('prlimit');
   const setpriv = findTool('setpriv');
   if (asRoot && !setpriv) return { missing: 'the setpriv tool (util-linux) is needed to drop root in the sandbox' };
-  const wrapper = asRoot
-    ? [unshare, '--net', '--pid', '--fork', '--kill-child']
-    : [unshare, '--map-root-user', '--net', '--pid', '--fork', '--kill-child'];
+  const wrapper = [
+    ...parentDeathGuard(),
+    ...(asRoot ? [unshare, '--net', '--pid', '--fork', '--kill-child'] : [unshare, '--map-root-user', '--net', '--pid', '--fork', '--kill-child']),
+  ];
   const features = ['no network (empty network namespace)', 'own pid namespace'];
+  if (parentDeathGuard().length) features.push('dies with the worker');
   // No core dumps and no file may grow past 0 bytes: a write that got past Node still fails.
   if (prlimit) {
     wrapper.push(prlimit, `--cpu=${SANDBOX_CPU_SECONDS}`, '--fsize=0', '--core=0', '--nofile=256');
     features.push('rlimits (cpu, fsize=0, core=0)');
   }
   if (asRoot && setpriv) {
-    wrapper.push(setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs');
+    // Changing the uid clears the parent-death signal that `unshare --kill-child` set; set it again.
+    wrapper.push(setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL');
     features.push(`uid ${SANDBOX_UID}`);
   }
   return { wrapper, features };
@@ -88,7 +102,7 @@ export function detectIsolation(readable: string[]): SandboxIsolation {
   const { wrapper, features, missing } = wrapperFor(asRoot);
   let result: SandboxIsolation;
   if (!wrapper) {
-    result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: missing };
+    result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: missing };
   } else {
     const args = [...wrapper.slice(1), process.execPath, '--experimental-permission', ...readable.map((f) => `--allow-fs-read=${f}`), '--no-warnings', '-e', PROBE, JSON.stringify(readable)];
     const probe = spawnSync(wrapper[0], args, { env: {}, encoding: 'utf8', timeout: 15_000 });
@@ -100,9 +114,9 @@ export function detectIsolation(readable: string[]): SandboxIsolation {
     }
     if (probe.status !== 0 || !interfaces) {
       const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n').slice(-2).join(' ');
-      result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: `the namespace wrapper failed: ${why}` };
+      result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: `the namespace wrapper failed: ${why}` };
     } else if (interfaces.some((name) => name !== 'lo')) {
-      result = { mode: 'permission-only', wrapper: [], description: 'Node permission model only', unavailableReason: `the network namespace still shows interfaces ${interfaces.join(', ')}` };
+      result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: `the network namespace still shows interfaces ${interfaces.join(', ')}` };
     } else {
       result = { mode: 'namespaces', wrapper, description: ['Node permission model', ...(features ?? [])].join(', ') };
     }
