@@ -5,6 +5,7 @@
 #
 #   scripts/fuzz-api.sh                      # a private stack (bench/api-stack.ts), 30 examples per operation
 #   scripts/fuzz-api.sh --max-examples 200   # longer
+#   scripts/fuzz-api.sh --seed 1             # the same inputs every time (the test suite does this)
 #   scripts/fuzz-api.sh --url URL --key KEY  # a running API (it writes to the vaults the key can write!)
 #   scripts/fuzz-api.sh --install-only       # just install schemathesis
 set -euo pipefail
@@ -16,6 +17,7 @@ MAX_EXAMPLES=30
 URL=""
 KEY=""
 INSTALL_ONLY=0
+SEED_ARGS=()
 PHASES="examples,coverage,fuzzing,stateful"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --url) URL="$2"; shift 2 ;;
     --key) KEY="$2"; shift 2 ;;
     --phases) PHASES="$2"; shift 2 ;;
+    --seed) SEED_ARGS=(--seed "$2"); shift 2 ;;
     --install-only) INSTALL_ONLY=1; shift ;;
     *) echo "fuzz-api: unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -61,6 +64,7 @@ set +e
   --max-examples "$MAX_EXAMPLES" \
   --phases "$PHASES" \
   --request-timeout 30 \
+  "${SEED_ARGS[@]}" \
   --no-color
 STATUS=$?
 set -e
