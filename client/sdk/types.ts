@@ -9,6 +9,7 @@ export type { ReasoningItem, ScoredReasoningItem } from '../../activities/memory
 import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
 import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memory/contracts';
 import type { StreamEvent } from '../../activities/streams/port';
+import type { ChatWithContext } from '../../activities/chat/types';
 
 export interface SearchOptions {
   n?: number;
@@ -44,15 +45,7 @@ export interface ChatRequest {
 }
 
 /** POST /v1/chat: the answer, the context it was given and what was searched for. */
-export interface ChatResult {
-  response: string;
-  context: ContextItem[];
-  searchQuery?: string;
-  model: string;
-  usage: { inputTokens: number; outputTokens: number };
-  /** History messages left out to fit the model's context window. */
-  droppedHistory: number;
-}
+export type ChatResult = ChatWithContext;
 
 /** A streamed event with its id (usable as Last-Event-ID). */
 export type StreamedEvent = StreamEvent & { id?: number };

@@ -15,16 +15,7 @@ afterAll(async () => {
   await memory?.close();
 });
 
-function call(key: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(api.url + path, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-}
+const call = (key: string) => api.call(key);
 
 test('save, search, list, get, edit, delete and restore memories', async () => {
   const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);

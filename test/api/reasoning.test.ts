@@ -32,16 +32,7 @@ afterAll(async () => {
   await memory?.close();
 });
 
-function call(key: string) {
-  return async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(api.url + path, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-}
+const call = (key: string) => api.call(key);
 
 const ids = (items: { id: string }[]) => items.map((i) => i.id);
 

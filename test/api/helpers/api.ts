@@ -17,6 +17,8 @@ export interface TestApi {
   api: ApiServer;
   /** A client holding a new key with these grants. */
   clientWith(grants: Partial<Grants>, name?: string): { client: ParClient; key: string; keyId: string };
+  /** Raw requests with a key, for asserting on status codes and error bodies. */
+  call(key: string): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
 }
 
@@ -51,6 +53,16 @@ export async function startTestApi(opts: {
     clientWith(grants, name) {
       const k = keys.create(name, { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
       return { client: new ParClient({ baseUrl: url, apiKey: k.key }), key: k.key, keyId: k.id };
+    },
+    call(key) {
+      return async (method, path, body) => {
+        const res = await fetch(url + path, {
+          method,
+          headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+        });
+        return { status: res.status, body: await res.json() };
+      };
     },
     async close() {
       api.server.closeAllConnections();
