@@ -25,12 +25,15 @@ export interface ChatRequest {
   vaults?: string[] | Record<string, number | null>;
   /** Context items to retrieve. */
   n?: number;
+  /** Retrieve context from the vault(s); on by default when a vault is named. */
   getContext?: boolean;
   temperature?: number;
   maxTokens?: number;
   smartHistorySearch?: boolean;
+  /** System prompt; the vault's stored personality when absent. */
   personality?: string;
   promptTemplate?: string;
+  /** Metadata filter for the vault search. */
   filter?: Record<string, JsonValue>;
 }
 

@@ -25,24 +25,8 @@ export interface SearchResult {
   shortfalls?: { vault: string; wanted: number; got: number }[];
 }
 
-export interface ChatRequest {
-  message: string;
-  model?: string;
-  history?: ModelMessage[];
-  vault?: string;
-  vaults?: string[] | Record<string, number | null>;
-  n?: number;
-  temperature?: number;
-  maxTokens?: number;
-  smartHistorySearch?: boolean;
-  promptTemplate?: string;
-  /** Retrieve context from the vault(s); on by default when a vault is named. */
-  getContext?: boolean;
-  /** System prompt; the vault's stored personality when absent. */
-  personality?: string;
-  /** Metadata filter for the vault search. */
-  filter?: Record<string, JsonValue>;
-}
+/** POST /v1/chat and /v1/chat/stream: the same type the API validates against. */
+export type { ChatRequest } from '../api/services';
 
 /** POST /v1/chat: the answer, the context it was given and what was searched for. */
 export type ChatResult = ChatWithContext;
