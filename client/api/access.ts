@@ -17,3 +17,8 @@ export function vaultNames(vaults: string[] | Record<string, unknown> | undefine
   else if (vaults) names.push(...Object.keys(vaults));
   return [...new Set(names)];
 }
+
+/** A tenant's memory (memories, facts, ReasoningBank) is guarded like a vault of this name. */
+export function memoryResource(tenant: string): string {
+  return `memory:${tenant}`;
+}

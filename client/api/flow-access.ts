@@ -1,6 +1,7 @@
 import type { FlowDefinition, JsonValue } from '../../workflows/flow/types';
 import { canVault, type Principal, type VaultLevel } from './auth/grants';
 import { forbidden } from './errors';
+import { memoryResource } from './access';
 
 // A run reads and writes the vaults and memories its flow names, on the worker, where no key is
 // checked. So before a key starts a run (or a session turn), every vault the flow and the flows
@@ -51,7 +52,7 @@ export function requireFlowDataAccess(p: Principal, defs: FlowDefinition[], tena
     }
     if (def.memory && def.memory.mode !== 'none') {
       const t = tenant ?? 'local';
-      if (!canVault(p, `memory:${t}`, 'write')) {
+      if (!canVault(p, memoryResource(t), 'write')) {
         throw forbidden(`flow "${def.id}" uses memory (mode ${def.memory.mode}) of tenant "${t}": the key needs --grant memory:${t}:write`);
       }
     }

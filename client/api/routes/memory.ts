@@ -1,11 +1,7 @@
-import { requireVault } from '../access';
+import { memoryResource, requireVault } from '../access';
 import { badRequest, notFound } from '../errors';
 import type { Router } from '../router';
 import type { MemoryPort } from '../services';
-
-// A tenant's memories and facts are guarded like a vault named "memory:<tenant>", so a key is
-// granted them with `--grant memory:<tenant>:read|write|admin` and sees no other tenant's.
-const resource = (tenant: string) => `memory:${tenant}`;
 
 function intQuery(query: URLSearchParams, name: string, max: number): number | undefined {
   const raw = query.get(name);
@@ -17,7 +13,7 @@ function intQuery(query: URLSearchParams, name: string, max: number): number | u
 
 export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
   router.add('GET', '/v1/memories/{tenant}', async ({ principal, params, query }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     const entries = memory.vault.list({
       tenant: params.tenant,
       scope: query.get('scope') ?? undefined,
@@ -31,7 +27,7 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     'POST',
     '/v1/memories/{tenant}',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'write');
+      requireVault(principal, memoryResource(params.tenant), 'write');
       return memory.vault.save({ tenant: params.tenant, content: body.content, scope: body.scope, id: body.id });
     },
     { body: 'MemorySaveRequest', status: 201 },
@@ -41,14 +37,14 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     'POST',
     '/v1/memories/{tenant}/search',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'read');
+      requireVault(principal, memoryResource(params.tenant), 'read');
       return memory.vault.search({ tenant: params.tenant, query: body.query, limit: body.limit, minSimilarity: body.minSimilarity, scopes: body.scopes });
     },
     { body: 'MemorySearchRequest' },
   );
 
   router.add('GET', '/v1/memories/{tenant}/{id}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     return memory.vault.get(params.tenant, params.id);
   });
 
@@ -56,29 +52,29 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     'PATCH',
     '/v1/memories/{tenant}/{id}',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'write');
+      requireVault(principal, memoryResource(params.tenant), 'write');
       return memory.vault.update({ tenant: params.tenant, id: params.id, content: body.content, scope: body.scope });
     },
     { body: 'MemoryEditRequest' },
   );
 
   router.add('DELETE', '/v1/memories/{tenant}/{id}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'write');
+    requireVault(principal, memoryResource(params.tenant), 'write');
     return memory.vault.delete({ tenant: params.tenant, id: params.id });
   });
 
   router.add('POST', '/v1/memories/{tenant}/{id}/restore', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'write');
+    requireVault(principal, memoryResource(params.tenant), 'write');
     return memory.vault.restore({ tenant: params.tenant, id: params.id });
   });
 
   router.add('GET', '/v1/facts/{tenant}/{namespace}', async ({ principal, params, query }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     return { facts: memory.facts.list({ tenant: params.tenant, namespace: params.namespace, prefix: query.get('prefix') ?? undefined, limit: intQuery(query, 'limit', 1000) }) };
   });
 
   router.add('GET', '/v1/facts/{tenant}/{namespace}/{key}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     const fact = memory.facts.get(params.tenant, params.namespace, params.key);
     if (!fact) throw notFound('fact_not_found', `tenant "${params.tenant}" has no fact "${params.key}" in namespace "${params.namespace}"`);
     return fact;
@@ -88,14 +84,14 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     'PUT',
     '/v1/facts/{tenant}/{namespace}/{key}',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'write');
+      requireVault(principal, memoryResource(params.tenant), 'write');
       return memory.facts.put({ tenant: params.tenant, namespace: params.namespace, key: params.key, value: body.value });
     },
     { body: 'FactPutRequest' },
   );
 
   router.add('DELETE', '/v1/facts/{tenant}/{namespace}/{key}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'write');
+    requireVault(principal, memoryResource(params.tenant), 'write');
     const deleted = await memory.facts.delete(params.tenant, params.namespace, params.key);
     if (!deleted) throw notFound('fact_not_found', `tenant "${params.tenant}" has no fact "${params.key}" in namespace "${params.namespace}"`);
     return { deleted: params.key };
@@ -105,7 +101,7 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     'POST',
     '/v1/facts/{tenant}/search',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'read');
+      requireVault(principal, memoryResource(params.tenant), 'read');
       return { facts: await memory.facts.similar(params.tenant, body.text, body.limit ?? 5, body.minSimilarity ?? 0.1) };
     },
     { body: 'FactSearchRequest' },

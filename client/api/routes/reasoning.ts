@@ -1,13 +1,9 @@
 import type { ReasoningItem } from '../../../activities/memory/contracts';
 import { MemoryNotFoundError } from '../../../activities/memory/errors';
-import { requireVault } from '../access';
+import { memoryResource, requireVault } from '../access';
 import { ApiError, badRequest, notFound } from '../errors';
 import type { Router } from '../router';
 import type { MemoryPort, ReasoningPort } from '../services';
-
-// A tenant's ReasoningBank is part of its memory: guarded like a vault named "memory:<tenant>"
-// (read for list, get and search; write for delete), exactly like its memories and facts.
-const resource = (tenant: string) => `memory:${tenant}`;
 
 /** Items listed when the request names no limit. */
 const DEFAULT_REASONING_LIST_LIMIT = 100;
@@ -46,7 +42,7 @@ export function registerReasoningRoutes(router: Router, memory: MemoryPort): voi
 
   // Highest confidence first, then most recently updated (ReasoningBank.list's order).
   router.add('GET', '/v1/reasoning/{tenant}', async ({ principal, params, query }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     const limit = limitQuery(query);
     const all = bank().list(params.tenant);
     return { items: all.slice(0, limit), total: all.length };
@@ -56,7 +52,7 @@ export function registerReasoningRoutes(router: Router, memory: MemoryPort): voi
     'POST',
     '/v1/reasoning/{tenant}/search',
     async ({ principal, params, body }) => {
-      requireVault(principal, resource(params.tenant), 'read');
+      requireVault(principal, memoryResource(params.tenant), 'read');
       const task = String(body.task);
       if (!task.trim()) throw badRequest('invalid_body', 'body.task must not be blank');
       // Read-only: unlike a run, a search does not mark the items used.
@@ -66,14 +62,14 @@ export function registerReasoningRoutes(router: Router, memory: MemoryPort): voi
   );
 
   router.add('GET', '/v1/reasoning/{tenant}/{id}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'read');
+    requireVault(principal, memoryResource(params.tenant), 'read');
     const item = findItem(bank(), params.tenant, params.id);
     if (!item) throw itemNotFound(params.tenant, params.id);
     return item;
   });
 
   router.add('DELETE', '/v1/reasoning/{tenant}/{id}', async ({ principal, params }) => {
-    requireVault(principal, resource(params.tenant), 'write');
+    requireVault(principal, memoryResource(params.tenant), 'write');
     const item = findItem(bank(), params.tenant, params.id);
     if (!item) throw itemNotFound(params.tenant, params.id);
     await bank().delete(params.tenant, [params.id]);
