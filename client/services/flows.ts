@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
-import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
+import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID, runSearchAttributes } from '../../workflows/search-attributes';
+import { flowWorkflow } from '../../workflows/flow-workflow';
+import { sessionWorkflow } from '../../workflows/session-workflow';
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
 import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
@@ -45,6 +47,24 @@ export interface RunSummary {
 
 const STATUS_FROM_TEMPORAL: Record<string, RunStatus> = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
 
+/** A flow loaded and validated with everything it references: what a start needs, made once. */
+export interface PreparedFlow {
+  definition: FlowDefinition;
+  library: Record<string, FlowDefinition>;
+}
+
+/** A flow by id or file, as a definition, or already prepared. */
+export type FlowRef = string | FlowDefinition | PreparedFlow;
+
+function isPrepared(ref: FlowRef): ref is PreparedFlow {
+  return typeof ref === 'object' && ref !== null && 'definition' in ref && 'library' in ref;
+}
+
+/** The id of a new run of a flow: the one place run ids are made. */
+export function newRunId(flowId: string): string {
+  return `${flowId}-${randomUUID()}`;
+}
+
 /** Splits CLI/API style input ({message, history, ...variables}) into a RunRequest. */
 export function runRequestFromInput(input: Record<string, JsonValue>): RunRequest {
   const { message, history, sessionId, tenant, variables, ...rest } = input;
@@ -70,27 +90,24 @@ export class FlowService {
     private readonly sessionArchive: () => SessionArchive = defaultSessionArchive,
   ) {}
 
-  /** Loads (id or file) and validates a flow with everything it references. */
-  prepare(ref: string | FlowDefinition): { definition: FlowDefinition; library: Record<string, FlowDefinition> } {
-    const definition = typeof ref === 'string' ? this.registry.load(ref) : ref;
-    const library = this.registry.validate(definition);
-    return { definition, library };
+  /**
+   * Loads (id or file) and validates a flow with everything it references, once: a prepared flow
+   * passed back to start() or sendSessionMessage() is used as it is, and the workflow trusts it.
+   */
+  prepare(ref: FlowRef): PreparedFlow {
+    if (isPrepared(ref)) return ref;
+    return this.registry.prepare(ref);
   }
 
-  async start(ref: string | FlowDefinition, req: RunRequest = {}, opts: { runId?: string } = {}): Promise<{ runId: string; flowId: string }> {
+  async start(ref: FlowRef, req: RunRequest = {}, opts: { runId?: string } = {}): Promise<{ runId: string; flowId: string }> {
     const { definition, library } = this.prepare(ref);
-    const runId = opts.runId ?? `${definition.id}-${randomUUID()}`;
-    const input: FlowRunInput = { definition, library, ...req };
-    await this.client.workflow.start('flowWorkflow', {
+    const runId = opts.runId ?? newRunId(definition.id);
+    const input: FlowRunInput = { definition, library, prepared: true, ...req };
+    await this.client.workflow.start(flowWorkflow, {
       taskQueue: this.taskQueue,
       workflowId: runId,
       args: [input],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: RUN_STATUS, value: 'running' },
-        ...(req.sessionId ? [{ key: SESSION_ID, value: req.sessionId }] : []),
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId: req.sessionId }),
     });
     return { runId, flowId: definition.id };
   }
@@ -144,19 +161,14 @@ export class FlowService {
   }
 
   /** Sends a message to a session (starting it on first use) and waits for the flow's reply. */
-  async sendSessionMessage(sessionId: string, ref: string | FlowDefinition, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
+  async sendSessionMessage(sessionId: string, ref: FlowRef, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
     const { definition, library } = this.prepare(ref);
-    const startOp = new WithStartWorkflowOperation('sessionWorkflow', {
+    const startOp = new WithStartWorkflowOperation(sessionWorkflow, {
       workflowId: sessionWorkflowId(sessionId),
       taskQueue: this.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{ definition, library, sessionId, tenant: opts.tenant }],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: SESSION_ID, value: sessionId },
-        { key: RUN_STATUS, value: 'running' },
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId }),
     });
     return this.client.workflow.executeUpdateWithStart(sendMessageUpdate, { args: [{ message, variables: opts.variables, streamChannel: opts.streamChannel }], startWorkflowOperation: startOp });
   }

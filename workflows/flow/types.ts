@@ -80,6 +80,11 @@ export interface FlowRunInput {
   memory?: Partial<FlowMemoryConfig>;
   /** Stream bus channel that respond nodes publish tokens to (the API subscribes). */
   streamChannel?: string;
+  /**
+   * The definition and library were validated when the run was prepared (FlowService.prepare,
+   * or a parent run's library), so the workflow does not check them again.
+   */
+  prepared?: boolean;
 }
 
 export type RunStatus = 'running' | 'waiting_approval' | 'waiting_timer' | 'completed' | 'failed' | 'cancelled';

@@ -1,9 +1,7 @@
 import type { JsonValue } from '../flow/types';
-import { actActivities } from '../flow/activities';
+import { actActivities, DEFAULT_ACT_TIMEOUT_MS } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
 import { MAX_ACT_LIMITS, MIN_ACT_LIMITS } from '../../activities/act/limits';
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Runs the node's Python in the sandbox (activities/act): variables in as globals, `save[...]`
@@ -22,7 +20,7 @@ export const actNode: NodeSpec = {
     return { outputs: ['next'], writes: p.strArray('saves') ?? [] };
   },
   async run(_node, p, engine) {
-    const timeoutMs = p.duration('timeout') ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = p.duration('timeout') ?? DEFAULT_ACT_TIMEOUT_MS;
     const result = await actActivities(timeoutMs).actRun({
       code: p.str('code')!,
       variables: engine.vars,

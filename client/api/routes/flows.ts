@@ -1,4 +1,5 @@
 import { runStreamChannel } from '../../../activities/streams';
+import { newRunId } from '../../services/flows';
 import { validateFlow } from '../../../workflows/flow/validate';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
@@ -49,9 +50,9 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       }
       const prepared = flows.prepare(definition ?? flowId);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
+      const runId: string = body.runId ?? newRunId(flowId);
       const started = await flows.start(
-        definition ?? flowId,
+        prepared,
         { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
         { runId },
       );

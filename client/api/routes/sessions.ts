@@ -26,7 +26,7 @@ export function registerSessionRoutes(router: Router, flows: FlowsPort): void {
       requireFlow(principal, flowId, 'send messages to');
       const prepared = flows.prepare(definition ?? flowId);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      return flows.sendSessionMessage(params.session, definition ?? flowId, body.message, { tenant: body.tenant, variables: body.variables });
+      return flows.sendSessionMessage(params.session, prepared, body.message, { tenant: body.tenant, variables: body.variables });
     },
     { body: 'SessionMessageRequest' },
   );
