@@ -18,6 +18,7 @@ import { loadToolPaths, ROOT_DIR } from '../workers/config';
 import { WORKFLOWS_PATH } from '../workers/worker';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
+import { FlowRegistry } from '../client/services/flow-registry';
 import type { FlowDefinition, FlowNode, NodeType } from '../workflows/flow/types';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 
@@ -125,7 +126,6 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
   const flowsDir = path.join(dir, 'flows');
   fs.mkdirSync(flowsDir, { recursive: true });
   fs.writeFileSync(path.join(flowsDir, 'bench_empty.json'), JSON.stringify(EMPTY));
-  const { FlowRegistry } = await import('../client/services/flow-registry');
   return { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
 }
 
@@ -236,9 +236,11 @@ function peers(): void {
     console.log(`skipped: no peers in ${PEERS_DIR}. Install them (outside the project) with: bash bench/peers/setup.sh ${PEERS_DIR}`);
     return;
   }
-  for (const script of ['langgraph.mjs', 'mastra.mjs']) {
+  // LangGraph's SQLite driver (better-sqlite3) is built for the Node that installed it (this one);
+  // Mastra 1.x needs Node >= 22.13, installed into the peers folder from the npm registry.
+  for (const [script, runtime] of [['langgraph.mjs', process.execPath], ['mastra.mjs', node]]) {
     fs.copyFileSync(path.join(__dirname, 'peers', script), path.join(PEERS_DIR, script));
-    const r = spawnSync(node, [script, String(Math.max(RUNS, 20))], { cwd: PEERS_DIR, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(runtime, [script, String(Math.max(RUNS, 20))], { cwd: PEERS_DIR, encoding: 'utf8', timeout: 300_000 });
     console.log((r.stdout || '').trim() || `${script} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
   }
 }

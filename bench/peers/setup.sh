@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the comparison peers of bench/flow-engine.ts into a scratch folder OUTSIDE the project
 # (they are not PAR dependencies): LangGraph.js with its SQLite checkpointer, Mastra with LibSQL
-# storage, and a Node 22 binary from the npm registry (Mastra 1.x needs Node >= 22.13).
+# storage, and a Node 22 binary from the npm registry for Mastra (1.x needs Node >= 22.13; LangGraph
+# runs on the Node that ran this script, for which npm built its SQLite driver).
 #
 #   bash bench/peers/setup.sh [DIR]      # DIR defaults to $PAR_PEERS_DIR or /tmp/peers
 set -euo pipefail
