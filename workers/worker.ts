@@ -1,5 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { loadWorkerTuning, type WorkerTuning } from './config';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -10,17 +11,20 @@ export interface ParWorkerOptions {
   /** A prebuilt bundle (tests reuse one); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: object;
-  maxConcurrentActivityTaskExecutions?: number;
+  /** Over the environment's tuning (loadWorkerTuning). */
+  tuning?: Partial<WorkerTuning>;
 }
 
 /** The PAR worker: the generic workflows plus every activity, on one task queue. */
 export async function createParWorker(opts: ParWorkerOptions): Promise<Worker> {
+  const { stickyQueueScheduleToStartTimeoutMs, ...tuning } = { ...loadWorkerTuning(), ...opts.tuning };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities ?? createActivities(),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+    ...tuning,
+    stickyQueueScheduleToStartTimeout: stickyQueueScheduleToStartTimeoutMs,
   });
 }

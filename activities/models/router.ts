@@ -108,6 +108,11 @@ export class ModelRouter {
     return { ...out, model: id.id, latencyMs: Math.round(performance.now() - started) };
   }
 
+  /** True when the id (after resolving "default") is a model that runs in this process, with no network call. */
+  isOffline(model: string): boolean {
+    return parseModelId(resolveModelId(model, this.env)).provider === 'local';
+  }
+
   async decide(req: DecideRequest, opts: Pick<CallOptions, 'signal'> = {}): Promise<DecideResult> {
     validateDecideRequest(req);
     const id = parseModelId(resolveModelId(req.model, this.env));
