@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../common/activity-context';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActRequest, ActResult } from '../contracts';
 import { ModelRouter } from '../models';
@@ -24,14 +24,6 @@ export interface ActActivityDeps {
 
 /** How much of a run's output goes into the worker's log line (all of it is in the result). */
 const LOGGED_OUTPUT_CHARS = 4000;
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // called directly (tests, benchmarks)
-  }
-}
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}... (${text.length - max} more characters in the result)` : text;

@@ -7,7 +7,9 @@
 import crypto from 'node:crypto';
 import type { JsonValue, ModelMessage, ScoredVaultItem, VaultItem } from '../contracts';
 import type { Embedder } from '../embeddings/port';
+import { onceUntilFailure } from '../common/once-until-failure';
 import { collectionName } from '../vectors/collection-name';
+import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorHit, VectorRecord, VectorStore } from '../vectors/port';
 import { chunkText, type ChunkOptions } from './chunking';
 import { VaultError } from './errors';
@@ -113,8 +115,7 @@ function metadataFilter(filter: Record<string, JsonValue> | undefined): Record<s
 
 /** A deterministic UUID-shaped id from a seed, for retries that must write the same item. */
 export function stableItemId(seed: string): string {
-  const h = crypto.createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return derivedUuid([seed], { variantNibble: 'a' });
 }
 
 /** Vector candidates (best first) re-ordered by fusing their rank with BM25 over the same candidates. */
@@ -140,13 +141,7 @@ export class VaultService {
     return this.deps.embedder;
   }
 
-  private ensure(): Promise<void> {
-    this.ready ??= this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension).catch((err) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
-  }
+  private readonly ensure = onceUntilFailure(() => this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension));
 
   private toItem(vault: string, id: string, p: Record<string, JsonValue>): VaultItem {
     const payload = p as ItemPayload;
