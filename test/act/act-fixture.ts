@@ -1,8 +1,8 @@
 import { createActActivities } from '../../activities/act/activities';
 import { loadActConfig, type ActSandboxConfig } from '../../activities/act/config';
 import type { SandboxHost, SandboxSearchHit } from '../../activities/act/host-channel';
-import { detectIsolation } from '../../activities/act/isolation';
-import { defaultSandboxFiles, SandboxPool } from '../../activities/act/pool';
+import { defaultSandboxFiles, detectSandboxIsolation, SandboxPool } from '../../activities/act/pool';
+import { sandboxReadableFiles } from '../../activities/act/staging';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 
 /** A vault "service" of fixed items, recording what the sandbox asked for. */
@@ -59,8 +59,7 @@ export async function actFixture(opts: { env?: NodeJS.ProcessEnv; host?: Sandbox
 export function describeWithSandbox(name: string, fn: () => void): void {
   describe(name, () => {
     beforeAll(() => {
-      const files = defaultSandboxFiles();
-      const isolation = detectIsolation([files.pyodideDir, files.childScript, files.prelude]);
+      const isolation = detectSandboxIsolation(sandboxReadableFiles(defaultSandboxFiles()));
       if (isolation.mode !== 'namespaces') throw new Error(`act sandboxes need network and pid namespaces here: ${isolation.unavailableReason}`);
     });
     fn();
