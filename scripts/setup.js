@@ -36,22 +36,51 @@ function sha(...files) {
   return h.digest('hex');
 }
 
+/** Whether package-lock.json was made from this package.json (what `npm ci` insists on). */
+function lockMatchesPackageJson() {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
+    const locked = (lock.packages && lock.packages['']) || {};
+    const same = (a, b) => JSON.stringify(Object.entries(a || {}).sort()) === JSON.stringify(Object.entries(b || {}).sort());
+    return ['dependencies', 'devDependencies', 'optionalDependencies'].every((k) => same(pkg[k], locked[k]));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * npm packages: `npm ci` (exactly the committed lockfile, which lists every platform's optional
+ * packages, so nothing is rewritten) whenever node_modules is missing or older than package.json
+ * and the lock. A lock out of step with package.json (e.g. after a merge) gets `npm install`,
+ * which updates it, with a warning to commit the result.
+ */
 function ensureNpm() {
   const stampFile = path.join(root, 'node_modules', '.par-install-stamp');
-  const want = sha(path.join(root, 'package.json'), path.join(root, 'package-lock.json'));
+  const lockFile = path.join(root, 'package-lock.json');
+  const want = sha(path.join(root, 'package.json'), lockFile);
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
-  // npm install, not npm ci: ci rejects locks that lack other platforms' optional packages.
-  const args = ['install', '--no-audit', '--no-fund'];
-  log(`installing npm packages (npm ${args[0]})...`);
   const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' };
-  const r = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd: root, env });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const npmRun = (command) => {
+    log(`installing npm packages (npm ${command})...`);
+    return run(npm, [command, '--no-audit', '--no-fund'], { cwd: root, env });
+  };
+  let command = fs.existsSync(lockFile) && lockMatchesPackageJson() ? 'ci' : 'install';
+  if (command === 'install') log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
+  let r = npmRun(command);
+  if (!r.ok && command === 'ci') {
+    log(`WARNING: npm ci failed (exit ${r.status}): ${r.out.trim().split('\n').slice(-3).join(' ')}\n[setup] falling back to npm install, which may update package-lock.json: commit the result.`);
+    command = 'install';
+    r = npmRun(command);
+  }
   if (!r.ok) {
     throw new SetupError(
-      `npm ${args[0]} failed (exit ${r.status}).\n${r.out.split('\n').slice(-15).join('\n')}\n` +
+      `npm ${command} failed (exit ${r.status}).\n${r.out.split('\n').slice(-15).join('\n')}\n` +
         'Check that the npm registry is reachable, then run `npm run setup` again.',
     );
   }
-  fs.writeFileSync(stampFile, sha(path.join(root, 'package.json'), path.join(root, 'package-lock.json')));
+  fs.writeFileSync(stampFile, sha(path.join(root, 'package.json'), lockFile));
 }
 
 function findPython() {
