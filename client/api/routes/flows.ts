@@ -1,4 +1,5 @@
 import { runStreamChannel } from '../../../activities/streams';
+import { newRunId } from '../../services/flows';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
@@ -50,7 +51,7 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       if (definition && body.version !== undefined) throw badRequest('invalid_body', 'give either body.definition or body.version (a stored version of the flow), not both');
       const prepared = await flows.prepare(definition ?? flowId, body.version);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
+      const runId: string = body.runId ?? newRunId(flowId);
       const started = await flows.start(
         prepared,
         { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
