@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ActRequest, ActResult } from '../../activities/contracts';
+import { actScriptWorkflow } from '../../workflows/act-script';
 
 /** An act run that could not run: a malformed request (bad_input) or a worker/sandbox failure (act_failed). */
 export class ActScriptError extends Error {
@@ -23,8 +24,8 @@ export class ActScriptError extends Error {
 export async function runActScript(client: Client, taskQueue: string, req: ActRequest): Promise<ActResult & { workflowId: string }> {
   const workflowId = req.runId;
   try {
-    const result = await client.workflow.execute('actScriptWorkflow', { taskQueue, workflowId, args: [req] });
-    return { ...(result as ActResult), workflowId };
+    const result = await client.workflow.execute(actScriptWorkflow, { taskQueue, workflowId, args: [req] });
+    return { ...result, workflowId };
   } catch (err) {
     const cause = (err as { cause?: Error }).cause;
     const message = cause?.message ?? (err as Error).message;
