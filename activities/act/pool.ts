@@ -10,6 +10,7 @@ import type { ResolvedActLimits } from './limits';
 import type { SandboxJob } from './protocol';
 import { Sandbox, type SandboxFiles, type SandboxRunHandlers } from './sandbox';
 import { makePyodideSnapshot } from './snapshot';
+import { sandboxReadableFiles } from './staging';
 
 export interface PoolLogger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -63,6 +64,11 @@ export function defaultSandboxFiles(): SandboxFiles {
   };
 }
 
+/** The isolation sandboxes reading `files` get here (see detectIsolation). */
+export function detectSandboxIsolation(files: SandboxFiles): SandboxIsolation {
+  return detectIsolation([files.pyodideDir, files.childScript, files.prelude], files.nodeBinary);
+}
+
 /**
  * Warm act sandboxes. Each sandbox runs one script and is then destroyed (a process that ran
  * untrusted code cannot be shown clean), so taking one starts its replacement in the background.
@@ -91,8 +97,13 @@ export class SandboxPool {
   readonly prepare = onceUntilFailure(() => this.doPrepare());
 
   private async doPrepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
-    const { pyodideDir, childScript, prelude } = this.baseFiles;
-    const isolation = detectIsolation([pyodideDir, childScript, prelude]);
+    let staged: SandboxFiles;
+    try {
+      staged = sandboxReadableFiles(this.baseFiles);
+    } catch (err) {
+      throw new SandboxUnavailableError((err as Error).message);
+    }
+    const isolation = detectSandboxIsolation(staged);
     if (isolation.mode !== 'namespaces') {
       if (this.config.requireIsolation) {
         throw new SandboxUnavailableError(
@@ -102,7 +113,7 @@ export class SandboxPool {
       }
       this.log.warn('act sandboxes run without network and pid namespaces', { reason: isolation.unavailableReason });
     }
-    let files: SandboxFiles = { ...this.baseFiles };
+    let files: SandboxFiles = { ...staged };
     if (this.config.useSnapshot) {
       try {
         removeStaleSnapshotDirs();

@@ -114,6 +114,11 @@ export class ModelRouter {
     });
   }
 
+  /** True when the id (after resolving "default") is a model that runs in this process, with no network call. */
+  isOffline(model: string): boolean {
+    return parseModelId(resolveModelId(model, this.env)).provider === 'local';
+  }
+
   async decide(req: DecideRequest, opts: Pick<CallOptions, 'signal'> = {}): Promise<DecideResult> {
     return inSpan('model.decide', {}, async (span) => {
       validateDecideRequest(req);

@@ -1,27 +1,30 @@
 import type { ContextItem, GenerateResult, ModelMessage } from '../../activities/contracts';
-import { modelActivities, vaultActivities } from '../flow/activities';
+import { modelActivities } from '../flow/activities';
+import { searchVaults } from './vault-search';
 import type { ParamReader } from '../flow/params';
 import type { RunEngine } from '../flow/run-engine';
 import { memoryConfig } from '../flow/runtime-memory';
 import { MEMORY_TOOLS } from '../../activities/memory/tool-specs';
 import { runMemoryTool } from './memory-tools';
+import type { VaultTouch } from './node-spec';
 
 /** Params shared by the nodes that call a model with optional vault context. */
-export function modelParamShape(p: ParamReader): void {
+export function modelParamShape(p: ParamReader): VaultTouch[] {
   p.str('model');
-  p.str('vault');
-  p.bool('context');
+  const vault = p.str('vault');
+  const context = p.bool('context');
   p.num('n', { min: 1, max: 50, integer: true });
   p.num('temperature', { min: 0, max: 2 });
   p.num('maxTokens', { min: 1, integer: true });
   p.bool('smartHistorySearch');
+  return context === false ? [] : [{ vault, level: 'read', field: 'params.vault' }];
 }
 
 /** Vault context for the current message; on by default whenever the node or flow names a vault. */
 export async function retrieveContext(engine: RunEngine, p: ParamReader): Promise<ContextItem[]> {
   const vault = engine.vault(p);
   if (!vault || p.bool('context') === false) return [];
-  const result = await vaultActivities().vaultSearch({
+  const result = await searchVaults({
     vault,
     query: engine.message,
     n: p.num('n') ?? 4,

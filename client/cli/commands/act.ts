@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { ActRequest, ActResult, JsonValue } from '../../../activities/contracts';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
+import { actScriptWorkflow } from '../../../workflows/act-script';
 import { CliError, emit, parseJsonArg } from '../output';
 
 interface ActRunOptions {
@@ -89,7 +90,7 @@ export function register(program: Command): void {
         const workflowId = req.runId;
         let result: ActResult;
         try {
-          result = await client.workflow.execute('actScriptWorkflow', { taskQueue: config.taskQueue, workflowId, args: [req] });
+          result = await client.workflow.execute(actScriptWorkflow, { taskQueue: config.taskQueue, workflowId, args: [req] });
         } catch (err) {
           const cause = (err as { cause?: Error }).cause;
           const message = cause?.message ?? (err as Error).message;
