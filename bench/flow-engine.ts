@@ -98,6 +98,8 @@ interface Stack {
 }
 
 let bundles: { par: string; bare: string } | undefined;
+/** Stacks still up, stopped on the way out even when a section fails. */
+const live = new Set<Stack>();
 
 async function workflowBundles(dir: string): Promise<{ par: string; bare: string }> {
   if (bundles) return bundles;
@@ -126,7 +128,9 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
   const flowsDir = path.join(dir, 'flows');
   fs.mkdirSync(flowsDir, { recursive: true });
   fs.writeFileSync(path.join(flowsDir, 'bench_empty.json'), JSON.stringify(EMPTY));
-  return { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
+  const stack: Stack = { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
+  live.add(stack);
+  return stack;
 }
 
 async function startWorker(stack: Stack, dir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
@@ -153,6 +157,7 @@ async function stopWorker(stack: Stack, signal: NodeJS.Signals = 'SIGTERM'): Pro
 }
 
 async function stopStack(stack: Stack): Promise<void> {
+  live.delete(stack);
   await stopWorker(stack);
   await stack.connection.close();
   await stack.server.stop();
@@ -352,6 +357,7 @@ async function main(): Promise<void> {
     if (ONLY.includes('resume')) await resumeLatency(dir);
     if (ONLY.includes('memory')) await workerMemory(dir);
   } finally {
+    for (const stack of live) await stopStack(stack).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nload average at the end: ${load()}`);
