@@ -4,7 +4,7 @@
 // running PAR's real workflows over instant activities.
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
-//        [--only nodes,peers,starts,resume,memory]
+//        [--only nodes,cpu,peers,starts,resume,memory]
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -20,6 +20,8 @@ import { freePort, startDevServer, type DevServer } from '../scripts/temporal-de
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
 import type { FlowDefinition, FlowNode, NodeType } from '../workflows/flow/types';
+import { RunEngine } from '../workflows/flow/run-engine';
+import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 
 const RUNS = numberFlag('runs', 15);
@@ -63,7 +65,7 @@ interface NodeCase {
 
 const NODE_CASES: NodeCase[] = [
   { label: 'set_variable', kind: 'control (no I/O)', k: 100, node: (i) => ({ type: 'set_variable', params: { name: `v${i}`, value: i } }) },
-  { label: 'if', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'if', params: { conditions: [{ variable: 'message', op: 'exists' }] } }) },
+  { label: 'if', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'if', params: { conditions: [{ variable: 'flow_id', op: 'exists' }] } }) },
   { label: 'respond (static text)', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'respond', params: { text: 'hi {message}' } }) },
   { label: 'retrieve', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'retrieve', params: { query: 'q', variable: `c${i}` } }) },
   { label: 'store get', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'store', params: { op: 'get', key: 'k', variable: `s${i}` } }) },
@@ -221,6 +223,28 @@ async function nodeOverhead(stack: Stack): Promise<void> {
   console.log(`(load after: ${load()})`);
 }
 
+/**
+ * The interpreter's own CPU per control node: the same RunEngine the workflow runs, driven here
+ * outside Temporal (control nodes touch no workflow API), so no task round trip blurs it.
+ */
+async function controlNodeCpu(): Promise<void> {
+  const k = 5000;
+  console.log(`\ninterpreter CPU time per control node (RunEngine outside Temporal, ${k} nodes per run, median of 20 runs; load ${load()}):`);
+  for (const c of NODE_CASES.filter((x) => x.kind === 'control (no I/O)')) {
+    const def = chain('bench_cpu', k, c.node);
+    const times: number[] = [];
+    for (let r = 0; r < 22; r++) {
+      const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'));
+      // CPU time, not wall time: on a shared machine the wall clock mostly measures waiting for a core.
+      const t = process.cpuUsage();
+      await engine.interpret(engine.startNode());
+      const used = process.cpuUsage(t);
+      if (r >= 2) times.push((used.user + used.system) / 1000 / k);
+    }
+    console.log(`  ${c.label}: ${(median(times) * 1000).toFixed(1)} µs`);
+  }
+}
+
 async function tenSteps(stack: Stack): Promise<void> {
   console.log(`\n## 10-step sequential flow, end to end / 10 (${RUNS} runs; load ${load()})`);
   for (const [label, node] of [
@@ -352,6 +376,7 @@ async function main(): Promise<void> {
       if (ONLY.includes('peers')) await tenSteps(stack);
       await stopStack(stack);
     }
+    if (ONLY.includes('nodes') || ONLY.includes('cpu')) await controlNodeCpu();
     if (ONLY.includes('peers')) peers();
     if (ONLY.includes('starts')) await startsPerSecond(dir);
     if (ONLY.includes('resume')) await resumeLatency(dir);

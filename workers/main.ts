@@ -1,12 +1,14 @@
 // The PAR worker process: `npm run worker`. Stateless: all run state lives in Temporal.
 import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from './config';
+import { loadConfig, loadWorkerTuning } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Read first, so a bad PAR_WORKER_* value stops the worker before it connects.
+  const tuning = loadWorkerTuning();
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -22,8 +24,8 @@ async function main(): Promise<void> {
   // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: warnOnlyLogger });
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
-  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle });
-  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, tuning });
+  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
   await worker.run();
   await connection.close();
 }
