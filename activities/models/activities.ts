@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
+import { activityContext } from '../common/activity-context';
 import type { DecideRequest, DecideResult, GenerateRequest, GenerateResult } from '../contracts';
 import { sharedStreamBus } from '../streams';
 import type { StreamEvent } from '../streams/port';
@@ -13,14 +14,6 @@ export interface ModelActivityDeps {
   publish?: PublishStreamEvent;
   /** Heartbeat interval while waiting on a non-streamed call. */
   heartbeatIntervalMs?: number;
-}
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // called directly, outside a Temporal activity
-  }
 }
 
 /** A retryable failure is final on the retry policy's last attempt; only then do streams end in error. */

@@ -1,6 +1,7 @@
 // The PAR API process: `npm run api` (add --insecure-local, or PAR_API_INSECURE_LOCAL=1, to run
 // without API keys on a loopback address during local development).
 import { loadConfig } from '../../workers/config';
+import { startTelemetry } from '../../workers/telemetry';
 import { createStreamBus, setSharedStreamBus } from '../../activities/streams';
 import { resolveAuthMode } from './auth-mode';
 import { createApiServer } from './server';
@@ -11,6 +12,8 @@ import { corsOriginsFromEnv } from './cors';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const telemetry = startTelemetry('par-api');
+  if (telemetry) console.log(`[api] tracing to ${telemetry.endpoint}`);
   const auth = resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
   const bus = createStreamBus();
   setSharedStreamBus(bus);
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
-      server.close(() => process.exit(0));
+      server.close(() => void (telemetry?.shutdown() ?? Promise.resolve()).finally(() => process.exit(0)));
       server.closeAllConnections();
       void bus.close();
     });
