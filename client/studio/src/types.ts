@@ -1,32 +1,14 @@
 // Shapes of the studio endpoints (client/api/openapi.json is the contract).
 import type { FlowDefinition, FlowNode, JsonValue, RunState, TrailEntry, PendingApproval, DecidedApproval, VariableDeclaration } from '../../../workflows/flow/types';
 import type { ValidationIssue } from '../../../workflows/flow/validate';
+import type { NodeTypeDescription } from '../../../workflows/nodes/catalogue';
+import type { ParamSpec } from '../../../workflows/nodes/node-spec';
 
 export type { FlowDefinition, FlowNode, JsonValue, RunState, TrailEntry, PendingApproval, DecidedApproval, ValidationIssue, VariableDeclaration };
 
-export type ParamKind = string;
-
-export interface ParamSchema {
-  name: string;
-  kind: ParamKind;
-  required?: boolean;
-  default?: JsonValue;
-  description?: string;
-  options?: string[];
-  // A kind may say more (item shapes, element kinds); forms ignore what they do not know.
-  [more: string]: unknown;
-}
-
-export interface NodeTypeInfo {
-  type: string;
-  title: string;
-  category: string;
-  description: string;
-  params: ParamSchema[];
-  /** Fixed outputs, or a note that they depend on params (e.g. choose's options). */
-  outputs?: unknown;
-  [more: string]: unknown;
-}
+/** GET /v1/node-types entries and their params: the node specs' own declarations. */
+export type NodeTypeInfo = NodeTypeDescription;
+export type ParamSchema = ParamSpec;
 
 export interface ValidateResult {
   valid: boolean;

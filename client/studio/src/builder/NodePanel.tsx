@@ -3,17 +3,18 @@ import type { FlowDefinition, FlowNode, JsonValue, NodeTypeInfo, ParamSchema, Va
 import { CodeInput, DurationInput, StringList, StructuredInput, TemplateInput } from './fields';
 import { outputNames } from './doc';
 
-/** How a param is edited, from its catalogue kind. */
-export function editorFor(p: ParamSchema): 'code' | 'duration' | 'boolean' | 'number' | 'select' | 'strings' | 'template' | 'text' | 'structured' {
-  const k = String(p.kind).toLowerCase();
-  if (k.includes('code') || k.includes('python')) return 'code';
-  if (k.includes('duration')) return 'duration';
-  if (k.includes('bool')) return 'boolean';
-  if (k === 'number' || k === 'integer' || k === 'int' || k === 'float') return 'number';
-  if (Array.isArray(p.options) && p.options.length) return 'select';
-  if (k === 'string[]' || k === 'strings' || k === 'string_list' || k === 'list' || k === 'list<string>' || k === 'variables') return 'strings';
-  if (k.includes('template') || k === 'text' || k === 'prompt') return 'template';
-  if (k === 'string' || k === 'variable' || k === 'flow' || k === 'vault' || k === 'model' || k === 'id' || k === 'name') return 'text';
+/** How a param is edited, from its catalogue kind (workflows/nodes/node-spec.ts PARAM_KINDS). */
+export function editorFor(p: ParamSchema): 'code' | 'duration' | 'boolean' | 'number' | 'select' | 'strings' | 'template' | 'text' | 'objects' | 'structured' {
+  const k = String(p.kind);
+  if (k === 'code') return 'code';
+  if (k === 'duration') return 'duration';
+  if (k === 'boolean') return 'boolean';
+  if (k === 'number' || k === 'integer') return 'number';
+  if (k === 'enum' || (Array.isArray(p.enum) && p.enum.length)) return 'select';
+  if (Array.isArray(p.items) && p.items.length) return 'objects';
+  if (k === 'list' || k === 'options') return 'strings';
+  if (k === 'template') return 'template';
+  if (k === 'string' || k === 'variable' || k === 'flow' || k === 'vault' || k === 'model') return 'text';
   return 'structured';
 }
 
@@ -142,6 +143,44 @@ export function NodePanel({ def, node, info, issues, variables, onChange, onRena
   );
 }
 
+/** A list of objects (if's conditions, capture's fields, parallel's branches): one sub-form per element. */
+function ObjectList({ items, value, variables, onChange, testid }: { items: ParamSchema[]; value: Record<string, JsonValue>[]; variables: string[]; onChange: (v: JsonValue | undefined) => void; testid: string }) {
+  const set = (list: Record<string, JsonValue>[]) => onChange(list.length ? list : undefined);
+  return (
+    <div className="object-list" data-testid={testid}>
+      {value.map((el, i) => (
+        <div className="object-item" key={i} data-testid={`${testid}-${i}`}>
+          {items.map((sub) => (
+            <ParamField
+              key={sub.name}
+              p={sub}
+              value={el?.[sub.name]}
+              issues={[]}
+              variables={variables}
+              onChange={(v) =>
+                set(
+                  value.map((x, j) => {
+                    if (j !== i) return x;
+                    const next = { ...x, [sub.name]: v as JsonValue };
+                    if (v === undefined) delete next[sub.name];
+                    return next;
+                  }),
+                )
+              }
+            />
+          ))}
+          <button type="button" onClick={() => set(value.filter((_, j) => j !== i))}>
+            remove
+          </button>
+        </div>
+      ))}
+      <button type="button" className="add" onClick={() => set([...value, {}])} data-testid={`${testid}-add`}>
+        + add
+      </button>
+    </div>
+  );
+}
+
 function ParamField({ p, value, issues, variables, onChange }: { p: ParamSchema; value: JsonValue | undefined; issues: ValidationIssue[]; variables: string[]; onChange: (v: JsonValue | undefined) => void }) {
   const editor = editorFor(p);
   const testid = `param-${p.name}`;
@@ -177,7 +216,7 @@ function ParamField({ p, value, issues, variables, onChange }: { p: ParamSchema;
       input = (
         <select data-testid={testid} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value || undefined)}>
           <option value="">(default{p.default !== undefined ? `: ${String(p.default)}` : ''})</option>
-          {(p.options ?? []).map((o) => (
+          {(p.enum ?? []).map((o) => (
             <option key={o}>{o}</option>
           ))}
         </select>
@@ -196,6 +235,13 @@ function ParamField({ p, value, issues, variables, onChange }: { p: ParamSchema;
         ) : (
           <StructuredInput value={value} onChange={onChange} testid={testid} />
         );
+      break;
+    case 'objects':
+      input = Array.isArray(value) || value === undefined ? (
+        <ObjectList items={p.items!} value={(value as Record<string, JsonValue>[] | undefined) ?? []} variables={variables} onChange={onChange} testid={testid} />
+      ) : (
+        <StructuredInput value={value} onChange={onChange} testid={testid} />
+      );
       break;
     default:
       input = <StructuredInput value={value} onChange={onChange} testid={testid} />;

@@ -35,19 +35,14 @@ export function outputNames(node: FlowNode, info: NodeTypeInfo | undefined): str
   const add = (n: unknown) => {
     if (typeof n === 'string' && n && !names.includes(n)) names.push(n);
   };
-  const outs = info?.outputs as unknown;
-  if (Array.isArray(outs)) outs.forEach((o) => add(typeof o === 'object' && o ? (o as { name?: string }).name : o));
-  else if (outs && typeof outs === 'object') {
-    const o = outs as { fixed?: unknown; names?: unknown; fromParam?: unknown; param?: unknown };
-    for (const list of [o.fixed, o.names]) if (Array.isArray(list)) list.forEach(add);
-    const param = typeof o.fromParam === 'string' ? o.fromParam : typeof o.param === 'string' ? o.param : undefined;
-    const dynamic = param ? node.params?.[param] : undefined;
+  const outs = info?.outputs;
+  if (outs && 'names' in outs) outs.names.forEach(add);
+  else if (outs && 'fromParam' in outs) {
+    const dynamic = node.params?.[outs.fromParam];
     if (Array.isArray(dynamic)) dynamic.forEach(add);
   }
-  if (node.type === 'choose' && Array.isArray(node.params?.options)) (node.params!.options as JsonValue[]).forEach(add);
   Object.keys(node.outputs ?? {}).forEach(add);
-  const terminal = node.type === 'end' || node.type === 'no_response';
-  if (!terminal) add('error');
+  if (!(info?.terminal ?? (node.type === 'end' || node.type === 'no_response'))) add('error');
   return names;
 }
 
