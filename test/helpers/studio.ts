@@ -144,3 +144,11 @@ function replyFor(body: Record<string, unknown>): string {
   const text = typeof last?.content === 'string' ? last.content : 'your message';
   return `Thanks for writing "${text.slice(0, 60)}". A manager will look at your request.`;
 }
+
+/** Makes every page of the context start signed in with `key` (what the sign-in form stores). */
+export async function signedInContext(browser: Browser, key: string, name = 'api key') {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // A script string: this file is type-checked without the DOM library.
+  await context.addInitScript(`sessionStorage.setItem('par.studio.apiKey', ${JSON.stringify(key)}); sessionStorage.setItem('par.studio.keyName', ${JSON.stringify(name)});`);
+  return context;
+}

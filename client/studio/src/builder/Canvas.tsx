@@ -185,7 +185,7 @@ export function Canvas(props: CanvasProps) {
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
-        minZoom={0.05}
+        minZoom={0.02}
         fitView
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
