@@ -6,5 +6,7 @@ export const FLOW_ID = defineSearchAttributeKey('ParFlowId', SearchAttributeType
 export const FLOW_VERSION = defineSearchAttributeKey('ParFlowVersion', SearchAttributeType.KEYWORD);
 export const RUN_STATUS = defineSearchAttributeKey('ParStatus', SearchAttributeType.KEYWORD);
 export const SESSION_ID = defineSearchAttributeKey('ParSessionId', SearchAttributeType.KEYWORD);
+/** The flow store's version a run started with (absent for flows from files and inline definitions). */
+export const FLOW_STORE_VERSION = defineSearchAttributeKey('ParFlowStoreVersion', SearchAttributeType.INT);
 
-export const PAR_SEARCH_ATTRIBUTES = [FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID];
+export const PAR_SEARCH_ATTRIBUTES = [FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID, FLOW_STORE_VERSION];

@@ -5,6 +5,17 @@ import type {
   ChatRequest,
   ChatResult,
   Decision,
+  FlowDefinition,
+  FlowDocument,
+  FlowSummary,
+  FlowVersion,
+  NodeType,
+  RunFilter,
+  RunSummary,
+  SavedFlow,
+  SaveFlowRequest,
+  StoredFlowVersion,
+  ValidationIssue,
   Fact,
   JsonValue,
   MemoryEntry,
@@ -137,11 +148,22 @@ export class ParClient {
   }
 
   // ---- flows and approvals ------------------------------------------------------------------
-  validateFlow = (definition: Record<string, unknown>) => this.json<Record<string, unknown>>('POST', '/v1/flows/validate', { definition });
+  validateFlow = (definition: Record<string, unknown> | FlowDefinition) =>
+    this.json<{ flow: string | null; valid: boolean; issues: ValidationIssue[] }>('POST', '/v1/flows/validate', { definition });
   startRun = (flow: string, req: StartRunRequest = {}) => this.json<StartedRun>('POST', `/v1/flows/${enc(flow)}/runs`, req);
-  getRun = <T = Record<string, unknown>>(runId: string) => this.json<T & { runId: string; flowId: string; status: string }>('GET', `/v1/runs/${enc(runId)}`);
-  listRuns = (filter: { flow?: string; status?: string } = {}) =>
-    this.json<{ runs: { runId: string; flowId: string; status: string }[] }>('GET', `/v1/runs${query(filter)}`);
+  getRun = <T = Record<string, unknown>>(runId: string) => this.json<T & { runId: string; flowId: string; status: string; flowVersion?: number }>('GET', `/v1/runs/${enc(runId)}`);
+  listRuns = (filter: RunFilter = {}) => this.json<{ runs: RunSummary[] }>('GET', `/v1/runs${query({ ...filter })}`);
+
+  // ---- node types and the flow store --------------------------------------------------------
+  nodeTypes = () => this.json<{ nodeTypes: NodeType[] }>('GET', '/v1/node-types');
+  listFlows = () => this.json<{ flows: FlowSummary[] }>('GET', '/v1/flows');
+  getFlow = (flow: string) => this.json<FlowDocument>('GET', `/v1/flows/${enc(flow)}`);
+  saveFlow = (flow: string, req: SaveFlowRequest) => this.json<SavedFlow>('PUT', `/v1/flows/${enc(flow)}`, req);
+  deleteFlow = (flow: string) => this.json<{ id: string; deleted: boolean; note?: string }>('DELETE', `/v1/flows/${enc(flow)}`);
+  flowVersions = (flow: string) => this.json<{ id: string; versions: FlowVersion[] }>('GET', `/v1/flows/${enc(flow)}/versions`);
+  getFlowVersion = (flow: string, version: number) => this.json<StoredFlowVersion>('GET', `/v1/flows/${enc(flow)}/versions/${version}`);
+  rollbackFlow = (flow: string, version: number, opts: { message?: string; baseVersion?: number } = {}) =>
+    this.json<SavedFlow>('POST', `/v1/flows/${enc(flow)}/rollback`, { version, ...opts });
   approve = (runId: string, d: { node?: string; comment?: string } = {}) => this.json<Decision>('POST', `/v1/runs/${enc(runId)}/approve`, d);
   reject = (runId: string, d: { node?: string; comment?: string } = {}) => this.json<Decision>('POST', `/v1/runs/${enc(runId)}/reject`, d);
   cancel = (runId: string) => this.json<{ runId: string; cancelled: boolean }>('POST', `/v1/runs/${enc(runId)}/cancel`);

@@ -1,5 +1,4 @@
 import { runStreamChannel } from '../../../activities/streams';
-import { validateFlow } from '../../../workflows/flow/validate';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
@@ -30,8 +29,8 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     '/v1/flows/validate',
     async ({ body }) => {
       const def = body.definition as FlowDefinition;
-      const library = flows.registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => library[id] ?? (id === def.id ? def : undefined));
+      // The flows it starts are looked up (stored first, then files) so their writes count as known variables.
+      const issues = await flows.catalog.validate(def);
       return { flow: def.id ?? null, valid: issues.length === 0, issues };
     },
     { body: 'ValidateFlowRequest' },
@@ -47,15 +46,21 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       if (definition && definition.id !== flowId) {
         throw badRequest('invalid_body', `body.definition.id is ${JSON.stringify(definition.id)} but the URL names flow "${flowId}"`);
       }
-      const prepared = flows.prepare(definition ?? flowId);
+      if (definition && body.version !== undefined) throw badRequest('invalid_body', 'give either body.definition or body.version (a stored version of the flow), not both');
+      const prepared = await flows.prepare(definition ?? flowId, body.version);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
       const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
       const started = await flows.start(
-        definition ?? flowId,
+        prepared,
         { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
         { runId },
       );
-      return { runId: started.runId, flowId: started.flowId, events: `/v1/runs/${encodeURIComponent(started.runId)}/events` };
+      return {
+        runId: started.runId,
+        flowId: started.flowId,
+        ...(started.flowVersion !== undefined ? { flowVersion: started.flowVersion } : {}),
+        events: `/v1/runs/${encodeURIComponent(started.runId)}/events`,
+      };
     },
     { body: 'StartRunRequest', status: 201 },
   );
@@ -68,8 +73,12 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     const limitRaw = query.get('limit');
     const limit = limitRaw === null ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('invalid_query', `limit must be an integer from 1 to 1000, got "${limitRaw}"`);
-    const runs = await flows.list({ flowId, status, limit });
-    return { runs: runs.filter((r) => r.flowId && canFlow(principal, r.flowId)) };
+    const versionRaw = query.get('version');
+    const flowVersion = versionRaw === null ? undefined : Number(versionRaw);
+    if (flowVersion !== undefined && (!/^\d+$/.test(versionRaw!) || !Number.isSafeInteger(flowVersion) || flowVersion < 1)) throw badRequest('invalid_query', `version must be a positive integer (a stored flow version), got "${versionRaw}"`);
+    const text = query.get('q')?.trim() || undefined;
+    const runs = await flows.list({ flowId, status, flowVersion, text, limit, accept: (r) => !!r.flowId && canFlow(principal, r.flowId) });
+    return { runs };
   });
 
   router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => {

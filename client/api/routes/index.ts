@@ -6,6 +6,7 @@ import { registerMetaRoutes } from './meta';
 import { registerVaultRoutes } from './vaults';
 import { registerChatRoutes } from './chat';
 import { registerFlowRoutes } from './flows';
+import { registerFlowDefinitionRoutes } from './flow-definitions';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
 import { registerReasoningRoutes } from './reasoning';
@@ -22,6 +23,7 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
   if (deps.services.vaults) registerVaultRoutes(router, deps.services.vaults);
   if (deps.services.chat) registerChatRoutes(router, deps.services.chat, deps);
   if (deps.services.flows) {
+    registerFlowDefinitionRoutes(router, deps.services.flows);
     registerFlowRoutes(router, deps.services.flows, deps);
     registerSessionRoutes(router, deps.services.flows);
   }
