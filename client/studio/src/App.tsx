@@ -89,7 +89,7 @@ export function useCatalogue() {
   return useQuery({
     queryKey: ['node-types'],
     queryFn: async () => {
-      const r = await api.get<{ nodeTypes: NodeTypeInfo[] }>('/v1/node-types');
+      const r = await api.sdk.nodeTypes();
       return Object.fromEntries(r.nodeTypes.map((t) => [t.type, t])) as Record<string, NodeTypeInfo>;
     },
     staleTime: Infinity,

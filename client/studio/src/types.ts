@@ -15,33 +15,7 @@ export interface ValidateResult {
   issues: ValidationIssue[];
 }
 
-export interface StoredFlowSummary {
-  id: string;
-  version: number;
-  name?: string;
-  updatedAt?: string;
-  [more: string]: unknown;
-}
-
-export interface StoredFlowVersion {
-  id?: string;
-  flow?: string;
-  version: number;
-  definition: FlowDefinition;
-  message?: string;
-  savedAt?: string;
-  savedBy?: string;
-  [more: string]: unknown;
-}
-
-export interface RunSummary {
-  runId: string;
-  flowId: string;
-  status: string;
-  version?: string | number;
-  startTime?: string;
-  [more: string]: unknown;
-}
+export type { FlowSummary, FlowDocument, FlowVersion, StoredFlowVersion, SavedFlow, RunSummary } from '../../sdk/types';
 
 export type RunStatusView = RunState & { runId: string; flowId: string; status: string; [more: string]: unknown };
 

@@ -1,11 +1,11 @@
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { enc, ParApiError } from '../api';
+import { ParApiError } from '../api';
 import { useCatalogue } from '../App';
 import { useApi } from '../context';
 import { go } from '../route';
-import type { FlowDefinition, FlowNode, StoredFlowVersion, ValidateResult, ValidationIssue } from '../types';
+import type { FlowDefinition, FlowDocument, FlowNode, NodeTypeInfo, StoredFlowVersion, ValidationIssue } from '../types';
 import { Canvas, type NodeRunState } from './Canvas';
 import { cloneNodes, emptyFlow, knownVariables, parseFlowText, removeNodes, renameNode, toYaml, uniqueId, updateNode, dropOutputs } from './doc';
 import { DocumentPanel } from './DocumentPanel';
@@ -33,7 +33,7 @@ export function Builder({ flowId }: { flowId?: string }) {
   const stored = useQuery({
     queryKey: ['flow', flowId],
     enabled: Boolean(flowId),
-    queryFn: () => api.get<StoredFlowVersion>(`/v1/flows/${enc(flowId!)}`),
+    queryFn: () => api.sdk.getFlow(flowId!),
   });
   if (catalogue.error) return <p className="field-error">Could not load the node catalogue: {(catalogue.error as Error).message}</p>;
   if (stored.error) return <p className="field-error">Could not load flow {flowId}: {(stored.error as Error).message}</p>;
@@ -47,7 +47,7 @@ export function Builder({ flowId }: { flowId?: string }) {
 
 type Tab = 'node' | 'flow' | 'document' | 'versions' | 'test';
 
-function Editor({ initial, catalogue }: { initial?: StoredFlowVersion; catalogue: Record<string, import('../types').NodeTypeInfo> }) {
+function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Record<string, NodeTypeInfo> }) {
   const api = useApi();
   const qc = useQueryClient();
   const rf = useReactFlow();
@@ -57,7 +57,7 @@ function Editor({ initial, catalogue }: { initial?: StoredFlowVersion; catalogue
   }, []);
   const { state, commit, reset, undo, redo, canUndo, canRedo } = useEditHistory(start);
   const { def, positions } = state;
-  const [storedVersion, setStoredVersion] = useState<number | undefined>(initial?.version);
+  const [storedVersion, setStoredVersion] = useState<number | undefined>(initial?.version ?? undefined);
   const [savedYaml, setSavedYaml] = useState(initial ? toYaml(initial.definition) : undefined);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
@@ -75,7 +75,7 @@ function Editor({ initial, catalogue }: { initial?: StoredFlowVersion; catalogue
     setChecking(true);
     const t = setTimeout(async () => {
       try {
-        const r = await api.post<ValidateResult>('/v1/flows/validate', { definition: def });
+        const r = await api.sdk.validateFlow(def);
         setIssues(r.issues);
       } catch (e) {
         setIssues([{ field: '(document)', message: (e as Error).message }]);
@@ -175,14 +175,16 @@ function Editor({ initial, catalogue }: { initial?: StoredFlowVersion; catalogue
   const save = async () => {
     setNotice(undefined);
     try {
-      const r = await api.put<StoredFlowVersion>(`/v1/flows/${enc(def.id)}`, { definition: def, ...(storedVersion !== undefined && initial?.definition.id === def.id ? { baseVersion: storedVersion } : {}) });
+      // baseVersion: the version this edit started from, 0 for a new flow, so nobody's save is overwritten unseen.
+      const sameFlow = initial?.definition.id === def.id;
+      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: sameFlow ? (storedVersion ?? 0) : 0 });
       setStoredVersion(r.version);
       setSavedYaml(toYaml(def));
       setNotice({ kind: 'ok', text: `Saved ${def.id} as version ${r.version}` });
       await qc.invalidateQueries({ queryKey: ['flows'] });
       await qc.invalidateQueries({ queryKey: ['flow-versions', def.id] });
       if (initial?.definition.id !== def.id) {
-        qc.setQueryData(['flow', def.id], { ...r, definition: def });
+        qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def });
         go('flows', def.id);
       }
     } catch (e) {

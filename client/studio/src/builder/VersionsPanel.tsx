@@ -1,22 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { enc } from '../api';
 import { useApi } from '../context';
-import type { FlowDefinition, StoredFlowVersion } from '../types';
+import type { FlowVersion, StoredFlowVersion } from '../types';
 import { diffLines } from './diff';
 import { toYaml } from './doc';
 
-export interface VersionInfo {
-  version: number;
-  message?: string;
-  savedAt?: string;
-  savedBy?: string;
-}
-
-function when(v: VersionInfo & Record<string, unknown>): string {
-  const t = v.savedAt ?? (v.createdAt as string | undefined);
-  return t ? new Date(t).toLocaleString() : '';
-}
 
 /** Version history of a stored flow: diff any two versions, roll back to one. */
 export function VersionsPanel({ flowId, onRolledBack }: { flowId: string; onRolledBack: (v: StoredFlowVersion) => void }) {
@@ -24,23 +12,23 @@ export function VersionsPanel({ flowId, onRolledBack }: { flowId: string; onRoll
   const qc = useQueryClient();
   const versions = useQuery({
     queryKey: ['flow-versions', flowId],
-    queryFn: () => api.get<{ versions: (VersionInfo & Record<string, unknown>)[] }>(`/v1/flows/${enc(flowId)}/versions`),
+    queryFn: () => api.sdk.flowVersions(flowId),
   });
   const [a, setA] = useState<number>();
   const [b, setB] = useState<number>();
   const [error, setError] = useState<string>();
-  const load = (v: number) => api.get<StoredFlowVersion>(`/v1/flows/${enc(flowId)}/versions/${v}`);
+  const load = (v: number) => api.sdk.getFlowVersion(flowId, v);
   const diff = useQuery({
     queryKey: ['flow-diff', flowId, a, b],
     enabled: a !== undefined && b !== undefined,
     queryFn: async () => {
       const [x, y] = await Promise.all([load(a!), load(b!)]);
-      return diffLines(toYaml(x.definition as FlowDefinition), toYaml(y.definition as FlowDefinition));
+      return diffLines(toYaml(x.definition), toYaml(y.definition));
     },
   });
   if (versions.isLoading) return <p>Loading versions…</p>;
   if (versions.error) return <p className="field-error">{(versions.error as Error).message}</p>;
-  const list = [...(versions.data?.versions ?? [])].sort((x, y) => y.version - x.version);
+  const list: FlowVersion[] = [...(versions.data?.versions ?? [])].sort((x, y) => y.version - x.version);
   return (
     <div className="versions-panel" data-testid="versions-panel">
       {error && <p className="field-error">{error}</p>}
@@ -67,7 +55,7 @@ export function VersionsPanel({ flowId, onRolledBack }: { flowId: string; onRoll
                 <b>v{v.version}</b> {v.message && <span className="muted">{v.message}</span>}
               </td>
               <td className="muted">
-                {when(v)} {v.savedBy ?? (v.by as string | undefined) ?? ''}
+                {new Date(v.createdAt).toLocaleString()} {v.createdBy}
               </td>
               <td>
                 <button
@@ -77,10 +65,10 @@ export function VersionsPanel({ flowId, onRolledBack }: { flowId: string; onRoll
                   onClick={async () => {
                     try {
                       setError(undefined);
-                      const r = await api.post<StoredFlowVersion>(`/v1/flows/${enc(flowId)}/rollback`, { version: v.version });
+                      const r = await api.sdk.rollbackFlow(flowId, v.version);
                       await qc.invalidateQueries({ queryKey: ['flow-versions', flowId] });
                       await qc.invalidateQueries({ queryKey: ['flows'] });
-                      onRolledBack(r.definition ? r : await load(Number(r.version)));
+                      onRolledBack(await load(r.version));
                     } catch (e) {
                       setError((e as Error).message);
                     }

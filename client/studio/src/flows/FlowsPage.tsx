@@ -2,13 +2,12 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { enc } from '../api';
 import { useApi } from '../context';
 import { href } from '../route';
-import type { StoredFlowSummary } from '../types';
 
 /** The stored flows this key may see. */
 export function FlowsPage() {
   const api = useApi();
   const qc = useQueryClient();
-  const flows = useQuery({ queryKey: ['flows'], queryFn: () => api.get<{ flows: StoredFlowSummary[] }>('/v1/flows') });
+  const flows = useQuery({ queryKey: ['flows'], queryFn: () => api.sdk.listFlows() });
   return (
     <div className="page" data-testid="flows-page">
       <div className="row">
@@ -23,7 +22,7 @@ export function FlowsPage() {
         <thead>
           <tr>
             <th>flow</th>
-            <th>name</th>
+            <th>source</th>
             <th>version</th>
             <th>updated</th>
             <th />
@@ -35,21 +34,23 @@ export function FlowsPage() {
               <td>
                 <a href={href('flows', f.id)}>{f.id}</a>
               </td>
-              <td>{f.name ?? ''}</td>
-              <td>{f.version !== undefined ? `v${f.version}` : ''}</td>
-              <td className="muted">{f.updatedAt ? new Date(f.updatedAt).toLocaleString() : ''}</td>
+              <td className="muted">{f.source === 'file' ? 'flows/ file' : 'store'}</td>
+              <td>{f.version !== null ? `v${f.version}` : ''}</td>
+              <td className="muted">
+                {f.updatedAt ? new Date(f.updatedAt).toLocaleString() : ''} {f.updatedBy ?? ''}
+              </td>
               <td>
                 <a href={`${href('runs')}?flow=${enc(f.id)}`}>runs</a>{' '}
-                <button
+                {f.source === 'store' && <button
                   type="button"
                   onClick={async () => {
                     if (!confirm(`Delete flow ${f.id} and its versions?`)) return;
-                    await api.del(`/v1/flows/${enc(f.id)}`);
+                    await api.sdk.deleteFlow(f.id);
                     await qc.invalidateQueries({ queryKey: ['flows'] });
                   }}
                 >
                   delete
-                </button>
+                </button>}
               </td>
             </tr>
           ))}

@@ -7,7 +7,7 @@ import { Canvas } from '../builder/Canvas';
 import { autoLayout } from '../builder/layout';
 import { useApi } from '../context';
 import { href } from '../route';
-import type { FlowDefinition, StoredFlowVersion } from '../types';
+import type { FlowDefinition } from '../types';
 import { LogPane } from './LogPane';
 import { FINISHED, useRunWatch } from './watch';
 
@@ -18,15 +18,14 @@ export function RunPage({ runId }: { runId: string }) {
   const watch = useRunWatch(runId);
   const s = watch.status;
   const [busy, setBusy] = useState(false);
-  const version = (s?.flowVersion ?? s?.storedVersion) as number | undefined;
+  const version = s?.flowVersion as number | undefined;
   const def = useQuery({
     queryKey: ['run-definition', s?.flowId, version],
     enabled: Boolean(s?.flowId),
     queryFn: async () => {
       const d = (s as { definition?: FlowDefinition }).definition;
       if (d) return d;
-      const path = version !== undefined ? `/v1/flows/${enc(s!.flowId)}/versions/${version}` : `/v1/flows/${enc(s!.flowId)}`;
-      return (await api.get<StoredFlowVersion>(path)).definition;
+      return (version !== undefined ? await api.sdk.getFlowVersion(s!.flowId, version) : await api.sdk.getFlow(s!.flowId)).definition;
     },
     retry: false,
   });

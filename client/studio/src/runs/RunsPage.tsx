@@ -56,7 +56,7 @@ export function RunsPage() {
                 <a href={href('runs', r.runId)}>{r.runId}</a>
               </td>
               <td>{r.flowId}</td>
-              <td>{r.version ?? ''}</td>
+              <td>{r.flowVersion !== undefined ? `v${r.flowVersion}` : (r.version ?? '')}</td>
               <td>
                 <span className={`status ${r.status}`}>{r.status}</span>
               </td>
