@@ -41,8 +41,14 @@ async function dropNode(page: Page, type: string, x: number, y: number): Promise
   await page.getByTestId('palette-search').fill('');
 }
 
+/** Drags from a node's named output to another node's input, as a person does (React Flow follows pointer moves). */
 async function connect(page: Page, from: string, output: string, to: string): Promise<void> {
-  await page.getByTestId(`out-${from}-${output}`).dragTo(page.getByTestId(`node-${to}`).locator('.react-flow__handle-top'));
+  const a = (await page.getByTestId(`out-${from}-${output}`).boundingBox())!;
+  const b = (await page.getByTestId(`node-${to}`).locator('.react-flow__handle-top').boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await page.mouse.up();
 }
 
 async function selectNode(page: Page, id: string): Promise<void> {

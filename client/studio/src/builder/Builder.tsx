@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ParApiError } from '../api';
 import { useCatalogue } from '../App';
 import { useApi } from '../context';
-import { go } from '../route';
+import { href } from '../route';
 import type { FlowDefinition, FlowDocument, FlowNode, NodeTypeInfo, StoredFlowVersion, ValidationIssue } from '../types';
 import { Canvas, type NodeRunState } from './Canvas';
 import { cloneNodes, emptyFlow, knownVariables, parseFlowText, removeNodes, renameNode, toYaml, uniqueId, updateNode, dropOutputs } from './doc';
@@ -57,7 +57,9 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   }, []);
   const { state, commit, reset, undo, redo, canUndo, canRedo } = useEditHistory(start);
   const { def, positions } = state;
-  const [storedVersion, setStoredVersion] = useState<number | undefined>(initial?.version ?? undefined);
+  // The stored flow this editor is on (id and latest version it knows), if any.
+  const [stored, setStored] = useState<{ id: string; version?: number } | undefined>(initial ? { id: initial.definition.id, version: initial.version ?? undefined } : undefined);
+  const storedVersion = stored?.id === def.id ? stored.version : undefined;
   const [savedYaml, setSavedYaml] = useState(initial ? toYaml(initial.definition) : undefined);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
@@ -149,10 +151,18 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     setTimeout(() => setSelected(new Set(ids)));
   }, [commit]);
 
+  // Fit the view once the canvas has drawn new positions (after auto-layout or an import).
+  const [fitPending, setFitPending] = useState(0);
+  useEffect(() => {
+    if (!fitPending) return;
+    const id = requestAnimationFrame(() => void rf.fitView({ duration: 150, maxZoom: 1 }));
+    return () => cancelAnimationFrame(id);
+  }, [fitPending, positions, rf]);
+
   const layout = useCallback(() => {
     commit((s) => ({ ...s, positions: autoLayout(s.def) }));
-    setTimeout(() => rf.fitView({ duration: 200 }), 50);
-  }, [commit, rf]);
+    setFitPending((n) => n + 1);
+  }, [commit]);
 
   // Keyboard: undo/redo, copy/paste, delete — not while typing in a field.
   useEffect(() => {
@@ -176,17 +186,15 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     setNotice(undefined);
     try {
       // baseVersion: the version this edit started from, 0 for a new flow, so nobody's save is overwritten unseen.
-      const sameFlow = initial?.definition.id === def.id;
-      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: sameFlow ? (storedVersion ?? 0) : 0 });
-      setStoredVersion(r.version);
+      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0 });
+      setStored({ id: def.id, version: r.version });
       setSavedYaml(toYaml(def));
       setNotice({ kind: 'ok', text: `Saved ${def.id} as version ${r.version}` });
       await qc.invalidateQueries({ queryKey: ['flows'] });
       await qc.invalidateQueries({ queryKey: ['flow-versions', def.id] });
-      if (initial?.definition.id !== def.id) {
-        qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def });
-        go('flows', def.id);
-      }
+      qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def });
+      // The address names the saved flow (no hashchange: the editor, its undo history and test chat stay).
+      if (location.hash !== href('flows', def.id)) history.replaceState(null, '', href('flows', def.id));
     } catch (e) {
       const conflict = e instanceof ParApiError && e.status === 409;
       setNotice({ kind: 'error', text: conflict ? `Someone saved ${def.id} since you opened it (${e.message}). Export your copy, reload, and apply your change again.` : (e as Error).message });
@@ -206,7 +214,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     try {
       const next = parseFlowText(await file.text());
       commit({ def: next, positions: completePositions(next, {}) });
-      setTimeout(() => rf.fitView(), 50);
+      setFitPending((n) => n + 1);
       setNotice({ kind: 'ok', text: `Imported ${file.name}` });
     } catch (e) {
       setNotice({ kind: 'error', text: `${file.name} is not a flow document: ${(e as Error).message}` });
@@ -327,7 +335,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
                   flowId={def.id}
                   onRolledBack={(v) => {
                     reset({ def: v.definition, positions: completePositions(v.definition, positions) });
-                    setStoredVersion(v.version);
+                    setStored({ id: v.id, version: v.version });
                     setSavedYaml(toYaml(v.definition));
                     setNotice({ kind: 'ok', text: `Rolled back: version ${v.version} is now the latest` });
                   }}

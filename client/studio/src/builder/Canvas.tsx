@@ -187,12 +187,13 @@ export function Canvas(props: CanvasProps) {
         deleteKeyCode={null}
         minZoom={0.02}
         fitView
-        onlyRenderVisibleElements
+        fitViewOptions={{ maxZoom: 1 }}
+        onlyRenderVisibleElements={def.nodes.length > 100}
         proOptions={{ hideAttribution: true }}
       >
         <Background />
         <Controls />
-        <MiniMap pannable zoomable />
+        <MiniMap pannable zoomable nodeColor={(n) => (n.data?.run === 'running' ? '#e8590c' : n.data?.issues && (n.data.issues as unknown[]).length ? '#b42318' : '#9aa3b2')} />
       </ReactFlow>
     </div>
   );

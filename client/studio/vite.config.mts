@@ -18,5 +18,5 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     sourcemap: false,
   },
-  logLevel: 'warn',
+  logLevel: 'error',
 });
