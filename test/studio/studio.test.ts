@@ -1,8 +1,10 @@
 // PAR Studio in a real browser (Debian's Chromium via playwright-core) against `npm start`'s
 // real stack: Temporal dev server, worker, API serving the built studio, redis for token streams,
 // and a local server speaking OpenAI's protocol as the model.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, requireChromium, startStudioStack, type StudioStack } from '../helpers/studio';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import YAML from 'yaml';
+import type { NodeType, ParamSpec } from '../../client/sdk';
+import { launchChromium, requireChromium, signedInContext, startStudioStack, type StudioStack } from '../helpers/studio';
 
 let stack: StudioStack;
 let browser: Browser;
@@ -125,5 +127,155 @@ test('a first flow: drag and drop from an empty canvas, fix a validation error, 
   await page.goto(`${stack.apiUrl}/studio/${runHref}`);
   await page.locator('[data-testid="run-status"]', { hasText: 'completed' }).waitFor();
   await expect(page.getByTestId('run-path').innerText()).resolves.toBe('start → respond → approval → end');
+  await context.close();
+});
+
+/** Sets one param through the control the studio shows for its kind. */
+async function fillParam(scope: Locator, spec: ParamSpec, value: unknown): Promise<void> {
+  const field = scope.locator(`[data-field="${spec.name}"]`).first();
+  const control = field.getByTestId(`param-${spec.name}`).first();
+  const kind = spec.kind;
+  if (kind === 'code') {
+    await control.locator('.cm-content').click();
+    await scope.page().keyboard.press('ControlOrMeta+a');
+    await scope.page().keyboard.insertText(String(value));
+  } else if (kind === 'duration') {
+    const [, amount, unit] = /^(\d+)\s*(\w+?)s?$/.exec(String(value))!;
+    await control.locator('input[type=number]').fill(amount);
+    await control.locator('select').selectOption(`${unit}s`);
+  } else if (kind === 'boolean' || kind === 'enum') {
+    await control.selectOption(String(value));
+  } else if (kind === 'number' || kind === 'integer') {
+    await control.fill(String(value));
+  } else if (spec.items?.length) {
+    const list = value as Record<string, unknown>[];
+    for (const [i, el] of list.entries()) {
+      await control.getByTestId(`param-${spec.name}-add`).click();
+      const item = control.getByTestId(`param-${spec.name}-${i}`);
+      for (const sub of spec.items) if (el[sub.name] !== undefined) await fillParam(item, sub, el[sub.name]);
+    }
+  } else if (kind === 'list' || kind === 'options') {
+    for (const [i, v] of (value as string[]).entries()) {
+      await control.getByRole('button', { name: '+ add' }).click();
+      await control.locator('input[type=text]').nth(i).fill(v);
+    }
+  } else if (typeof value === 'string' && ['string', 'template', 'variable', 'flow', 'vault', 'model'].includes(kind)) {
+    await control.fill(value);
+    await control.press('Escape');
+  } else {
+    await control.fill(JSON.stringify(value));
+  }
+}
+
+// Optional params filled on top of each type's minimal example, so every kind of control is used.
+const EXTRA: Record<string, string[]> = {
+  act: ['saves', 'timeout', 'memoryMb'],
+  approval: ['approvers', 'timeout', 'variable'],
+  generate: ['temperature', 'context', 'variable'],
+  if: ['combine'],
+  run_flow: ['wait', 'variables', 'resultVariable'],
+  add_to_vault: ['metadata'],
+  retrieve: ['n', 'smartHistorySearch'],
+  parallel: ['join'],
+};
+
+test('every node type: its params set through its form give a valid document with exactly those params', async () => {
+  // run_flow and parallel examples start the flow "child": store it first.
+  const child = await stack.call(adminKey, 'PUT', '/v1/flows/child', { definition: { id: 'child', version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'done' } }, { id: 'done', type: 'end' }] } });
+  expect(child.status).toBe(200);
+  const catalogue = (await stack.call<{ nodeTypes: NodeType[] }>(adminKey, 'GET', '/v1/node-types')).body.nodeTypes;
+  const chain = catalogue.filter((t) => !t.terminal && t.type !== 'start');
+  expect(chain.length).toBeGreaterThan(10);
+
+  const context = await signedInContext(browser, adminKey, 'studio-admin');
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${stack.apiUrl}/studio/#/flows/new`);
+  await page.getByTestId('flow-id').fill('every_node_type');
+  const expected: Record<string, Record<string, unknown>> = {};
+  // Built from the end backwards, so each node's outputs can name the node after it.
+  await page.getByTestId('palette-end').dblclick();
+  let nextId = 'end';
+  for (const t of [...chain].reverse()) {
+    await page.getByTestId(`palette-${t.type}`).dblclick();
+    const panel = page.locator(`[data-testid="node-panel"][data-node="${t.type}"]`);
+    await panel.waitFor();
+    const params: Record<string, unknown> = { ...(t.example ?? {}) };
+    for (const name of EXTRA[t.type] ?? []) params[name] = t.params.find((p) => p.name === name)!.example;
+    for (const [name, value] of Object.entries(params)) await fillParam(panel, t.params.find((p) => p.name === name)!, value);
+    expected[t.type] = params;
+    for (const output of await panel.locator('select[data-testid^="output-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('output-'.length)))) {
+      if (output !== 'error') await panel.getByTestId(`output-${output}`).selectOption(nextId);
+    }
+    nextId = t.type;
+  }
+  await page.getByTestId('auto-layout').click();
+  await selectNode(page, 'start');
+  await page.locator('[data-testid="node-panel"][data-node="start"]').getByTestId('output-next').selectOption(nextId);
+
+  await page.locator('[data-testid="validity"]', { hasText: /^valid$/ }).waitFor();
+  await page.getByTestId('tab-document').click();
+  const doc = YAML.parse(await page.getByTestId('doc-text').inputValue());
+  for (const t of chain) {
+    const node = doc.nodes.find((n: { id: string }) => n.id === t.type);
+    expect({ type: t.type, params: node.params ?? {} }).toEqual({ type: t.type, params: expected[t.type] });
+  }
+  const check = await stack.call(adminKey, 'POST', '/v1/flows/validate', { definition: doc });
+  expect(check.body).toMatchObject({ valid: true, issues: [] });
+  await context.close();
+});
+
+test('version history: diff between two versions, and rollback makes an old version the latest', async () => {
+  const v1 = { id: 'studio_versions', version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'hello' } }, { id: 'hello', type: 'respond', params: { text: 'Hello one' }, outputs: { next: 'done' } }, { id: 'done', type: 'end' }] };
+  expect((await stack.call(adminKey, 'PUT', '/v1/flows/studio_versions', { definition: v1, baseVersion: 0 })).status).toBe(200);
+  const context = await signedInContext(browser, adminKey, 'studio-admin');
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${stack.apiUrl}/studio/#/flows/studio_versions`);
+  await selectNode(page, 'hello');
+  await page.getByTestId('param-text').fill('Hello two');
+  await page.getByTestId('save').click();
+  await page.getByTestId('notice').filter({ hasText: 'version 2' }).waitFor();
+
+  await page.getByTestId('tab-versions').click();
+  await page.getByTestId('diff-a-1').check();
+  await page.getByTestId('diff-b-2').check();
+  const diff = page.getByTestId('version-diff');
+  await diff.locator('.del', { hasText: 'Hello one' }).waitFor();
+  await diff.locator('.add', { hasText: 'Hello two' }).waitFor();
+
+  await page.getByTestId('rollback-1').click();
+  await page.getByTestId('notice').filter({ hasText: 'Rolled back' }).waitFor();
+  await page.getByTestId('version-3').waitFor();
+  const latest = await stack.call(adminKey, 'GET', '/v1/flows/studio_versions');
+  expect(latest.body.version).toBe(3);
+  expect(latest.body.definition.nodes.find((n: { id: string }) => n.id === 'hello').params.text).toBe('Hello one');
+  // The editor shows the rolled-back document.
+  await selectNode(page, 'hello');
+  await expect(page.getByTestId('param-text').inputValue()).resolves.toBe('Hello one');
+  await context.close();
+});
+
+test('a key with narrow grants sees only its own flows and vaults', async () => {
+  for (const id of ['alpha_flow', 'beta_flow']) {
+    const def = { id, version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'done' } }, { id: 'done', type: 'end' }] };
+    expect((await stack.call(adminKey, 'PUT', `/v1/flows/${id}`, { definition: def })).status).toBe(200);
+  }
+  for (const vault of ['alpha_docs', 'beta_docs']) {
+    expect((await stack.call(adminKey, 'POST', `/v1/vaults/${vault}/items`, { text: `a note in ${vault}` })).status).toBeLessThan(300);
+  }
+  const narrow = await stack.createKey(['--name', 'alpha-team', '--flow', 'alpha_flow', '--grant', 'alpha_docs:read']);
+  const { context, page } = await newPage();
+  await signInWithKey(page, narrow.key);
+  await expect(page.getByTestId('signed-in-as').innerText()).resolves.toBe('alpha-team');
+  await page.getByTestId('flow-row-alpha_flow').waitFor();
+  expect(await page.getByTestId('flow-row-beta_flow').count()).toBe(0);
+  expect(await page.locator('[data-testid^="flow-row-"]').count()).toBe(1);
+  await page.getByTestId('nav-vaults').click();
+  await page.getByTestId('vault-alpha_docs').waitFor();
+  expect(await page.getByTestId('vault-beta_docs').count()).toBe(0);
+  // Opening another team's flow by its address is refused by the API, and the studio says so.
+  await page.goto(`${stack.apiUrl}/studio/#/flows/beta_flow`);
+  await page.getByText(/Could not load flow beta_flow/).waitFor();
   await context.close();
 });

@@ -96,11 +96,20 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
 
   const addNode = useCallback(
     (type: string, x?: number, y?: number) => {
+      let added: string | undefined;
       commit((s) => {
         const id = uniqueId(s.def, type === 'start' ? 'start' : type);
         const node: FlowNode = { id, type: type as FlowNode['type'] };
         const at = x !== undefined && y !== undefined ? { x, y } : rf.screenToFlowPosition({ x: window.innerWidth / 2, y: window.innerHeight / 2 });
+        added = id;
         return { def: { ...s.def, nodes: [...s.def.nodes, node] }, positions: { ...s.positions, [id]: at } };
+      });
+      // The new node is selected, its form open: the next thing a person does is fill it in.
+      setTimeout(() => {
+        if (!added) return;
+        setSelected(new Set([added]));
+        setSelectedEdges(new Set());
+        setTab('node');
       });
     },
     [commit, rf],
