@@ -4,9 +4,12 @@ import { Connection } from '@temporalio/client';
 import { loadConfig } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
+import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const telemetry = startTelemetry('par-worker');
+  if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -20,11 +23,16 @@ async function main(): Promise<void> {
   await admin.close();
 
   // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: warnOnlyLogger });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: warnOnlyLogger,
+    ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
+  });
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
-  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle });
+  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
   await worker.run();
+  await telemetry?.shutdown();
   await connection.close();
 }
 

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
-import { FLOW_ID, FLOW_STORE_VERSION, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
+import { FLOW_ID, FLOW_STORE_VERSION, FLOW_VERSION, RUN_STATUS, SESSION_ID, runSearchAttributes } from '../../workflows/search-attributes';
+import { flowWorkflow } from '../../workflows/flow-workflow';
+import { sessionWorkflow } from '../../workflows/session-workflow';
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
 import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
@@ -49,6 +51,18 @@ export interface RunSummary {
 
 const STATUS_FROM_TEMPORAL: Record<string, RunStatus> = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
 
+/** A flow by id or file, as a definition, or already prepared. */
+export type FlowRef = string | FlowDefinition | PreparedFlow;
+
+function isPrepared(ref: FlowRef): ref is PreparedFlow {
+  return typeof ref === 'object' && ref !== null && 'definition' in ref && 'library' in ref;
+}
+
+/** The id of a new run of a flow: the one place run ids are made. */
+export function newRunId(flowId: string): string {
+  return `${flowId}-${randomUUID()}`;
+}
+
 /** Splits CLI/API style input ({message, history, ...variables}) into a RunRequest. */
 export function runRequestFromInput(input: Record<string, JsonValue>): RunRequest {
   const { message, history, sessionId, tenant, variables, ...rest } = input;
@@ -81,26 +95,25 @@ export class FlowService {
     return new FlowCatalog(this.registry, this.store);
   }
 
-  /** Loads (stored id, file id or file path; a stored version when given) and validates a flow with everything it references. */
-  async prepare(ref: string | FlowDefinition, version?: number): Promise<PreparedFlow> {
+  /**
+   * Loads (stored id, file id or file path; a stored version when given) and validates a flow with
+   * everything it references, once: a prepared flow passed back to start() or sendSessionMessage()
+   * is used as it is, and the workflow trusts it.
+   */
+  async prepare(ref: FlowRef, version?: number): Promise<PreparedFlow> {
+    if (isPrepared(ref)) return ref;
     return this.catalog.prepare(ref, version);
   }
 
-  async start(ref: string | FlowDefinition | PreparedFlow, req: RunRequest = {}, opts: { runId?: string; version?: number } = {}): Promise<{ runId: string; flowId: string; flowVersion?: number }> {
-    const { definition, library, flowVersion } = isPrepared(ref) ? ref : await this.prepare(ref, opts.version);
-    const runId = opts.runId ?? `${definition.id}-${randomUUID()}`;
-    const input: FlowRunInput = { definition, library, ...req, ...(flowVersion !== undefined ? { flowVersion } : {}) };
-    await this.client.workflow.start('flowWorkflow', {
+  async start(ref: FlowRef, req: RunRequest = {}, opts: { runId?: string; version?: number } = {}): Promise<{ runId: string; flowId: string; flowVersion?: number }> {
+    const { definition, library, flowVersion } = await this.prepare(ref, opts.version);
+    const runId = opts.runId ?? newRunId(definition.id);
+    const input: FlowRunInput = { definition, library, prepared: true, ...req, ...(flowVersion !== undefined ? { flowVersion } : {}) };
+    await this.client.workflow.start(flowWorkflow, {
       taskQueue: this.taskQueue,
       workflowId: runId,
       args: [input],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: RUN_STATUS, value: 'running' },
-        ...(req.sessionId ? [{ key: SESSION_ID, value: req.sessionId }] : []),
-        ...(flowVersion !== undefined ? [{ key: FLOW_STORE_VERSION, value: flowVersion }] : []),
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId: req.sessionId, storeVersion: flowVersion }),
     });
     return { runId, flowId: definition.id, ...(flowVersion !== undefined ? { flowVersion } : {}) };
   }
@@ -163,19 +176,14 @@ export class FlowService {
   }
 
   /** Sends a message to a session (starting it on first use) and waits for the flow's reply. */
-  async sendSessionMessage(sessionId: string, ref: string | FlowDefinition | PreparedFlow, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
-    const { definition, library } = isPrepared(ref) ? ref : await this.prepare(ref);
-    const startOp = new WithStartWorkflowOperation('sessionWorkflow', {
+  async sendSessionMessage(sessionId: string, ref: FlowRef, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
+    const { definition, library } = await this.prepare(ref);
+    const startOp = new WithStartWorkflowOperation(sessionWorkflow, {
       workflowId: sessionWorkflowId(sessionId),
       taskQueue: this.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{ definition, library, sessionId, tenant: opts.tenant }],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: SESSION_ID, value: sessionId },
-        { key: RUN_STATUS, value: 'running' },
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId }),
     });
     return this.client.workflow.executeUpdateWithStart(sendMessageUpdate, { args: [{ message, variables: opts.variables, streamChannel: opts.streamChannel }], startWorkflowOperation: startOp });
   }
@@ -216,8 +224,4 @@ function summarize(wf: WorkflowExecutionInfo): RunSummary {
     startTime: wf.startTime.toISOString(),
     closeTime: wf.closeTime?.toISOString(),
   };
-}
-
-function isPrepared(ref: string | FlowDefinition | PreparedFlow): ref is PreparedFlow {
-  return typeof ref === 'object' && ref !== null && 'library' in ref && 'definition' in ref;
 }

@@ -82,6 +82,11 @@ export interface FlowRunInput {
   streamChannel?: string;
   /** The flow store's version of `definition`, when the run started from a stored flow. */
   flowVersion?: number;
+  /**
+   * The definition and library were validated when the run was prepared (FlowService.prepare,
+   * or a parent run's library), so the workflow does not check them again.
+   */
+  prepared?: boolean;
 }
 
 export type RunStatus = 'running' | 'waiting_approval' | 'waiting_timer' | 'completed' | 'failed' | 'cancelled';

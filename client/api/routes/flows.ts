@@ -1,4 +1,5 @@
 import { runStreamChannel } from '../../../activities/streams';
+import { newRunId } from '../../services/flows';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
@@ -8,6 +9,7 @@ import type { Router } from '../router';
 import type { FlowsPort } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { checkFlowId, flowOfRun } from './run-owner';
+import { listApprovals } from '../../services/approval-inbox';
 import type { RouteDeps } from './index';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
@@ -49,7 +51,7 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       if (definition && body.version !== undefined) throw badRequest('invalid_body', 'give either body.definition or body.version (a stored version of the flow), not both');
       const prepared = await flows.prepare(definition ?? flowId, body.version);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
+      const runId: string = body.runId ?? newRunId(flowId);
       const started = await flows.start(
         prepared,
         { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
@@ -84,6 +86,24 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
   router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => {
     await checkRun(principal, params.run, 'read runs of');
     return flows.status(params.run);
+  });
+
+  router.add('GET', '/v1/approvals', async ({ principal, query }) => {
+    const status = query.get('status') ?? 'pending';
+    if (status !== 'pending' && status !== 'decided') throw badRequest('invalid_query', `status must be pending or decided, got "${status}"`);
+    const flowId = query.get('flow') ?? undefined;
+    if (flowId) requireFlow(principal, checkFlowId(flowId), 'read approvals of');
+    const limitRaw = query.get('limit');
+    const runLimit = limitRaw === null ? 100 : Number(limitRaw);
+    if (!Number.isInteger(runLimit) || runLimit < 1 || runLimit > 500) throw badRequest('invalid_query', `limit must be an integer from 1 to 500, got "${limitRaw}"`);
+    const approvals = await listApprovals(flows, {
+      status,
+      flowId,
+      runLimit,
+      accept: (r) => !!r.flowId && canFlow(principal, r.flowId),
+      decider: principal.unrestricted ? undefined : decidedBy(principal),
+    });
+    return { approvals };
   });
 
   for (const decision of ['approve', 'reject'] as const) {

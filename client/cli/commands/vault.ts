@@ -10,6 +10,7 @@ import { createVaultService, VaultError, type VaultService } from '../../../acti
 import type { VaultIngestInput, VaultIngestProgress, VaultIngestResult } from '../../../activities/vaults/ingest-types';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
+import { vaultIngestWorkflow } from '../../../workflows/vault-ingest';
 import { ParApiError, type VaultExport } from '../../sdk';
 import { CliError, emit, parseJsonArg } from '../output';
 import { progressBar } from '../progress-bar';
@@ -144,7 +145,7 @@ async function ingestThroughWorker(vault: string, text: string, metadata: Record
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
     const input: VaultIngestInput = { ingestId, vault, source: { file }, metadata };
-    const handle = await client.workflow.start('vaultIngestWorkflow', { taskQueue: config.taskQueue, workflowId: ingestId, args: [input] });
+    const handle = await client.workflow.start(vaultIngestWorkflow, { taskQueue: config.taskQueue, workflowId: ingestId, args: [input] });
     const bar = progressBar(`${vault}:`, showProgress);
     let settled = false;
     const result = handle.result().finally(() => (settled = true));
