@@ -102,7 +102,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
   const [section, a, b] = route;
   const pending = useQuery({
     queryKey: ['approvals', 'pending'],
-    queryFn: () => api.get<{ approvals: unknown[] }>('/v1/approvals?status=pending'),
+    queryFn: () => api.sdk.approvals({ status: 'pending' }),
     refetchInterval: 5000,
   });
   const tab = (name: string, label: React.ReactNode) => (

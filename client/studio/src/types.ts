@@ -15,21 +15,6 @@ export interface ValidateResult {
   issues: ValidationIssue[];
 }
 
-export type { FlowSummary, FlowDocument, FlowVersion, StoredFlowVersion, SavedFlow, RunSummary } from '../../sdk/types';
+export type { FlowSummary, FlowDocument, FlowVersion, StoredFlowVersion, SavedFlow, RunSummary, InboxApproval } from '../../sdk/types';
 
 export type RunStatusView = RunState & { runId: string; flowId: string; status: string; [more: string]: unknown };
-
-export interface InboxApproval {
-  runId: string;
-  flowId: string;
-  node: string;
-  prompt: string;
-  approvers?: string[];
-  requestedAt?: string;
-  decision?: string;
-  by?: string;
-  comment?: string;
-  decidedAt?: string;
-  variables?: Record<string, JsonValue>;
-  [more: string]: unknown;
-}

@@ -11,7 +11,7 @@ export function Inbox() {
   const [view, setView] = useState<'pending' | 'decided'>('pending');
   const list = useQuery({
     queryKey: ['approvals', view],
-    queryFn: () => api.get<{ approvals: InboxApproval[] }>(`/v1/approvals?status=${view}`),
+    queryFn: () => api.sdk.approvals({ status: view }),
     refetchInterval: 3000,
   });
   return (
@@ -60,20 +60,27 @@ function ApprovalCard({ a, decided, onDecided }: { a: InboxApproval; decided: bo
       </div>
       <p className="muted">
         flow {a.flowId} · run <a href={href('runs', a.runId)}>{a.runId}</a> · node {a.node}
-        {a.requestedAt ? ` · asked ${new Date(a.requestedAt).toLocaleString()}` : ''}
-        {a.approvers?.length ? ` · approvers: ${a.approvers.join(', ')}` : ''}
+        {a.flowVersion !== null ? ` v${a.flowVersion}` : ''} · asked {new Date(a.requestedAt).toLocaleString()}
+        {a.approvers.length ? ` · approvers: ${a.approvers.join(', ')}` : ''}
       </p>
-      {a.variables && Object.keys(a.variables).length > 0 && (
+      {a.context.message && (
+        <p className="bubble user" data-testid="approval-message">
+          {a.context.message}
+        </p>
+      )}
+      {Object.keys(a.context.variables).length > 0 && (
         <details>
-          <summary>Run context</summary>
-          <pre>{JSON.stringify(a.variables, null, 2)}</pre>
+          <summary>Run variables</summary>
+          <pre>{JSON.stringify(a.context.variables, null, 2)}</pre>
         </details>
       )}
-      {decided ? (
+      {decided && a.decision ? (
         <p data-testid="decision">
-          <b>{a.decision}</b> by <span data-testid="decided-by">{a.by ?? '—'}</span> {a.decidedAt ? `at ${new Date(a.decidedAt).toLocaleString()}` : ''}
-          {a.comment ? ` — “${a.comment}”` : ''}
+          <b>{a.decision.decision}</b> by <span data-testid="decided-by">{a.decision.by ?? '—'}</span> at {new Date(a.decision.at).toLocaleString()}
+          {a.decision.comment ? ` — “${a.decision.comment}”` : ''}
         </p>
+      ) : !a.canDecide ? (
+        <p className="muted">Only {a.approvers.join(', ')} may decide this.</p>
       ) : (
         <div className="row">
           <input placeholder="comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} data-testid="approval-comment" />
