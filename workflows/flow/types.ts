@@ -22,6 +22,7 @@ export const NODE_TYPES = [
   'act',
   'end',
   'no_response',
+  'http',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
@@ -63,6 +64,10 @@ export interface FlowDefinition {
   variables?: Record<string, VariableDeclaration>;
   defaults?: { model?: string; vault?: string; temperature?: number };
   memory?: FlowMemoryConfig;
+  /** Hosts the flow's http, web_search page, MCP and tool calls may reach: "host", "host:port", "*.domain". */
+  allowHosts?: string[];
+  /** Domains (or "*.domain", or whole addresses) email nodes may send to. */
+  allowEmailDomains?: string[];
   nodes: FlowNode[];
 }
 

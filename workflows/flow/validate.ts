@@ -1,3 +1,4 @@
+import { validHostEntry } from '../../activities/act/allowed-hosts';
 import { NODE_SPECS } from '../nodes/registry';
 import type { NodeShape } from '../nodes/node-spec';
 import { ParamReader } from './params';
@@ -90,6 +91,12 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
       if (def.memory.tools !== undefined && typeof def.memory.tools !== 'boolean') add('memory.tools', 'must be true or false');
     }
   }
+  for (const field of ['allowHosts', 'allowEmailDomains'] as const) {
+    const list = (def as unknown as Record<string, unknown>)[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string')) add(field, 'must be a list of strings');
+    else for (const h of list) if (!validHostEntry(h.startsWith('*@') ? h.slice(2) : h.includes('@') ? h.slice(h.indexOf('@') + 1) : h)) add(field, `"${h}" is not a host, "host:port" or "*.domain"`);
+  }
   if (!Array.isArray(def.nodes) || def.nodes.length === 0) {
     add('nodes', 'must be a non-empty list');
     return issues;
@@ -106,7 +113,7 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
     if (n.params !== undefined && !isObject(n.params)) return add('params', 'must be an object', n.id);
     if (n.outputs !== undefined && !isObject(n.outputs)) return add('outputs', 'must be an object of output name -> node id', n.id);
     const reader = new ParamReader((n.params ?? {}) as Record<string, JsonValue>, (field, message) => add(field, message, n.id));
-    shapes.set(n.id, NODE_SPECS[n.type].shape(reader));
+    shapes.set(n.id, NODE_SPECS[n.type].shape(reader, def));
   });
 
   const starts = [...nodes.values()].filter((n) => n.type === 'start');
@@ -166,7 +173,7 @@ function childFlowVariables(refs: string[], lookup: FlowLookup | undefined): str
     for (const n of child.nodes) {
       const spec = NODE_SPECS[n?.type];
       if (!spec) continue;
-      const shape = spec.shape(new ParamReader((n.params ?? {}) as Record<string, JsonValue>, () => undefined));
+      const shape = spec.shape(new ParamReader((n.params ?? {}) as Record<string, JsonValue>, () => undefined), child);
       out.push(...(shape.writes ?? []));
       pending.push(...(shape.flowRefs ?? []));
     }

@@ -1,5 +1,5 @@
 import type { ParamReader } from '../flow/params';
-import type { FlowNode, NodeType } from '../flow/types';
+import type { FlowDefinition, FlowNode, NodeType } from '../flow/types';
 import type { RunEngine } from '../flow/run-engine';
 
 /** What validation needs to know about a node, derived from its params. */
@@ -23,8 +23,11 @@ export type NodeResult = { output: string } | { end: true };
 
 export interface NodeSpec {
   type: NodeType;
-  /** Checks params through the reader (which records each problem by field) and describes the node. */
-  shape(p: ParamReader): NodeShape;
+  /**
+   * Checks params through the reader (which records each problem by field) and describes the
+   * node. `flow` is the definition the node is in (for flow-level settings such as allowHosts).
+   */
+  shape(p: ParamReader, flow?: FlowDefinition): NodeShape;
   run(node: FlowNode, p: ParamReader, engine: RunEngine): Promise<NodeResult>;
 }
 

@@ -6,6 +6,7 @@ import { captureNode } from './capture';
 import { chooseNode } from './choose';
 import { endNode } from './end';
 import { generateNode } from './generate';
+import { httpNode } from './http';
 import { ifNode } from './if-then';
 import { noResponseNode } from './no-response';
 import type { NodeSpec } from './node-spec';
@@ -41,4 +42,5 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
   act: actNode,
   end: endNode,
   no_response: noResponseNode,
+  http: httpNode,
 };

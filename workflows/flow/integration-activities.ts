@@ -1,0 +1,16 @@
+// Proxies for the integration activities (activities/integrations), typed from the activities
+// themselves. Each call gets the policy of its kind: an HTTP call's attempts and timeout come
+// from its node; errors the activity marks non-retryable (4xx, disallowed hosts, missing
+// secrets, oversized responses) are never retried, and Retry-After sets the next delay.
+import { proxyActivities } from '@temporalio/workflow';
+import type { IntegrationActivities } from '../../activities/integrations/activities';
+
+/** Time allowed beyond the call's own timeout (secrets, DNS, a slow worker). */
+const SLACK_MS = 30_000;
+
+export function httpActivities(timeoutMs: number, attempts: number): Pick<IntegrationActivities, 'httpRequest'> {
+  return proxyActivities<Pick<IntegrationActivities, 'httpRequest'>>({
+    startToCloseTimeout: timeoutMs + SLACK_MS,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: attempts },
+  });
+}
