@@ -138,7 +138,7 @@ test('secrets: malformed references are refused at validation; a secret the work
   const h = await startFlow(ctx.client, ctx.taskQueue, httpFlow({ url: `${server.url}/echo`, headers: { authorization: '{secret:NOT_SET}' } }));
   const err = await h.result().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
-  expect(String((err as Error).cause?.message)).toMatch(/secret "NOT_SET" is not set on the worker: set PAR_SECRET_NOT_SET/);
+  expect(String(((err as Error).cause as Error | undefined)?.message)).toMatch(/secret "NOT_SET" is not set on the worker: set PAR_SECRET_NOT_SET/);
   expect(server.count('/echo')).toBe(before);
   expect(await scheduledActivities(h)).toEqual(['httpRequest']);
   const history = (await h.fetchHistory()).events!;
