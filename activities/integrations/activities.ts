@@ -1,13 +1,22 @@
 import { Context } from '@temporalio/activity';
-import { HTTP_METHODS, type HttpRequest, type HttpResult } from './contracts';
+import { sharedVaultService } from '../vaults';
+import { stableItemId, type VaultService } from '../vaults/service';
+import { HTTP_METHODS, type HttpRequest, type HttpResult, type WebSearchRequest, type WebSearchResult } from './contracts';
 import { asActivity, IntegrationError } from './errors';
-import { sendRequest } from './http-client';
+import { checkHostAllowed, sendRequest } from './http-client';
 import { SecretScope, SecretStore } from './secrets';
+import { pageText, searchProviderFromEnv, type SearchProvider } from './web-search';
 
 export interface IntegrationActivityDeps {
   secrets?: SecretStore;
   env?: NodeJS.ProcessEnv;
+  /** The search provider; chosen from the environment when not given. */
+  searchProvider?: SearchProvider;
+  vaults?: () => Promise<VaultService>;
 }
+
+const PAGE_TIMEOUT_MS = 15_000;
+const DEFAULT_PAGE_BYTES = 1_000_000;
 
 function activityContext(): Context | undefined {
   try {
@@ -45,7 +54,43 @@ export function createIntegrationActivities(deps: IntegrationActivityDeps = {}) 
     }, (t) => scope.redact(t));
   }
 
-  return { httpRequest };
+  /**
+   * Searches with the configured provider. With a vault, each result page on an allowed host is
+   * fetched and its text added to the vault under ids derived from its URL, so a retried
+   * activity replaces rather than duplicates; a page that cannot be fetched is skipped, with why.
+   */
+  async function webSearch(req: WebSearchRequest): Promise<WebSearchResult> {
+    return asActivity(async () => {
+      if (!req || typeof req.query !== 'string' || !req.query.trim()) throw new IntegrationError('bad_request', 'web search needs a non-empty query');
+      const provider = deps.searchProvider ?? searchProviderFromEnv(env);
+      const signal = activityContext()?.cancellationSignal;
+      const results = await provider.search(req.query.trim(), req.n, signal);
+      if (!req.vault) return { provider: provider.name, results };
+      const service = await (deps.vaults ?? sharedVaultService)();
+      const pages: NonNullable<WebSearchResult['pages']> = [];
+      for (const hit of results) {
+        try {
+          checkHostAllowed(hit.url, req.allowHosts, 'the page');
+          const page = await sendRequest({ method: 'GET', url: hit.url, headers: { accept: 'text/html, text/plain;q=0.9' }, allowHosts: req.allowHosts, timeoutMs: PAGE_TIMEOUT_MS, maxResponseBytes: req.maxPageBytes ?? DEFAULT_PAGE_BYTES, signal });
+          if (page.status >= 400) throw new IntegrationError('http_status', `answered ${page.status}`);
+          const content = pageText(typeof page.body === 'string' ? page.body : JSON.stringify(page.body), page.headers['content-type']);
+          if (!content) throw new IntegrationError('bad_request', 'the page has no text');
+          const chunks = service.chunk(content);
+          const items = await service.putItems(
+            req.vault,
+            chunks.map((c, i) => ({ id: stableItemId(`web:${hit.url}:${i}`), text: c.text, metadata: { source: 'web_search', url: hit.url, title: hit.title, chunk: i, chunks: chunks.length } })),
+          );
+          pages.push({ url: hit.url, ids: items.map((i) => i.id) });
+        } catch (err) {
+          if (signal?.aborted) throw err;
+          pages.push({ url: hit.url, skipped: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return { provider: provider.name, results, pages };
+    });
+  }
+
+  return { httpRequest, webSearch };
 }
 
 export type IntegrationActivities = ReturnType<typeof createIntegrationActivities>;

@@ -14,3 +14,12 @@ export function httpActivities(timeoutMs: number, attempts: number): Pick<Integr
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: attempts },
   });
 }
+
+// Searches (and page fetches into a vault) are short and idempotent: a retried search adds the
+// same pages under the same ids.
+export function searchActivities(): Pick<IntegrationActivities, 'webSearch'> {
+  return proxyActivities<Pick<IntegrationActivities, 'webSearch'>>({
+    startToCloseTimeout: '3 minutes',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+  });
+}

@@ -23,6 +23,7 @@ export const NODE_TYPES = [
   'end',
   'no_response',
   'http',
+  'web_search',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 

@@ -7,6 +7,7 @@ import { chooseNode } from './choose';
 import { endNode } from './end';
 import { generateNode } from './generate';
 import { httpNode } from './http';
+import { webSearchNode } from './web-search';
 import { ifNode } from './if-then';
 import { noResponseNode } from './no-response';
 import type { NodeSpec } from './node-spec';
@@ -43,4 +44,5 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
   end: endNode,
   no_response: noResponseNode,
   http: httpNode,
+  web_search: webSearchNode,
 };
