@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { sharedVaultService } from '../vaults';
 import { stableItemId, type VaultService } from '../vaults/service';
-import { HTTP_METHODS, type HttpRequest, type HttpResult, type WebSearchRequest, type WebSearchResult } from './contracts';
+import { HTTP_METHODS, type EmailRequest, type EmailResult, type HttpRequest, type HttpResult, type WebSearchRequest, type WebSearchResult } from './contracts';
+import { sendEmail, smtpConfigFromEnv, type SmtpConfig } from './email';
 import { asActivity, IntegrationError } from './errors';
 import { checkHostAllowed, sendRequest } from './http-client';
 import { SecretScope, SecretStore } from './secrets';
@@ -13,6 +14,8 @@ export interface IntegrationActivityDeps {
   /** The search provider; chosen from the environment when not given. */
   searchProvider?: SearchProvider;
   vaults?: () => Promise<VaultService>;
+  /** SMTP settings; from PAR_SMTP_* when not given. */
+  smtp?: SmtpConfig;
 }
 
 const PAGE_TIMEOUT_MS = 15_000;
@@ -90,7 +93,13 @@ export function createIntegrationActivities(deps: IntegrationActivityDeps = {}) 
     });
   }
 
-  return { httpRequest, webSearch };
+  /** Sends an email through the worker's SMTP server; the password is a secret, never in history. */
+  async function emailSend(req: EmailRequest): Promise<EmailResult> {
+    const scope = secrets();
+    return asActivity(async () => sendEmail(req, deps.smtp ?? smtpConfigFromEnv(env), scope), (t) => scope.redact(t));
+  }
+
+  return { httpRequest, webSearch, emailSend };
 }
 
 export type IntegrationActivities = ReturnType<typeof createIntegrationActivities>;

@@ -23,3 +23,12 @@ export function searchActivities(): Pick<IntegrationActivities, 'webSearch'> {
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
   });
 }
+
+// SMTP: transient failures (connection, 4xx replies) retry with a longer backoff; permanent
+// replies, bad credentials and refused recipients fail at once. A retry reuses the Message-ID.
+export function emailActivities(): Pick<IntegrationActivities, 'emailSend'> {
+  return proxyActivities<Pick<IntegrationActivities, 'emailSend'>>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+  });
+}

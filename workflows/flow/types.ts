@@ -24,6 +24,7 @@ export const NODE_TYPES = [
   'no_response',
   'http',
   'web_search',
+  'email',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 

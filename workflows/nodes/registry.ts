@@ -6,6 +6,7 @@ import { captureNode } from './capture';
 import { chooseNode } from './choose';
 import { endNode } from './end';
 import { generateNode } from './generate';
+import { emailNode } from './email';
 import { httpNode } from './http';
 import { webSearchNode } from './web-search';
 import { ifNode } from './if-then';
@@ -45,4 +46,5 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
   no_response: noResponseNode,
   http: httpNode,
   web_search: webSearchNode,
+  email: emailNode,
 };
