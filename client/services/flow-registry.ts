@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { ROOT_DIR } from '../../workers/config';
 import { FlowValidationError, validateFlow } from '../../workflows/flow/validate';
 import type { FlowDefinition } from '../../workflows/flow/types';
+import { flowRefsOf } from '../../workflows/nodes/catalogue';
 
 export const FLOWS_DIR = path.join(ROOT_DIR, 'flows');
 const EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -67,16 +68,16 @@ export class FlowRegistry {
   /** Every flow the definition can start (transitively), for the run's library. */
   resolveLibrary(def: FlowDefinition): Record<string, FlowDefinition> {
     const library: Record<string, FlowDefinition> = {};
-    const pending = [...flowRefs(def)];
+    const pending = [...flowRefsOf(def)];
     while (pending.length) {
       const id = pending.pop()!;
       if (library[id] || id === def.id) continue;
       const child = this.find(id);
       if (!child) continue;
       library[id] = child;
-      pending.push(...flowRefs(child));
+      pending.push(...flowRefsOf(child));
     }
-    if (flowRefs(def).includes(def.id)) library[def.id] = def;
+    if (flowRefsOf(def).includes(def.id)) library[def.id] = def;
     return library;
   }
 
@@ -90,14 +91,4 @@ export class FlowRegistry {
     }
     return library;
   }
-}
-
-function flowRefs(def: FlowDefinition): string[] {
-  const refs: string[] = [];
-  for (const n of Array.isArray(def?.nodes) ? def.nodes : []) {
-    const p = (n?.params ?? {}) as Record<string, unknown>;
-    if (n.type === 'run_flow' && typeof p.flow === 'string') refs.push(p.flow);
-    if (n.type === 'parallel' && Array.isArray(p.branches)) for (const b of p.branches) if (b && typeof (b as { flow?: unknown }).flow === 'string') refs.push((b as { flow: string }).flow);
-  }
-  return refs;
 }

@@ -3,6 +3,7 @@ import { emailActivities } from '../flow/integration-activities';
 import type { ParamReader } from '../flow/params';
 import type { FlowDefinition, JsonValue } from '../flow/types';
 import { next, type NodeSpec } from './node-spec';
+import { variableParam } from './param-specs';
 import { noSecrets } from './outside-world';
 
 export function allowEmailDomainsOf(flow: FlowDefinition | undefined): string[] {
@@ -45,6 +46,18 @@ function render(engine: Parameters<NodeSpec['run']>[2], raw: JsonValue | undefin
  */
 export const emailNode: NodeSpec = {
   type: 'email',
+  title: 'Email',
+  category: 'integration',
+  description: "Sends an email through the worker's SMTP server to recipients in the flow's allowEmailDomains.",
+  params: [
+    { name: 'to', kind: 'list', required: true, description: 'addresses or templates such as {customer_email} (a variable may hold a list); one text also works', example: ['ada@example.com'] },
+    { name: 'cc', kind: 'list', description: 'copy recipients, as for to', example: ['{greeting}'] },
+    { name: 'subject', kind: 'template', required: true, description: 'subject line', example: 'Your refund of {amount}' },
+    { name: 'body', kind: 'template', required: true, description: 'plain-text body', example: 'Hello,\nwe refunded {amount}.' },
+    { name: 'from', kind: 'template', description: 'sender; PAR_SMTP_FROM when absent', example: 'support@example.com' },
+    variableParam('variable the result {messageId, accepted, rejected} is written to'),
+  ],
+  outputs: { names: ['next'] },
   shape(p, flow) {
     const to = recipientsShape(p, 'to', flow, true);
     const cc = recipientsShape(p, 'cc', flow, false);

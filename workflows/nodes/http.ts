@@ -3,6 +3,7 @@ import { httpActivities } from '../flow/integration-activities';
 import type { ParamReader } from '../flow/params';
 import type { JsonValue } from '../flow/types';
 import { next, type NodeSpec } from './node-spec';
+import { variableParam } from './param-specs';
 import { allowHostsOf, noSecrets, renderSecretMap, secretTextMap, urlParam, urlProblem } from './outside-world';
 
 export const HTTP_DEFAULT_TIMEOUT_MS = 30_000;
@@ -34,6 +35,20 @@ function limits(p: ParamReader) {
  */
 export const httpNode: NodeSpec = {
   type: 'http',
+  title: 'HTTP request',
+  category: 'integration',
+  description: "One HTTP request to a host in the flow's allowHosts; the response {status, headers, body} into a variable.",
+  params: [
+    { name: 'url', kind: 'template', required: true, description: "URL (a template); its host must be in the flow's allowHosts", example: 'https://api.example.com/orders/{amount}' },
+    { name: 'method', kind: 'enum', enum: [...HTTP_METHODS], default: 'GET', description: 'HTTP method', example: 'POST' },
+    { name: 'headers', kind: 'object', description: 'header name -> template; may reference {secret:NAME}', example: { authorization: 'Bearer {secret:API_TOKEN}' } },
+    { name: 'body', kind: 'json', description: 'a text template, or JSON (sent as application/json) whose strings are templates', example: { amount: '{amount}' } },
+    variableParam('variable the response {status, headers, body} is written to'),
+    { name: 'timeout', kind: 'duration', default: '30 seconds', description: 'per attempt, from request to last byte', example: '10 seconds' },
+    { name: 'maxResponseBytes', kind: 'integer', default: HTTP_DEFAULT_MAX_RESPONSE_BYTES, min: 1, max: HTTP_MAX_RESPONSE_BYTES, description: 'larger responses are refused', example: 100_000 },
+    { name: 'retries', kind: 'integer', default: HTTP_DEFAULT_RETRIES, min: 0, max: 10, description: 'retries of 408, 429, 5xx, timeouts and network errors', example: 1 },
+  ],
+  outputs: { names: ['next'] },
   shape(p, flow) {
     p.str('method', { oneOf: HTTP_METHODS });
     const url = urlParam(p, 'url', flow, { required: true });

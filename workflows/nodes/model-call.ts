@@ -5,16 +5,18 @@ import type { RunEngine } from '../flow/run-engine';
 import { memoryConfig } from '../flow/runtime-memory';
 import { MEMORY_TOOLS } from '../../activities/memory/tool-specs';
 import { runMemoryTool } from './memory-tools';
+import type { VaultTouch } from './node-spec';
 
 /** Params shared by the nodes that call a model with optional vault context. */
-export function modelParamShape(p: ParamReader): void {
+export function modelParamShape(p: ParamReader): VaultTouch[] {
   p.str('model');
-  p.str('vault');
-  p.bool('context');
+  const vault = p.str('vault');
+  const context = p.bool('context');
   p.num('n', { min: 1, max: 50, integer: true });
   p.num('temperature', { min: 0, max: 2 });
   p.num('maxTokens', { min: 1, integer: true });
   p.bool('smartHistorySearch');
+  return context === false ? [] : [{ vault, level: 'read', field: 'params.vault' }];
 }
 
 /** Vault context for the current message; on by default whenever the node or flow names a vault. */

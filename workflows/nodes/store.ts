@@ -1,9 +1,22 @@
 import { vaultActivities } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
+import { variableParam } from './param-specs';
 
 /** Key-value storage (get, set, delete) in a namespace, by default the flow's vault or id. */
 export const storeNode: NodeSpec = {
   type: 'store',
+  title: 'Store',
+  category: 'data',
+  description: "Key-value storage (get, set, delete) in a namespace, by default the flow's vault or id.",
+  params: [
+    { name: 'op', kind: 'enum', required: true, enum: ['get', 'set', 'delete'], description: 'operation', example: 'set' },
+    { name: 'key', kind: 'template', required: true, description: 'the key', example: 'last_order' },
+    { name: 'value', kind: 'json', description: 'value to set (op set; strings are templates)', example: '{message}' },
+    variableParam('variable the value is read into (op get)'),
+    { name: 'namespace', kind: 'template', description: 'namespace; the flow default vault, else flow:<id>', example: 'orders' },
+  ],
+  outputs: { names: ['next'] },
+  example: { op: 'set', key: 'last_order', value: '{message}' },
   shape(p) {
     const op = p.str('op', { required: true, oneOf: ['get', 'set', 'delete'] });
     const key = p.str('key', { required: true });

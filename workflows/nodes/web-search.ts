@@ -1,5 +1,6 @@
 import { searchActivities } from '../flow/integration-activities';
 import { next, type NodeSpec } from './node-spec';
+import { VAULT_PARAM, variableParam } from './param-specs';
 import { allowHostsOf, noSecrets } from './outside-world';
 
 export const WEB_SEARCH_DEFAULT_RESULTS = 5;
@@ -11,6 +12,17 @@ export const WEB_SEARCH_DEFAULT_RESULTS = 5;
  */
 export const webSearchNode: NodeSpec = {
   type: 'web_search',
+  title: 'Web search',
+  category: 'integration',
+  description: "Searches the web (the worker's provider: Brave or Tavily); results [{title, url, snippet}] into a variable, pages optionally into a vault.",
+  params: [
+    { name: 'query', kind: 'template', required: true, description: 'what to search for', example: 'refund policy {greeting}' },
+    variableParam('variable the results [{title, url, snippet}] are written to', { required: true }),
+    { name: 'n', kind: 'integer', default: WEB_SEARCH_DEFAULT_RESULTS, min: 1, max: 20, description: 'number of results', example: 3 },
+    { ...VAULT_PARAM, description: "vault the result pages' text is added to (pages on hosts in the flow's allowHosts only); none when absent" },
+    { name: 'maxPageBytes', kind: 'integer', default: 1_000_000, min: 1, max: 10_000_000, description: 'larger pages are skipped', example: 200_000 },
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
     const query = p.str('query', { required: true });
     noSecrets(p, 'params.query', query);
@@ -18,7 +30,7 @@ export const webSearchNode: NodeSpec = {
     p.num('n', { min: 1, max: 20, integer: true });
     const vault = p.str('vault');
     p.num('maxPageBytes', { min: 1, max: 10_000_000, integer: true });
-    return { outputs: ['next'], writes: variable ? [variable] : [], templates: { 'params.query': query, 'params.vault': vault } };
+    return { outputs: ['next'], writes: variable ? [variable] : [], vaults: vault ? [{ vault, level: 'write', field: 'params.vault' }] : [], templates: { 'params.query': query, 'params.vault': vault } };
   },
   async run(_node, p, engine) {
     const vault = p.str('vault');

@@ -31,7 +31,7 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     async ({ body }) => {
       const def = body.definition as FlowDefinition;
       const library = flows.registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => Boolean(library[id]) || id === def.id);
+      const issues = validateFlow(def, (id) => library[id] ?? (id === def.id ? def : undefined));
       return { flow: def.id ?? null, valid: issues.length === 0, issues };
     },
     { body: 'ValidateFlowRequest' },
