@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { sharedVaultService } from '../vaults';
 import { stableItemId, type VaultService } from '../vaults/service';
-import { HTTP_METHODS, type EmailRequest, type EmailResult, type HttpRequest, type HttpResult, type WebSearchRequest, type WebSearchResult } from './contracts';
+import { HTTP_METHODS, type EmailRequest, type EmailResult, type HttpRequest, type McpCallRequest, type McpCallResult, type McpListRequest, type McpListResult, type HttpResult, type WebSearchRequest, type WebSearchResult } from './contracts';
 import { sendEmail, smtpConfigFromEnv, type SmtpConfig } from './email';
+import { callMcpTool, listMcpTools, mcpServersFromEnv, withMcpClient, type McpServerConfig } from './mcp-client';
 import { asActivity, IntegrationError } from './errors';
 import { checkHostAllowed, sendRequest } from './http-client';
 import { SecretScope, SecretStore } from './secrets';
@@ -16,7 +17,11 @@ export interface IntegrationActivityDeps {
   vaults?: () => Promise<VaultService>;
   /** SMTP settings; from PAR_SMTP_* when not given. */
   smtp?: SmtpConfig;
+  /** MCP servers by name; from PAR_MCP_SERVERS or mcp-servers.json when not given. */
+  mcpServers?: Record<string, McpServerConfig>;
 }
+
+const MCP_LIST_TIMEOUT_MS = 30_000;
 
 const PAGE_TIMEOUT_MS = 15_000;
 const DEFAULT_PAGE_BYTES = 1_000_000;
@@ -99,7 +104,23 @@ export function createIntegrationActivities(deps: IntegrationActivityDeps = {}) 
     return asActivity(async () => sendEmail(req, deps.smtp ?? smtpConfigFromEnv(env), scope), (t) => scope.redact(t));
   }
 
-  return { httpRequest, webSearch, emailSend };
+  /** Calls one tool on an MCP server; a tool's own error is a result (isError), not a failure. */
+  async function mcpCallTool(req: McpCallRequest): Promise<McpCallResult> {
+    const scope = secrets();
+    return asActivity(async () => {
+      if (!req || typeof req.tool !== 'string' || !req.tool) throw new IntegrationError('bad_request', 'mcpCallTool needs a tool name');
+      const result = await withMcpClient(req.target, deps.mcpServers ?? mcpServersFromEnv(env), scope, req.timeoutMs, (client, label) => callMcpTool(client, label, req.tool, req.arguments ?? {}, req.timeoutMs));
+      return scope.redactDeep(result);
+    }, (t) => scope.redact(t));
+  }
+
+  /** The tools an MCP server offers (names, descriptions, argument schemas), for a model. */
+  async function mcpListTools(req: McpListRequest): Promise<McpListResult> {
+    const scope = secrets();
+    return asActivity(async () => ({ tools: await withMcpClient(req.target, deps.mcpServers ?? mcpServersFromEnv(env), scope, MCP_LIST_TIMEOUT_MS, (client, label) => listMcpTools(client, label, MCP_LIST_TIMEOUT_MS)) }), (t) => scope.redact(t));
+  }
+
+  return { httpRequest, webSearch, emailSend, mcpCallTool, mcpListTools };
 }
 
 export type IntegrationActivities = ReturnType<typeof createIntegrationActivities>;

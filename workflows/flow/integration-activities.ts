@@ -32,3 +32,12 @@ export function emailActivities(): Pick<IntegrationActivities, 'emailSend'> {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
   });
 }
+
+// MCP tool calls: the tool's own errors are results; connection failures and timeouts retry.
+// A tool with side effects should be idempotent or called from a node with retries in mind.
+export function mcpActivities(timeoutMs: number): Pick<IntegrationActivities, 'mcpCallTool' | 'mcpListTools'> {
+  return proxyActivities<Pick<IntegrationActivities, 'mcpCallTool' | 'mcpListTools'>>({
+    startToCloseTimeout: timeoutMs + SLACK_MS,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
+  });
+}

@@ -25,6 +25,7 @@ export const NODE_TYPES = [
   'http',
   'web_search',
   'email',
+  'mcp',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 

@@ -12,8 +12,8 @@ export const HTTP_DEFAULT_MAX_RESPONSE_BYTES = 1_000_000;
 export const HTTP_MAX_RESPONSE_BYTES = 1_500_000;
 export const HTTP_DEFAULT_RETRIES = 3;
 
-/** Every string inside a JSON body, by field path, for template checks. */
-function stringLeaves(value: JsonValue | undefined, path: string, out: Record<string, string> = {}): Record<string, string> {
+/** Every string inside a JSON value, by field path, for template checks. */
+export function stringLeaves(value: JsonValue | undefined, path: string, out: Record<string, string> = {}): Record<string, string> {
   if (typeof value === 'string') out[path] = value;
   else if (Array.isArray(value)) value.forEach((v, i) => stringLeaves(v, `${path}.${i}`, out));
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) stringLeaves(v, `${path}.${k}`, out);

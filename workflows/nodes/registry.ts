@@ -8,6 +8,7 @@ import { endNode } from './end';
 import { generateNode } from './generate';
 import { emailNode } from './email';
 import { httpNode } from './http';
+import { mcpNode } from './mcp';
 import { webSearchNode } from './web-search';
 import { ifNode } from './if-then';
 import { noResponseNode } from './no-response';
@@ -47,4 +48,5 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
   http: httpNode,
   web_search: webSearchNode,
   email: emailNode,
+  mcp: mcpNode,
 };
