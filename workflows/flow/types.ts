@@ -120,6 +120,8 @@ export interface PendingApproval {
   timeoutAt: string;
   /** For memory-save confirmations: what would be saved. */
   memorySave?: { action: 'add' | 'update'; content: string; previousContent?: string };
+  /** For tool calls a person must allow: the tool, where it comes from, and the model's arguments. */
+  toolCall?: { tool: string; source: string; arguments: Record<string, JsonValue> };
 }
 
 export interface DecidedApproval extends PendingApproval {
