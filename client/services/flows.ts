@@ -6,10 +6,12 @@ import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/s
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
 import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
+import { ParError } from '../../workflows/errors';
 
 /** A session's archived messages cannot be read here. */
-export class SessionArchiveError extends Error {
+export class SessionArchiveError extends ParError {
   override name = 'SessionArchiveError';
+  readonly code = 'session_archive_unavailable';
 }
 
 let openedArchive: SessionArchive | undefined;
@@ -18,8 +20,9 @@ function defaultSessionArchive(): SessionArchive {
 }
 
 /** A decision the run refused (not waiting, already decided, not an approver...). */
-export class ApprovalRefusedError extends Error {
+export class ApprovalRefusedError extends ParError {
   override name = 'ApprovalRefusedError';
+  readonly code = 'approval_refused';
 }
 
 /** The run input as users give it: message, history, session and tenant, and the variables. */

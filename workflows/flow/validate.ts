@@ -1,4 +1,5 @@
 import { NODE_SPECS } from '../nodes/registry';
+import { ParError } from '../errors';
 import type { NodeShape } from '../nodes/node-spec';
 import { ParamReader } from './params';
 import { rootName, templateReferences } from './templates';
@@ -12,8 +13,9 @@ export interface ValidationIssue {
 }
 
 /** A flow definition that cannot run; `issues` names each node and field at fault. */
-export class FlowValidationError extends Error {
+export class FlowValidationError extends ParError {
   override name = 'FlowValidationError';
+  readonly code = 'invalid_flow';
   constructor(
     readonly flowId: string,
     readonly issues: ValidationIssue[],

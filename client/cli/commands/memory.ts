@@ -21,7 +21,10 @@ export async function withMemory<T>(fn: (s: MemoryServices) => Promise<T> | T): 
   try {
     return await fn(services);
   } catch (err) {
-    if (err instanceof MemoryError) throw new CliError(err.message, err.code === 'bad_input' ? 2 : 1, err.code);
+    if (err instanceof MemoryError) {
+      const [code, exitCode] = LOCAL_EQUIVALENT[err.code];
+      throw new CliError(err.message, exitCode, code);
+    }
     throw err;
   } finally {
     await services.close();
