@@ -94,9 +94,9 @@ export class FactStore {
   }
 
   /** Facts of any namespace of the tenant similar to the text. */
-  async similar(tenant: string, text: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
+  async similar(tenant: string, query: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(requireText('text', text));
+    const vector = await this.vectors.embedOne(requireText('query', query));
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [requireText('tenant', tenant)], vector, limit });
     const out: ScoredFact[] = [];
     for (const h of hits) {
