@@ -4,7 +4,10 @@ import { loadConfig } from '../../../workers/config';
 import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
 import { connectClient } from '../../temporal';
-import { FlowValidationError, formatIssue, validateFlow } from '../../../workflows/flow/validate';
+import { openFlowStore } from '../../services/flow-store';
+import { registerFlowStoreCommands } from './flow-store';
+import { FlowCatalog } from '../../services/flow-catalog';
+import { FlowValidationError, formatIssue } from '../../../workflows/flow/validate';
 import type { JsonValue, RunState } from '../../../workflows/flow/types';
 import { CliError, emit, parseJsonArg } from '../output';
 import { remoteClient, viaApi } from '../remote';
@@ -15,8 +18,9 @@ type JsonOpt = { json?: boolean };
 export async function withFlowService<T>(fn: (svc: FlowService) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const client = await connectClient(config);
+  const store = openFlowStore(config.dataDir);
   try {
-    return await fn(new FlowService(client, config.taskQueue));
+    return await fn(new FlowService(client, config.taskQueue, undefined, undefined, store));
   } catch (err) {
     if (err instanceof FlowValidationError) throw new CliError(err.message, 2, 'invalid_flow');
     if (err instanceof FlowFileError) throw new CliError(err.message, 2, 'flow_not_found');
@@ -26,6 +30,7 @@ export async function withFlowService<T>(fn: (svc: FlowService) => Promise<T>): 
     throw err;
   } finally {
     await client.connection.close();
+    await store.close();
   }
 }
 
@@ -41,15 +46,18 @@ export function uiLink(runId: string): string | undefined {
 }
 
 /** Starts a flow and, with wait, prints its result: shared by `par flow run` and `par run`. */
-export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean }): Promise<void> {
+export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean; version?: string }): Promise<void> {
   const input = objectArg('--input', opts.input);
+  const version = opts.version === undefined ? undefined : Number(opts.version);
+  if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new CliError(`--version must be a stored version number (see par flow versions ${ref}), got ${JSON.stringify(opts.version)}`, 2, 'bad_input');
   const remote = remoteClient();
-  if (remote) return runRemotely(remote, ref, input, opts);
+  if (remote) return runRemotely(remote, ref, input, { ...opts, version });
   await withFlowService(async (svc) => {
     const req = runRequestFromInput(input);
     if (opts.session) req.sessionId = opts.session;
-    const { runId, flowId } = await svc.start(ref, req, { runId: opts.id });
-    if (!opts.wait) return emit({ runId, flowId, webUi: uiLink(runId) }, opts, (d) => `started ${d.runId}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
+    const { runId, flowId, flowVersion } = await svc.start(ref, req, { runId: opts.id, version });
+    const pinned = flowVersion !== undefined ? ` (stored version ${flowVersion})` : '';
+    if (!opts.wait) return emit({ runId, flowId, flowVersion, webUi: uiLink(runId) }, opts, (d) => `started ${d.runId}${pinned}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
     try {
       const result = await svc.result(runId);
       emit({ runId, flowId, ...result, webUi: uiLink(runId) }, opts, (d) =>
@@ -64,7 +72,7 @@ export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: stri
 
 const FINAL = ['completed', 'failed', 'cancelled'];
 
-async function runRemotely(remote: ParClient, ref: string, input: Record<string, JsonValue>, opts: JsonOpt & { id?: string; session?: string; wait?: boolean }): Promise<void> {
+async function runRemotely(remote: ParClient, ref: string, input: Record<string, JsonValue>, opts: JsonOpt & { id?: string; session?: string; wait?: boolean; version?: number }): Promise<void> {
   let req;
   try {
     req = runRequestFromInput(input);
@@ -74,7 +82,7 @@ async function runRemotely(remote: ParClient, ref: string, input: Record<string,
   const isFile = /\.(json|ya?ml)$/.test(ref) || ref.includes('/');
   const definition = isFile ? new FlowRegistry().load(ref) : undefined;
   const started = await viaApi(() =>
-    remote.startRun(definition?.id ?? ref, { ...req, ...(definition ? { definition: definition as unknown as Record<string, unknown> } : {}), ...(opts.session ? { sessionId: opts.session } : {}), ...(opts.id ? { runId: opts.id } : {}) }),
+    remote.startRun(definition?.id ?? ref, { ...req, ...(definition ? { definition: definition as unknown as Record<string, unknown> } : {}), ...(opts.session ? { sessionId: opts.session } : {}), ...(opts.id ? { runId: opts.id } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) }),
   );
   if (!opts.wait) return emit({ runId: started.runId, flowId: started.flowId }, opts, (d) => `started ${d.runId} through the API\nfollow it: par flow status ${d.runId}`);
   let state: RemoteRunState;
@@ -105,7 +113,8 @@ export function register(program: Command): void {
 
   flow
     .command('run <flowOrFile>')
-    .description('Start a flow (an id from flows/ or a JSON/YAML file)')
+    .description('Start a flow (a stored flow or one from flows/ by id, or a JSON/YAML file)')
+    .option('--version <n>', 'a stored version of the flow (default: the latest stored, else the file)')
     .option('--input <json>', 'run input: {"message": "...", "history": [...], ...variables}', '{}')
     .option('--id <runId>', 'workflow id for the run')
     .option('--session <id>', 'session id recorded with the run')
@@ -203,17 +212,24 @@ export function register(program: Command): void {
     .command('validate <flowOrFile>')
     .description('Check a flow definition (and the flows it starts) without running it')
     .option('--json', 'print JSON')
-    .action((ref: string, opts: JsonOpt) => {
-      const registry = new FlowRegistry();
+    .action(async (ref: string, opts: JsonOpt) => {
+      // Stored flows (by id, and as children) count as the API's validation counts them.
+      const store = openFlowStore(loadConfig().dataDir);
+      const catalog = new FlowCatalog(new FlowRegistry(), store);
       let def;
+      let issues;
       try {
-        def = registry.load(ref);
+        def = /\.(json|ya?ml)$/.test(ref) || ref.includes('/') ? catalog.registry.load(ref) : (await catalog.find(ref))?.definition;
+        if (!def) throw new FlowFileError(`flow "${ref}" is neither stored nor in the flow files`);
+        issues = await catalog.validate(def);
       } catch (err) {
         throw new CliError((err as Error).message, 2, 'flow_not_found');
+      } finally {
+        await store.close();
       }
-      const library = registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => library[id] ?? (id === def.id ? def : undefined));
       emit({ flow: def.id, valid: issues.length === 0, issues }, opts, (d) => (d.valid ? `flow "${d.flow}" is valid` : `flow "${d.flow}" is invalid:\n${d.issues.map(formatIssue).join('\n')}`));
       if (issues.length) process.exitCode = 2;
     });
+
+  registerFlowStoreCommands(flow);
 }
