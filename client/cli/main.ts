@@ -23,6 +23,8 @@ const COMMANDS: Record<string, () => CommandModule> = {
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
   .version(require('../../package.json').version)
+  // Options after a command are that command's: `par flow run ID --version 2` is a flow version, not par's.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
