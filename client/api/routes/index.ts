@@ -9,6 +9,7 @@ import { registerFlowRoutes } from './flows';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
 import { registerReasoningRoutes } from './reasoning';
+import { registerMcpRoutes } from './mcp';
 
 export interface RouteDeps {
   services: ApiServices;
@@ -29,4 +30,5 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
     registerMemoryRoutes(router, deps.services.memory);
     registerReasoningRoutes(router, deps.services.memory);
   }
+  registerMcpRoutes(router, deps.services);
 }
