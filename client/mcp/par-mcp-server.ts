@@ -104,7 +104,7 @@ export function createParMcpServer(services: ParMcpServices, opts: ParMcpOptions
         guarded(async () => {
           const flowId = checkFlowId(flow);
           requireFlow(p, flowId, 'run');
-          const prepared = flows.prepare(flowId);
+          const prepared = await flows.prepare(flowId);
           requireFlowDataAccess(p, [prepared.definition, ...Object.values(prepared.library)], tenant);
           return flows.start(flowId, { message, variables: variables as never, tenant });
         }),

@@ -58,6 +58,9 @@ export function flowStoreConformance(open: () => Promise<FlowStore>): void {
     expect((await store.get('f'))?.version).toBe(2);
     // A base version for a flow that is not stored conflicts too (someone deleted it).
     await expect(store.save('new', def('new', 'x'), { by: 'a', baseVersion: 1 })).rejects.toBeInstanceOf(FlowVersionConflictError);
+    // Base version 0 means "this flow is new": it creates once, then conflicts.
+    expect((await store.save('new', def('new', 'x'), { by: 'a', baseVersion: 0 })).version).toBe(1);
+    await expect(store.save('new', def('new', 'y'), { by: 'b', baseVersion: 0 })).rejects.toMatchObject({ latest: 1 });
   });
 
   test('concurrent saves from the same base version: exactly one wins', async () => {

@@ -88,6 +88,13 @@ export interface FlowRunInput {
   memory?: Partial<FlowMemoryConfig>;
   /** Stream bus channel that respond nodes publish tokens to (the API subscribes). */
   streamChannel?: string;
+  /** The flow store's version of `definition`, when the run started from a stored flow. */
+  flowVersion?: number;
+  /**
+   * The definition and library were validated when the run was prepared (FlowService.prepare,
+   * or a parent run's library), so the workflow does not check them again.
+   */
+  prepared?: boolean;
 }
 
 export type RunStatus = 'running' | 'waiting_approval' | 'waiting_timer' | 'completed' | 'failed' | 'cancelled';
@@ -134,6 +141,8 @@ export interface DecidedApproval extends PendingApproval {
 export interface RunState {
   flowId: string;
   version: string;
+  /** The flow store's version the run started with (absent for flows from files or inline). */
+  flowVersion?: number;
   status: RunStatus;
   sessionId?: string;
   variables: Record<string, JsonValue>;

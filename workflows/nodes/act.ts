@@ -1,10 +1,8 @@
 import type { JsonValue } from '../flow/types';
-import { actActivities } from '../flow/activities';
+import { actActivities, DEFAULT_ACT_TIMEOUT_MS } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
 import { MAX_ACT_LIMITS, MIN_ACT_LIMITS } from '../../activities/act/limits';
 import { MODEL_PARAM, VAULT_PARAM } from './param-specs';
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Runs the node's Python in the sandbox (activities/act): variables in as globals, `save[...]`
@@ -38,7 +36,7 @@ export const actNode: NodeSpec = {
     return { outputs: ['next'], vaults: [{ vault: p.str('vault'), level: 'read', field: 'params.vault' }], writes: p.strArray('saves') ?? [] };
   },
   async run(_node, p, engine) {
-    const timeoutMs = p.duration('timeout') ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = p.duration('timeout') ?? DEFAULT_ACT_TIMEOUT_MS;
     const result = await actActivities(timeoutMs).actRun({
       code: p.str('code')!,
       variables: engine.vars,

@@ -1,5 +1,6 @@
 import type { ContextItem, GenerateResult, ModelMessage } from '../../activities/contracts';
-import { modelActivities, vaultActivities } from '../flow/activities';
+import { modelActivities } from '../flow/activities';
+import { searchVaults } from './vault-search';
 import type { ParamReader } from '../flow/params';
 import type { RunEngine } from '../flow/run-engine';
 import { memoryConfig } from '../flow/runtime-memory';
@@ -26,7 +27,7 @@ export function modelParamShape(p: ParamReader, flow?: FlowDefinition): VaultTou
 export async function retrieveContext(engine: RunEngine, p: ParamReader): Promise<ContextItem[]> {
   const vault = engine.vault(p);
   if (!vault || p.bool('context') === false) return [];
-  const result = await vaultActivities().vaultSearch({
+  const result = await searchVaults({
     vault,
     query: engine.message,
     n: p.num('n') ?? 4,

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../flow/types';
-import { vaultActivities } from '../flow/activities';
+import { searchVaults } from './vault-search';
 import { next, type NodeSpec, type VaultTouch } from './node-spec';
 import { MODEL_PARAM, VAULT_PARAM, variableParam } from './param-specs';
 
@@ -38,7 +38,7 @@ export const retrieveNode: NodeSpec = {
     const vault = vaults ? undefined : engine.vault(p);
     if (!vault && !vaults) throw new Error('no vault: set params.vault, params.vaults or the flow default vault');
     const query = engine.render(p.str('query') ?? '{message}');
-    const result = await vaultActivities().vaultSearch({
+    const result = await searchVaults({
       vault,
       vaults,
       query,

@@ -1,4 +1,4 @@
-import { vaultActivities } from '../flow/activities';
+import { localReads, vaultActivities } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
 import { variableParam } from './param-specs';
 
@@ -35,7 +35,8 @@ export const storeNode: NodeSpec = {
     const namespace = engine.render(p.str('namespace') ?? engine.definition.defaults?.vault ?? `flow:${engine.definition.id}`);
     const key = engine.render(p.str('key')!);
     const value = op === 'set' ? engine.renderValue(p.raw('value') ?? null) : undefined;
-    const r = await vaultActivities().kvStore({ op, namespace, key, value });
+    // A get is a fast read (a local activity); set and delete are writes and stay regular activities.
+    const r = await ((op === 'get' ? localReads() : undefined) ?? vaultActivities()).kvStore({ op, namespace, key, value });
     if (op === 'get') engine.setVariable(p.str('variable')!, r.found ? (r.value ?? null) : null);
     engine.detail({ op, namespace, key, found: r.found });
     return next();

@@ -28,7 +28,7 @@ export interface StoredFlowSummary {
 export interface SaveFlowOptions {
   by: string;
   message?: string;
-  /** The version the change was made from; the save is refused when the latest is another. */
+  /** The version the change was made from (0: the flow is new); the save is refused when the latest is another. */
   baseVersion?: number;
 }
 

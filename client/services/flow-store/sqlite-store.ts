@@ -45,7 +45,7 @@ export class SqliteFlowStore implements FlowStore {
     const write = this.db.transaction((): VersionRow => {
       const head = this.db.prepare('SELECT latest, deleted_at FROM flows WHERE flow_id = ?').get(id) as { latest: number; deleted_at: string | null } | undefined;
       const live = head && !head.deleted_at ? head.latest : undefined;
-      if (opts.baseVersion !== undefined && opts.baseVersion !== live) throw new FlowVersionConflictError(id, opts.baseVersion, live);
+      if (opts.baseVersion !== undefined && opts.baseVersion !== (live ?? 0)) throw new FlowVersionConflictError(id, opts.baseVersion, live);
       const row: VersionRow = { flow_id: id, version: (head?.latest ?? 0) + 1, definition: JSON.stringify(definition), created_at: new Date().toISOString(), created_by: opts.by, message: opts.message ?? null };
       this.db.prepare('INSERT INTO flow_versions (flow_id, version, definition, created_at, created_by, message) VALUES (@flow_id, @version, @definition, @created_at, @created_by, @message)').run(row);
       this.db.prepare('INSERT INTO flows (flow_id, latest) VALUES (?, ?) ON CONFLICT(flow_id) DO UPDATE SET latest = excluded.latest, deleted_at = NULL, deleted_by = NULL').run(id, row.version);
