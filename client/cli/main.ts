@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
   secrets: () => require('./commands/secrets'),
+  mcp: () => require('./commands/mcp'),
 };
 
 const program = new Command('par')
