@@ -174,6 +174,30 @@ function resolveTemporalCli() {
   return onPath('temporal') || path.join(venvDir, 'bin', 'temporal');
 }
 
+/** Every file under `dir` (but dist and node_modules), sorted, for a content hash. */
+function sourceFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : sourceFiles(p);
+    return [p];
+  }).sort();
+}
+
+/** Builds the studio (client/studio -> client/studio/dist, served at /studio) when its sources changed. */
+function ensureStudio() {
+  const studio = path.join(root, 'client', 'studio');
+  if (!fs.existsSync(path.join(studio, 'index.html'))) return;
+  const stampFile = path.join(studio, 'dist', '.par-build-stamp');
+  const inputs = [...sourceFiles(studio), ...sourceFiles(path.join(root, 'client', 'sdk')), path.join(root, 'package-lock.json')];
+  const want = sha(...inputs) + ':' + crypto.createHash('sha256').update(inputs.map((f) => path.relative(root, f)).join('\n')).digest('hex');
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
+  log('building the studio (client/studio)...');
+  const r = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', studio], { cwd: root });
+  if (!r.ok) throw new SetupError(`building the studio failed (exit ${r.status}):\n${r.out.split('\n').slice(-25).join('\n')}`);
+  fs.writeFileSync(stampFile, want);
+}
+
 function ensureDataDir() {
   const dataDir = path.resolve(root, process.env.PAR_DATA_DIR || '.data');
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
@@ -185,6 +209,7 @@ function main() {
   try {
     ensureSystemPackages();
     ensureNpm();
+    ensureStudio();
     ensurePythonTools();
     const cli = resolveTemporalCli();
     const v = run(cli, ['--version']);

@@ -9,6 +9,8 @@ import { connectServices } from './wiring';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { sseOptionsFromEnv } from './sse';
 import { corsOriginsFromEnv } from './cors';
+import { StudioSignins } from './auth/studio-signin';
+import { apiKeysPath } from './auth/key-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     bodyLimit: Number(process.env.PAR_API_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
     sse: sseOptionsFromEnv(),
     corsOrigins: corsOriginsFromEnv(),
+    signins: auth.kind === 'keys' ? new StudioSignins(apiKeysPath(config.dataDir)) : undefined,
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);

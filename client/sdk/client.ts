@@ -3,8 +3,11 @@ import { ParApiError } from './errors';
 import { parseSse } from './sse-parser';
 import type {
   ChatRequest,
+  ActRunRequest,
+  ActRunResult,
   ChatResult,
   Decision,
+  InboxApproval,
   FlowDefinition,
   FlowDocument,
   FlowSummary,
@@ -153,6 +156,14 @@ export class ParClient {
   startRun = (flow: string, req: StartRunRequest = {}) => this.json<StartedRun>('POST', `/v1/flows/${enc(flow)}/runs`, req);
   getRun = <T = Record<string, unknown>>(runId: string) => this.json<T & { runId: string; flowId: string; status: string; flowVersion?: number }>('GET', `/v1/runs/${enc(runId)}`);
   listRuns = (filter: RunFilter = {}) => this.json<{ runs: RunSummary[] }>('GET', `/v1/runs${query({ ...filter })}`);
+
+  /** Pending approvals this key may see (decide with approve/reject), or decided ones with who, when and comment. */
+  approvals = (filter: { status?: 'pending' | 'decided'; flow?: string; limit?: number } = {}) =>
+    this.json<{ approvals: InboxApproval[] }>('GET', `/v1/approvals${query({ ...filter })}`);
+  /** Runs act code alone in the act sandbox with sample variables. */
+  runAct = (req: ActRunRequest) => this.json<ActRunResult>('POST', '/v1/act/run', req);
+  /** Trades the one-time token of a studio sign-in link for a new local admin key. */
+  studioSignin = (token: string) => this.json<{ apiKey: string; name: string; keyId: string }>('POST', '/v1/studio/signin', { token });
 
   // ---- node types and the flow store --------------------------------------------------------
   nodeTypes = () => this.json<{ nodeTypes: NodeType[] }>('GET', '/v1/node-types');

@@ -10,6 +10,7 @@ export type { NodeTypeDescription as NodeType } from '../../workflows/nodes/cata
 export type { ParamSpec, ParamKind, OutputSpec } from '../../workflows/nodes/node-spec';
 export type { FlowDefinition, RunState, PendingApproval, DecidedApproval } from '../../workflows/flow/types';
 export type { ValidationIssue } from '../../workflows/flow/validate';
+export type { InboxApproval } from '../services/approval-inbox';
 import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
 import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memory/contracts';
 import type { StreamEvent } from '../../activities/streams/port';
@@ -169,4 +170,27 @@ export interface RunSummary {
   workflowType: string;
   startTime: string;
   closeTime?: string;
+}
+
+/** POST /v1/act/run: try act code alone. */
+export interface ActRunRequest {
+  code: string;
+  variables?: Record<string, JsonValue>;
+  message?: string;
+  /** The flow being edited (the key needs its grant). */
+  flow?: string;
+  vault?: string;
+  model?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
+export interface ActRunResult {
+  ok: boolean;
+  /** Variables the script wrote through save['name']. */
+  save: Record<string, JsonValue>;
+  stdout: string;
+  error: { type: string; message: string; traceback?: string; limit?: 'time' | 'memory' | 'output' } | null;
+  durationMs: number;
+  runId: string;
 }

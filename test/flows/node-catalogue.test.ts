@@ -16,6 +16,8 @@ function flowWith(type: NodeType, params: Record<string, JsonValue>): FlowDefini
     id: 'f',
     version: '1',
     variables: { result: { type: 'any' }, amount: { type: 'number' }, greeting: { type: 'string' } },
+    allowHosts: ['api.example.com'],
+    allowEmailDomains: ['example.com'],
     nodes: [
       { id: 'start', type: 'start', outputs: { next: type === 'start' ? 'end' : 'n' } },
       ...(type === 'start' ? [] : [{ id: 'n', type, params, outputs }]),

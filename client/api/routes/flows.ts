@@ -9,6 +9,7 @@ import type { Router } from '../router';
 import type { FlowsPort } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { checkFlowId, flowOfRun } from './run-owner';
+import { listApprovals } from '../../services/approval-inbox';
 import type { RouteDeps } from './index';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
@@ -85,6 +86,24 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
   router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => {
     await checkRun(principal, params.run, 'read runs of');
     return flows.status(params.run);
+  });
+
+  router.add('GET', '/v1/approvals', async ({ principal, query }) => {
+    const status = query.get('status') ?? 'pending';
+    if (status !== 'pending' && status !== 'decided') throw badRequest('invalid_query', `status must be pending or decided, got "${status}"`);
+    const flowId = query.get('flow') ?? undefined;
+    if (flowId) requireFlow(principal, checkFlowId(flowId), 'read approvals of');
+    const limitRaw = query.get('limit');
+    const runLimit = limitRaw === null ? 100 : Number(limitRaw);
+    if (!Number.isInteger(runLimit) || runLimit < 1 || runLimit > 500) throw badRequest('invalid_query', `limit must be an integer from 1 to 500, got "${limitRaw}"`);
+    const approvals = await listApprovals(flows, {
+      status,
+      flowId,
+      runLimit,
+      accept: (r) => !!r.flowId && canFlow(principal, r.flowId),
+      decider: principal.unrestricted ? undefined : decidedBy(principal),
+    });
+    return { approvals };
   });
 
   for (const decision of ['approve', 'reject'] as const) {

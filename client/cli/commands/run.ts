@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
 import { emit, parseJsonArg, CliError } from '../output';
-import { runFlowCommand, uiLink } from './flow';
+import { runFlowCommand } from './flow';
+import { uiLink } from '../backends/flows';
 import { helloWorkflow } from '../../../workflows/hello';
 
 /** Built-in workflows runnable by name beside the flows in flows/. */
