@@ -70,6 +70,7 @@ export class ConversationMemory {
           id: c.id,
           tenant,
           vector: vectors[j],
+          text: c.text,
           payload: { sessionId, messageIndex: c.messageIndex, chunkIndex: c.chunkIndex, role: c.role, text: c.text },
         })),
       );
@@ -94,13 +95,15 @@ export class ConversationMemory {
       tenants: [tenant],
       vector,
       limit: limit * 4 + 8,
+      text: query,
       ...(sessionId ? { filter: { sessionId } } : {}),
     });
     const seen = new Set<string>();
     const out: ConversationHit[] = [];
     for (const h of hits) {
       const p = h.payload;
-      if (h.score < minSimilarity || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
+      // A keyword (BM25) match is kept below the similarity threshold: it shares a term with the query.
+      if ((h.score < minSimilarity && !(h.lexical! > 0)) || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
       const key = `${p.sessionId}\u0000${p.messageIndex}`;
       if (seen.has(key)) continue;
       seen.add(key);

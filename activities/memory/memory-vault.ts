@@ -151,7 +151,7 @@ export class MemoryVault {
       this.db.transaction(() => batch.forEach((c, j) => insert.run(tenant, ids[i + j], scope, c, now, now)))();
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((_, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], payload: { tenant, scope } })),
+        batch.map((c, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], text: c, payload: { tenant, scope } })),
       );
     }
     return ids;
@@ -173,13 +173,15 @@ export class MemoryVault {
     if (!scopes.length) return { entries: [] };
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(query);
-    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit });
+    // Hybrid: meaning fused with keywords (BM25), so a rare name or number in the query counts.
+    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit, text: query });
     const entries: ScoredMemoryEntry[] = [];
     const byId = this.rows(tenant, hits.map((h) => h.id));
     for (const hit of hits) {
       const row = byId.get(hit.id);
       // The vector store is a second copy: trust only entries that are live here, in an asked scope.
-      if (!row || row.deleted || !scopes.includes(row.scope) || hit.score < minSimilarity) continue;
+      // A keyword match is kept even below the similarity threshold: it shares a term with the query.
+      if (!row || row.deleted || !scopes.includes(row.scope) || (hit.score < minSimilarity && !(hit.lexical! > 0))) continue;
       entries.push({ ...toEntry(row), similarity: hit.score });
     }
     return { entries };
@@ -237,7 +239,7 @@ export class MemoryVault {
       const vectors = await this.vectors.embedder.embed(batch.map((r) => r.content));
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((r, j) => ({ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: vectors[j], payload: { tenant: r.tenant, scope: r.scope } })),
+        batch.map((r, j) => ({ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: vectors[j], text: r.content, payload: { tenant: r.tenant, scope: r.scope } })),
       );
     }
     return rows.length;
@@ -257,7 +259,7 @@ export class MemoryVault {
   private async writeVector(tenant: string, id: string, scope: string, content: string): Promise<void> {
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(content);
-    await this.vectors.store.upsert(this.vectors.collection, [{ id, tenant: vectorTenant(tenant, scope), vector, payload: { tenant, scope } }]);
+    await this.vectors.store.upsert(this.vectors.collection, [{ id, tenant: vectorTenant(tenant, scope), vector, text: content, payload: { tenant, scope } }]);
   }
 
   private row(tenant: string, id: string): EntryRow | undefined {

@@ -204,12 +204,12 @@ export function register(program: Command): void {
     .description('The items of one vault closest in meaning to text')
     .option('-n <n>', 'how many results', '4')
     .option('--filter <json>', 'metadata that must match exactly, e.g. \'{"lang":"en"}\'')
-    .option('--hybrid', 're-rank the best 100 by meaning with keyword (BM25) ranking as well')
+    .option('--no-hybrid', 'rank by meaning only (default: meaning fused with keyword (BM25) ranking)')
     .option('--json', 'print JSON')
     .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
       const remote = remoteClient();
       if (remote) {
-        if (opts.hybrid) throw notRemote('par vault search --hybrid', 'keyword (BM25) re-ranking in its search endpoint');
+        if (opts.hybrid === false) throw notRemote('par vault search --no-hybrid', 'meaning-only ranking in its search endpoint (it always fuses keywords)');
         const n = parseN(opts.n, 4);
         const filter = filterArg(opts.filter);
         const res = await viaApi(() => remote.search(name, text, { n, ...(filter ? { filter } : {}) }));
