@@ -102,8 +102,7 @@ export class ConversationMemory {
     const out: ConversationHit[] = [];
     for (const h of hits) {
       const p = h.payload;
-      // A keyword (BM25) match is kept below the similarity threshold: it shares a term with the query.
-      if ((h.score < minSimilarity && !(h.lexical! > 0)) || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
+      if (h.score < minSimilarity || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
       const key = `${p.sessionId}\u0000${p.messageIndex}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -10,6 +10,7 @@ import type {
   ScoredMemoryEntry,
 } from './contracts';
 import { MemoryInputError, MemoryNotFoundError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
+import { sameTopic } from './same-topic';
 import { nowIso, type MemoryDatabase } from './sqlite';
 import type { VectorSpace } from './vector-space';
 
@@ -69,8 +70,8 @@ export class MemoryVault {
       return { planId: randomUUID(), tenant, action: 'update', targetId: id, content, previousContent: row.content, scope: scope ?? row.scope };
     }
     const targetScope = scope ?? this.config.defaultScope;
-    const same = await this.closest(tenant, targetScope, content);
-    if (same && same.similarity >= this.config.dedupeSimilarity) {
+    const same = await this.sameTopicEntry(tenant, targetScope, content);
+    if (same) {
       return {
         planId: randomUUID(),
         tenant,
@@ -180,8 +181,7 @@ export class MemoryVault {
     for (const hit of hits) {
       const row = byId.get(hit.id);
       // The vector store is a second copy: trust only entries that are live here, in an asked scope.
-      // A keyword match is kept even below the similarity threshold: it shares a term with the query.
-      if (!row || row.deleted || !scopes.includes(row.scope) || (hit.score < minSimilarity && !(hit.lexical! > 0))) continue;
+      if (!row || row.deleted || !scopes.includes(row.scope) || hit.score < minSimilarity) continue;
       entries.push({ ...toEntry(row), similarity: hit.score });
     }
     return { entries };
@@ -250,10 +250,11 @@ export class MemoryVault {
     return (this.db.prepare('SELECT DISTINCT scope FROM memory_vault_entries WHERE tenant = ? AND deleted IS NULL').all(tenant) as { scope: string }[]).map((r) => r.scope);
   }
 
-  private async closest(tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
+  /** The closest live entry of the scope that is the same topic as content (same-topic.ts), if any. */
+  private async sameTopicEntry(tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
     if (!this.scopes(tenant).includes(scope)) return undefined;
-    const { entries } = await this.search({ tenant, query: content, limit: 1, minSimilarity: -1, scopes: [scope] });
-    return entries[0];
+    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] });
+    return [...entries].sort((x, y) => y.similarity - x.similarity).find((e) => sameTopic(e.content, content, e.similarity, this.config.sameTopic).same);
   }
 
   private async writeVector(tenant: string, id: string, scope: string, content: string): Promise<void> {
