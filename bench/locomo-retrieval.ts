@@ -17,6 +17,7 @@ import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { SqliteKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
 import { SqliteVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { locomoFile } from './lib/locomo-file';
 import { flag } from './vault-bench-data';
 
 interface Turn {
@@ -104,7 +105,7 @@ const pct = (v: { n: number; sum: Record<number, number> } | undefined, k: numbe
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
-  const file = path.resolve(arg('data', path.join(__dirname, '..', '..', 'shared', 'data', 'locomo', 'locomo10.json')));
+  const file = path.resolve(arg('data', locomoFile()));
   if (!fs.existsSync(file)) throw new Error(`LoCoMo data not found at ${file}: pass --data /path/to/locomo10.json`);
   const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 2));
   const perConversation = flag('questions-per-conversation', 100_000);

@@ -95,7 +95,7 @@ export class ConversationMemory {
       tenants: [tenant],
       vector,
       limit: limit * 4 + 8,
-      text: query,
+      ...(req.hybrid === false ? {} : { text: query }),
       ...(sessionId ? { filter: { sessionId } } : {}),
     });
     const seen = new Set<string>();
