@@ -5,11 +5,10 @@
  * (close in meaning, different budgets) while missing plain paraphrases. So the decision also
  * reads the statements' subjects (the words before the first verb): different named subjects
  * ("Kemi's birthday" / "Liam's birthday") never merge, a statement that says it replaces a value
- * ("moved to", "now") merges, and a moderately similar pair merges only when its subjects (or its
- * content words) mostly agree. Measured on test/data/memory-merge-pairs.json by
- * bench/memory-search.ts (precision, recall, F1).
+ * ("moved to", "now") merges from a lower similarity, and otherwise cosine decides. Measured on
+ * test/data/memory-merge-pairs.json by bench/memory-search.ts (precision, recall, F1); comparing
+ * the subjects' other words as well was measured and lowered F1, so it is not used.
  */
-import { lexicalTerms } from '../vectors/lexical-index';
 
 /** Words that end a statement's subject: its first verb (or "I'm"-style openers). */
 const VERBS = new Set(
@@ -71,14 +70,6 @@ export function subjectNames(text: string): Set<string> {
 /** Words that say a statement replaces an earlier value ("now", "moved to", "switched"). */
 const UPDATE = /\b(now|new|no longer|anymore|moved|switched|changed?|raised|slipped|migrated|went up|went down|instead|updated?|from now on)\b/i;
 
-function jaccard(a: string[], b: string[]): number {
-  const A = new Set(a);
-  const B = new Set(b);
-  if (A.size === 0 && B.size === 0) return 0;
-  let both = 0;
-  for (const x of A) if (B.has(x)) both++;
-  return both / (A.size + B.size - both);
-}
 
 export interface SameTopicDecision {
   same: boolean;
@@ -88,12 +79,10 @@ export interface SameTopicDecision {
 
 /** Thresholds of the decision (see the module comment). */
 export const SAME_TOPIC = {
-  /** At or above this cosine, a pair without conflicting subjects is the same topic. */
-  alwaysAbove: 0.7,
-  /** Below this cosine, never (an update needs at least this too). */
-  never: 0.55,
-  /** In between: the subjects' (or, for subject-less statements, all) content words must overlap this much. */
-  overlap: 0.4,
+  /** At or above this cosine, a pair without conflicting subject names is the same topic. */
+  similar: 0.7,
+  /** A statement saying it replaces a value ("moved to", "now") needs at least this cosine. */
+  update: 0.5,
 };
 
 export type SameTopicThresholds = typeof SAME_TOPIC;
@@ -103,13 +92,8 @@ export function sameTopic(a: string, b: string, cosine: number, t: SameTopicThre
   const nb = subjectNames(b);
   if (na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n))) return { same: false, reason: `different subjects (${[...na].join(' ')} / ${[...nb].join(' ')})` };
   // A statement that says it replaces an earlier value ("moved to", "now", "switched") is the same thing.
-  if (UPDATE.test(b) && !UPDATE.test(a) && cosine >= t.never) return { same: true, reason: `an update of the same thing (cosine ${cosine.toFixed(2)})` };
-  if (cosine >= t.alwaysAbove) return { same: true, reason: `similar (cosine ${cosine.toFixed(2)})` };
-  if (cosine < t.never) return { same: false, reason: `not similar (cosine ${cosine.toFixed(2)})` };
-  const sa = lexicalTerms(subjectOf(a).join(' '));
-  const sb = lexicalTerms(subjectOf(b).join(' '));
-  const overlap = sa.length && sb.length ? jaccard(sa, sb) : jaccard(lexicalTerms(a), lexicalTerms(b));
-  return overlap >= t.overlap
-    ? { same: true, reason: `same subject (overlap ${overlap.toFixed(2)}, cosine ${cosine.toFixed(2)})` }
-    : { same: false, reason: `other subject (overlap ${overlap.toFixed(2)}, cosine ${cosine.toFixed(2)})` };
+  if (UPDATE.test(b) && !UPDATE.test(a) && cosine >= t.update) return { same: true, reason: `an update of the same thing (cosine ${cosine.toFixed(2)})` };
+  return cosine >= t.similar
+    ? { same: true, reason: `similar (cosine ${cosine.toFixed(2)})` }
+    : { same: false, reason: `not similar enough (cosine ${cosine.toFixed(2)})` };
 }
