@@ -11,9 +11,9 @@
  * embedded store does. A collection made before this has no sparse vector: there the keyword
  * ranking covers the dense candidates only (their text travels in the payload).
  */
-import crypto from 'node:crypto';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import type { JsonValue } from '../contracts';
+import { derivedUuid } from './derived-uuid';
 import { VectorStoreError } from './errors';
 import { validateFilter } from './filter';
 import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex, sparseDocument, sparseQuery } from './lexical-index';
@@ -42,10 +42,9 @@ function denseOf(vector: unknown): number[] | undefined {
   return Array.isArray(v) ? (v as number[]) : undefined;
 }
 
+/** Qdrant's point id of a record: a UUID derived from tenant and record id. */
 export function pointId(tenant: string, id: string): string {
-  const h = crypto.createHash('sha256').update(tenant).update('\u0000').update(id).digest('hex');
-  // Shaped as a version-5-style UUID so Qdrant accepts it as a point id.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return derivedUuid([tenant, id]);
 }
 
 function tenantCondition(tenants: string[]): Record<string, unknown> {
