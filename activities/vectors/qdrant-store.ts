@@ -249,7 +249,8 @@ export class QdrantVectorStore implements VectorStore {
     const { exists } = await this.call(collection, 'collection check', () => this.client.collectionExists(collection));
     if (!exists) return [];
     const res = await this.call(collection, 'facet', () => this.client.facet(collection, { key: TENANT_FIELD, limit: 100_000, exact: true }));
-    return res.hits.map((h) => String(h.value)).sort();
+    // Qdrant keeps a tenant whose points were all deleted in the facet, with count 0.
+    return res.hits.filter((h) => h.count > 0).map((h) => String(h.value)).sort();
   }
 
   async close(): Promise<void> {
