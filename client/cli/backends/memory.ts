@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../../activities/contracts';
-import type { Fact, MemoryEntry, ScoredFact, ReasoningItem, SavePlan, ScoredMemoryEntry, ScoredReasoningItem } from '../../../activities/memory/contracts';
+import type { Fact, MemoryEntry, ReasoningItem, SavePlan, ScoredMemoryEntry, ScoredReasoningItem } from '../../../activities/memory/contracts';
+import type { ScoredFact } from '../../../activities/memory/fact-store';
 import { MemoryError } from '../../../activities/memory/errors';
 import { createMemoryServices, type MemoryServices } from '../../../activities/memory/services';
 import { ParApiError, type ParClient } from '../../sdk';
