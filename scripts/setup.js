@@ -51,9 +51,9 @@ function lockMatchesPackageJson() {
 
 /**
  * npm packages: `npm ci` (exactly the committed lockfile, which lists every platform's optional
- * packages, so nothing is rewritten) whenever node_modules is missing or older than package.json
- * and the lock. A lock out of step with package.json (e.g. after a merge) gets `npm install`,
- * which updates it, with a warning to commit the result.
+ * packages, so nothing is rewritten) when node_modules is missing; `npm install` when it is older
+ * than package.json and the lock. A lock out of step with package.json (e.g. after a merge) gets
+ * `npm install`, which updates it, with a warning to commit the result.
  */
 function ensureNpm() {
   const stampFile = path.join(root, 'node_modules', '.par-install-stamp');
@@ -66,8 +66,12 @@ function ensureNpm() {
     log(`installing npm packages (npm ${command})...`);
     return run(npm, [command, '--no-audit', '--no-fund'], { cwd: root, env });
   };
-  let command = fs.existsSync(lockFile) && lockMatchesPackageJson() ? 'ci' : 'install';
-  if (command === 'install') log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
+  // npm ci starts from nothing (a fresh clone); over an existing node_modules, npm install with a
+  // lock in step installs the same tree without rebuilding every native addon.
+  const fresh = !fs.existsSync(path.join(root, 'node_modules'));
+  const inStep = fs.existsSync(lockFile) && lockMatchesPackageJson();
+  let command = inStep && fresh ? 'ci' : 'install';
+  if (!inStep) log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
   let r = npmRun(command);
   if (!r.ok && command === 'ci') {
     log(`WARNING: npm ci failed (exit ${r.status}): ${r.out.trim().split('\n').slice(-3).join(' ')}\n[setup] falling back to npm install, which may update package-lock.json: commit the result.`);
@@ -174,6 +178,30 @@ function resolveTemporalCli() {
   return onPath('temporal') || path.join(venvDir, 'bin', 'temporal');
 }
 
+/** Every file under `dir` (but dist and node_modules), sorted, for a content hash. */
+function sourceFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : sourceFiles(p);
+    return [p];
+  }).sort();
+}
+
+/** Builds the studio (client/studio -> client/studio/dist, served at /studio) when its sources changed. */
+function ensureStudio() {
+  const studio = path.join(root, 'client', 'studio');
+  if (!fs.existsSync(path.join(studio, 'index.html'))) return;
+  const stampFile = path.join(studio, 'dist', '.par-build-stamp');
+  const inputs = [...sourceFiles(studio), ...sourceFiles(path.join(root, 'client', 'sdk')), path.join(root, 'package-lock.json')];
+  const want = sha(...inputs) + ':' + crypto.createHash('sha256').update(inputs.map((f) => path.relative(root, f)).join('\n')).digest('hex');
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
+  log('building the studio (client/studio)...');
+  const r = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', studio], { cwd: root });
+  if (!r.ok) throw new SetupError(`building the studio failed (exit ${r.status}):\n${r.out.split('\n').slice(-25).join('\n')}`);
+  fs.writeFileSync(stampFile, want);
+}
+
 function ensureDataDir() {
   const dataDir = path.resolve(root, process.env.PAR_DATA_DIR || '.data');
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
@@ -185,6 +213,7 @@ function main() {
   try {
     ensureSystemPackages();
     ensureNpm();
+    ensureStudio();
     ensurePythonTools();
     const cli = resolveTemporalCli();
     const v = run(cli, ['--version']);

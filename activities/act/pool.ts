@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActResult } from '../contracts';
+import { onceUntilFailure } from '../common/once-until-failure';
 import type { ActSandboxConfig } from './config';
 import { SandboxUnavailableError } from './errors';
 import { detectIsolation, type SandboxIsolation } from './isolation';
@@ -79,7 +80,6 @@ export class SandboxPool {
   private readonly log: PoolLogger;
   private readonly baseFiles: SandboxFiles;
   private warm: Sandbox[] = [];
-  private prepared?: Promise<{ files: SandboxFiles; isolation: SandboxIsolation }>;
   private snapshotDir?: string;
   private started = 0;
   private startFailures = 0;
@@ -94,13 +94,7 @@ export class SandboxPool {
   }
 
   /** Checks the isolation, makes the snapshot and fills the pool; runs once, again after a failure. */
-  prepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
-    this.prepared ??= this.doPrepare().catch((err) => {
-      this.prepared = undefined;
-      throw err;
-    });
-    return this.prepared;
-  }
+  readonly prepare = onceUntilFailure(() => this.doPrepare());
 
   private async doPrepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
     let staged: SandboxFiles;

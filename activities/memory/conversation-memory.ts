@@ -3,7 +3,8 @@ import type { ConversationHit, ConversationIndexRequest, ConversationIndexResult
 import { chunkText } from './chunking';
 import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
 import { nowIso, type MemoryDatabase } from './sqlite';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS conversation_chunks (
@@ -50,7 +51,7 @@ export class ConversationMemory {
         return;
       }
       chunkText(text, this.config.chunkChars, this.config.chunkOverlap).forEach((chunk, chunkIndex) => {
-        chunks.push({ id: derivedUuid(tenant, sessionId, String(messageIndex), String(chunkIndex), chunk), messageIndex, chunkIndex, role: m.role, text: chunk });
+        chunks.push({ id: derivedUuid([tenant, sessionId, String(messageIndex), String(chunkIndex), chunk]), messageIndex, chunkIndex, role: m.role, text: chunk });
       });
     });
     const known = new Set<string>();

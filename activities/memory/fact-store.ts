@@ -3,7 +3,8 @@ import type { MemoryConfig } from './config';
 import type { Fact, FactListRequest, FactPutRequest } from './contracts';
 import { MemoryInputError, optionalPositiveInt, requireText } from './errors';
 import { nowIso, type MemoryDatabase } from './sqlite';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 interface FactRow {
   tenant: string;
@@ -127,7 +128,7 @@ function factText(namespace: string, key: string, valueJson: string): string {
 }
 
 function factVectorId(tenant: string, namespace: string, key: string): string {
-  return derivedUuid('fact', tenant, namespace, key);
+  return derivedUuid(['fact', tenant, namespace, key]);
 }
 
 function toFact(row: FactRow): Fact {

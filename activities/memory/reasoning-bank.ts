@@ -3,7 +3,8 @@ import type { MemoryConfig } from './config';
 import type { ReasoningItem, ScoredReasoningItem } from './contracts';
 import { MemoryNotFoundError, requireText } from './errors';
 import { nowIso, type MemoryDatabase } from './sqlite';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 interface ItemRow {
   tenant: string;
@@ -266,7 +267,7 @@ function strategyText(title: string, content: string): string {
 }
 
 function strategyVectorId(itemId: string): string {
-  return derivedUuid('strategy', itemId);
+  return derivedUuid(['strategy', itemId]);
 }
 
 function toItem(row: ItemRow): ReasoningItem {

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../workers/config';
 import { sharedDefaultEmbedder } from '../embeddings';
+import { onceUntilFailure } from '../common/once-until-failure';
 import { createDefaultVectorStore } from '../vectors';
 import type { QueryRewriter } from './history-search';
 import { SqliteKeyValueStore } from './kv-store';
@@ -48,13 +49,5 @@ export async function createVaultService(
   });
 }
 
-let shared: Promise<VaultService> | undefined;
-
 /** One service per process (the model and the store are expensive to open). */
-export function sharedVaultService(): Promise<VaultService> {
-  shared ??= createVaultService().catch((err) => {
-    shared = undefined;
-    throw err;
-  });
-  return shared;
-}
+export const sharedVaultService: () => Promise<VaultService> = onceUntilFailure(createVaultService);
