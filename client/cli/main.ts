@@ -18,11 +18,14 @@ const COMMANDS: Record<string, () => CommandModule> = {
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
   secrets: () => require('./commands/secrets'),
+  mcp: () => require('./commands/mcp'),
 };
 
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
   .version(require('../../package.json').version)
+  // Options after a command are that command's: `par flow run ID --version 2` is a flow version, not par's.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -4,8 +4,8 @@ import YAML from 'yaml';
 import { ROOT_DIR } from '../../workers/config';
 import { FlowValidationError, validateFlow } from '../../workflows/flow/validate';
 import type { FlowDefinition } from '../../workflows/flow/types';
-import { ParError } from '../../workflows/errors';
 import { flowRefsOf } from '../../workflows/nodes/catalogue';
+import { ParError } from '../../workflows/errors';
 
 export const FLOWS_DIR = path.join(ROOT_DIR, 'flows');
 const EXTENSIONS = ['.json', '.yaml', '.yml'];

@@ -8,9 +8,9 @@ import { sessionWorkflow } from '../../workflows/session-workflow';
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
 import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
-import { ParError } from '../../workflows/errors';
 import { FlowCatalog, type PreparedFlow } from './flow-catalog';
 import type { FlowStore } from './flow-store';
+import { ParError } from '../../workflows/errors';
 
 /** A session's archived messages cannot be read here. */
 export class SessionArchiveError extends ParError {

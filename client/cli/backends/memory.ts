@@ -22,10 +22,10 @@ export interface MemoryBackend {
   /** undefined when there is no such fact. */
   getFact(tenant: string, namespace: string, key: string): Promise<Fact | undefined>;
   listFacts(tenant: string, namespace: string, filter: { prefix?: string; limit?: number }): Promise<Fact[]>;
+  /** Facts closest in meaning to the query, in any namespace. */
+  searchFacts(tenant: string, query: string, opts: { limit: number; minSimilarity: number }): Promise<ScoredFact[]>;
   /** false when there was no such fact. */
   deleteFact(tenant: string, namespace: string, key: string): Promise<boolean>;
-  /** Facts of any namespace closest in meaning to the query. */
-  searchFacts(tenant: string, query: string, limit: number, minSimilarity: number): Promise<ScoredFact[]>;
   listReasoning(tenant: string, limit: number): Promise<{ items: ReasoningItem[]; total: number }>;
   getReasoning(tenant: string, id: string): Promise<ReasoningItem>;
   searchReasoning(tenant: string, task: string, limit?: number): Promise<ScoredReasoningItem[]>;
@@ -45,7 +45,6 @@ export async function withMemory<T>(fn: (s: MemoryServices) => Promise<T> | T): 
     return await fn(services);
   } catch (err) {
     if (err instanceof MemoryError) {
-      // The stores' codes are the API's (memory_not_found, invalid_input): report the CLI's own, as remotely.
       const [code, exitCode] = LOCAL_EQUIVALENT[err.code];
       throw new CliError(err.message, exitCode, code);
     }
@@ -65,8 +64,8 @@ function localMemory(): MemoryBackend {
     putFact: (tenant, namespace, key, value) => withMemory((s) => s.facts.put({ tenant, namespace, key, value })),
     getFact: (tenant, namespace, key) => withMemory((s) => s.facts.get(tenant, namespace, key)),
     listFacts: (tenant, namespace, filter) => withMemory((s) => s.facts.list({ tenant, namespace, ...filter })),
+    searchFacts: (tenant, query, opts) => withMemory((s) => s.facts.similar(tenant, query, opts.limit, opts.minSimilarity)),
     deleteFact: (tenant, namespace, key) => withMemory((s) => s.facts.delete(tenant, namespace, key)),
-    searchFacts: (tenant, query, limit, minSimilarity) => withMemory((s) => s.facts.similar(tenant, query, limit, minSimilarity)),
     listReasoning: (tenant, limit) =>
       withMemory((s) => {
         const all = s.reasoning.list(tenant);
@@ -123,8 +122,8 @@ function apiMemory(api: ParClient): MemoryBackend {
     putFact: (tenant, namespace, key, value) => viaMemoryApi(() => api.putFact(tenant, namespace, key, value)),
     getFact: (tenant, namespace, key) => viaMemoryApi(() => orMissing<Fact | undefined>(api.getFact(tenant, namespace, key), undefined)),
     listFacts: async (tenant, namespace, filter) => (await viaMemoryApi(() => api.listFacts(tenant, namespace, filter))).facts,
+    searchFacts: async (tenant, query, opts) => (await viaMemoryApi(() => api.searchFacts(tenant, query, opts))).facts,
     deleteFact: (tenant, namespace, key) => viaMemoryApi(() => orMissing(api.deleteFact(tenant, namespace, key).then(() => true), false)),
-    searchFacts: async (tenant, query, limit, minSimilarity) => (await viaMemoryApi(() => api.searchFacts(tenant, query, { limit, minSimilarity }))).facts,
     listReasoning: (tenant, limit) => viaMemoryApi(() => api.listReasoning(tenant, { limit })),
     getReasoning: (tenant, id) => viaMemoryApi(() => api.getReasoning(tenant, id)),
     searchReasoning: async (tenant, task, limit) => (await viaMemoryApi(() => api.searchReasoning(tenant, task, limit === undefined ? {} : { limit }))).items,

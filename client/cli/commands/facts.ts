@@ -59,7 +59,7 @@ export function register(program: Command): void {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError(`--limit must be a whole number from 1 to 100, got "${opts.limit}"`, 2, 'bad_input');
     const minSimilarity = opts.minSimilarity === undefined ? 0.1 : Number(opts.minSimilarity);
     if (!Number.isFinite(minSimilarity)) throw new CliError(`--min-similarity must be a number, got "${opts.minSimilarity}"`, 2, 'bad_input');
-    const found = await memoryBackend().searchFacts(tenantOf(opts), query, limit, minSimilarity);
+    const found = await memoryBackend().searchFacts(tenantOf(opts), query, { limit, minSimilarity });
     emit({ facts: found }, opts, (d) => (d.facts.length ? d.facts.map((f) => `${f.namespace}/${line(f)}  (${f.similarity.toFixed(3)})`).join('\n') : 'no matching facts'));
   });
 
