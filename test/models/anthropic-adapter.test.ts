@@ -3,6 +3,7 @@ import { ModelRouter } from '../../activities/models/router';
 import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
 import { modelPortConformance } from './model-port-conformance';
+import { AnthropicWireServer } from './helpers/anthropic-wire-server';
 import { AnthropicModel } from '../../activities/models/anthropic-adapter';
 
 let p: LocalProviders;
@@ -17,6 +18,10 @@ describe('the Anthropic adapter passes the model-port conformance suite', () => 
   modelPortConformance(() => ({
     model: 'claude-sonnet-4-6',
     server: p.anthropic,
+    isolatedServer: async () => {
+      const server = await new AnthropicWireServer(p.anthropic.apiKey).start();
+      return { server, baseURL: server.url };
+    },
     open: (o = {}) => new AnthropicModel({ apiKey: o.apiKey ?? p.anthropic.apiKey, baseURL: o.baseURL ?? p.anthropic.url }),
     wireTools: (tools) => tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
     maxTokensField: 'max_tokens',

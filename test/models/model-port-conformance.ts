@@ -13,6 +13,11 @@ export interface ModelPortSubject {
   model: string;
   /** The running wire server the adapter talks to (reset before each test). */
   server: ScriptedServer;
+  /**
+   * A new server of this protocol and its base URL, for calls the test aborts: a request aborted
+   * on its way may reach a shared server late and take the reply queued for another test.
+   */
+  isolatedServer(): Promise<{ server: ScriptedServer; baseURL: string }>;
   /** An adapter pointed at the server; `apiKey` or `baseURL` replace the right ones. */
   open(opts?: { apiKey?: string; baseURL?: string }): ChatModel;
   /** Tool specs as this protocol sends them. */
@@ -142,24 +147,31 @@ export function modelPortConformance(subject: () => ModelPortSubject): void {
     });
 
     test('a slow first token past the limit is a retryable first_token_timeout; within it the call succeeds', async () => {
-      // Replies chosen by the message, not by arrival order: a call aborted before its request
-      // reached the server must not leave its reply to the next call.
-      s.server.respondWith((req) => (JSON.stringify(req.body.messages).includes('slow') ? { delayMs: 400, text: 'late' } : { delayMs: 300, text: 'late but fine' }));
+      const { server, baseURL } = await s.isolatedServer();
       try {
-        const err = await failure(s.open().generate(call({ messages: user('slow'), stream: true, firstTokenTimeoutMs: 100 })));
+        server.enqueue({ delayMs: 400, text: 'late' });
+        const err = await failure(s.open({ baseURL }).generate(call({ stream: true, firstTokenTimeoutMs: 100 })));
         expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
-        await expect(s.open().generate(call({ messages: user('fine'), stream: true, firstTokenTimeoutMs: 3000 }))).resolves.toMatchObject({ text: 'late but fine' });
+        // Replies chosen by the message from here: the aborted call's request may still arrive.
+        server.reset();
+        server.respondWith((req) => (JSON.stringify(req.body.messages).includes('fine') ? { delayMs: 300, text: 'late but fine' } : { text: 'stray' }));
+        await expect(s.open({ baseURL }).generate(call({ messages: user('fine'), stream: true, firstTokenTimeoutMs: 3000 }))).resolves.toMatchObject({ text: 'late but fine' });
       } finally {
-        s.server.respondWith(() => ({ text: 'ok' }));
+        await server.close();
       }
     });
 
     test('a cancelled call is a non-retryable cancelled error', async () => {
-      s.server.enqueue({ delayMs: 2000, text: 'never' });
-      const ac = new AbortController();
-      setTimeout(() => ac.abort(), 100);
-      const err = await failure(s.open().generate(call({ stream: true, signal: ac.signal })));
-      expect(err).toMatchObject({ code: 'cancelled', retryable: false });
+      const { server, baseURL } = await s.isolatedServer();
+      try {
+        server.enqueue({ delayMs: 2000, text: 'never' });
+        const ac = new AbortController();
+        setTimeout(() => ac.abort(), 100);
+        const err = await failure(s.open({ baseURL }).generate(call({ stream: true, signal: ac.signal })));
+        expect(err).toMatchObject({ code: 'cancelled', retryable: false });
+      } finally {
+        await server.close();
+      }
     });
   });
 }

@@ -3,6 +3,7 @@ import type { ModelMessage } from '../../activities/contracts';
 import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
 import { modelPortConformance } from './model-port-conformance';
+import { OpenAIWireServer } from './helpers/openai-wire-server';
 import { OpenAICompatibleModel } from '../../activities/models/openai-adapter';
 
 let p: LocalProviders;
@@ -16,6 +17,10 @@ describe('the OpenAI adapter passes the model-port conformance suite', () => {
   modelPortConformance(() => ({
     model: 'gpt-4.1-mini',
     server: p.openai,
+    isolatedServer: async () => {
+      const server = await new OpenAIWireServer(p.openai.apiKey).start();
+      return { server, baseURL: `${server.url}/v1` };
+    },
     open: (o = {}) => new OpenAICompatibleModel({ provider: 'openai', apiKey: o.apiKey ?? p.openai.apiKey, baseURL: o.baseURL ?? `${p.openai.url}/v1`, maxTokensField: 'max_completion_tokens' }),
     wireTools: (tools) => tools.map((t) => ({ type: 'function', function: t })),
     maxTokensField: 'max_completion_tokens',
