@@ -26,11 +26,12 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   bad_filter: 400,
   bad_query: 400,
   bad_record: 400,
+  bad_input: 400, // ActScriptError: a malformed act request
   // What the caller named does not exist (404).
   vault_not_found: 404, // VaultError
   item_not_found: 404,
   memory_not_found: 404, // MemoryError
-  flow_not_found: 404, // FlowFileError
+  flow_not_found: 404, // FlowFileError, StoredFlowNotFoundError
   unknown_collection: 404, // VectorStoreError
   run_not_found: 404, // Temporal's WorkflowNotFoundError
   // The state does not allow it now (409).
@@ -38,6 +39,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   approval_refused: 409, // ApprovalRefusedError, ApprovalRejectedError
   name_taken: 409, // KeyNameTakenError
   run_exists: 409, // Temporal's WorkflowExecutionAlreadyStartedError
+  version_conflict: 409, // FlowVersionConflictError: a save from a version that is no longer the latest
   // A model provider, or the provider's set-up, failed (502): ModelError.
   authentication: 502,
   permission_denied: 502,
@@ -50,6 +52,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   first_token_timeout: 502,
   stream_error: 502,
   bad_response: 502,
+  act_failed: 502, // ActScriptError: the worker or its sandbox failed the try-out
   cancelled: 502,
   // This installation cannot serve it now (503).
   temporal_unreachable: 503, // TemporalUnreachableError

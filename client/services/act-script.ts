@@ -1,18 +1,16 @@
 import type { Client } from '@temporalio/client';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 import { actScriptWorkflow } from '../../workflows/act-script';
+import { ParError } from '../../workflows/errors';
 
 /** An act run that could not run: a malformed request (bad_input) or a worker/sandbox failure (act_failed). */
-export class ActScriptError extends Error {
+export class ActScriptError extends ParError {
   override name = 'ActScriptError';
   constructor(
     message: string,
     readonly code: 'bad_input' | 'act_failed',
   ) {
     super(message);
-  }
-  get status(): number {
-    return this.code === 'bad_input' ? 400 : 502;
   }
 }
 
