@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { SqliteKeyValueStore } from '../activities/vaults/kv-store';
+import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqliteVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 import { flag } from './vault-bench-data';
 import { Bm25Index, reciprocalRankFusion } from '../activities/vaults/lexical';
 
@@ -92,8 +92,8 @@ async function main(): Promise<void> {
   const svc = new VaultService({
     embedder,
     store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: new SqliteVaultSettingsStore(path.join(dir, 'vaults.sqlite')),
-    kv: new SqliteKeyValueStore(path.join(dir, 'vaults.sqlite')),
+    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
+    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
   });
   console.log(`LoCoMo dialog-turn retrieval, ${samples.length} conversations, embedder ${embedder.model}, load ${os.loadavg()[0]!.toFixed(1)}`);
 

@@ -11,7 +11,7 @@ import { corsOriginsFromEnv } from './cors';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const auth = resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
+  const auth = await resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
   const bus = createStreamBus();
   setSharedStreamBus(bus);
   const services = await connectServices(config, bus);

@@ -18,7 +18,7 @@ afterAll(async () => {
 const call = (key: string) => api.call(key);
 
 test('save, search, list, get, edit, delete and restore memories', async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   const saved = await ada('POST', '/v1/memories/ada', { content: 'Ada prefers tea over coffee.' });
   expect(saved.status).toBe(201);
   const id = saved.body.entry.id as string;
@@ -44,7 +44,7 @@ test('save, search, list, get, edit, delete and restore memories', async () => {
 });
 
 test('facts: put, get, list, search, delete', async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   expect((await ada('PUT', '/v1/facts/ada/profile/city', { value: 'London' })).body).toMatchObject({ key: 'city', value: 'London' });
   await ada('PUT', '/v1/facts/ada/profile/pets', { value: ['cat'] });
   expect((await ada('GET', '/v1/facts/ada/profile/city')).body.value).toBe('London');
@@ -58,9 +58,9 @@ test('facts: put, get, list, search, delete', async () => {
 });
 
 test("a key never reads another tenant's memories or facts; read keys cannot write", async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   await ada('POST', '/v1/memories/ada', { content: 'Ada keeps a private diary.' });
-  const bob = call(api.clientWith({ vaults: { 'memory:bob': 'read', ada: 'admin' } }).key);
+  const bob = call((await api.clientWith({ vaults: { 'memory:bob': 'read', ada: 'admin' } })).key);
   for (const [method, path, body] of [
     ['GET', '/v1/memories/ada'],
     ['POST', '/v1/memories/ada/search', { query: 'diary' }],

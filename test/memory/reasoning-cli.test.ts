@@ -78,8 +78,8 @@ test('local: list, search, show, delete, and not_found for an unknown id', async
 
 test('remote: through the API with the key grants; nothing is written locally', async () => {
   const env = (key: string) => ({ PAR_API_URL: api.url, PAR_API_KEY: key, PAR_DATA_DIR: cliDir, PAR_TEMPORAL_ADDRESS: '127.0.0.1:1', QDRANT_URL: '' });
-  const readKey = api.clientWith({ vaults: { 'memory:team': 'read' } }).key;
-  const writeKey = api.clientWith({ vaults: { 'memory:team': 'write' } }).key;
+  const readKey = (await api.clientWith({ vaults: { 'memory:team': 'read' } })).key;
+  const writeKey = (await api.clientWith({ vaults: { 'memory:team': 'write' } })).key;
   const par = (key: string, ...args: string[]) => runPar(['reasoning', ...args, '--tenant', 'team', '--json'], env(key));
 
   const list = await par(readKey, 'list', '--limit', '1');
