@@ -10,6 +10,7 @@ import type { GroupTables } from './schema';
 import { databaseTarget, STORE_GROUPS, type DatabaseTarget, type StoreGroup } from './target';
 
 export { DatabaseError, isUniqueViolation } from './errors';
+export { isPostgres } from './open';
 export { databaseTarget, describeTarget, redactUrl, STORE_GROUPS, type DatabaseTarget, type StoreGroup } from './target';
 export type { GroupTables, KeyTables, MemoryTables, VaultTables } from './schema';
 

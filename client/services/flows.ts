@@ -12,9 +12,15 @@ export class SessionArchiveError extends Error {
   override name = 'SessionArchiveError';
 }
 
-let openedArchive: SessionArchive | undefined;
+let openedArchive: Promise<SessionArchive> | undefined;
+/** The process's session archive, opened on the first read. */
 function defaultSessionArchive(): SessionArchive {
-  return (openedArchive ??= openSessionArchive());
+  const archive = () =>
+    (openedArchive ??= openSessionArchive().catch((err) => {
+      openedArchive = undefined;
+      throw err;
+    }));
+  return { history: async (tenant, sessionId) => (await archive()).history(tenant, sessionId) };
 }
 
 /** A decision the run refused (not waiting, already decided, not an approver...). */

@@ -22,8 +22,8 @@ beforeAll(async () => {
   emailId = await add(ada, 'Ask for the tone', 'Ask which tone the customer wants before drafting an email.', 'draft a customer support email', 'r2');
   deployId = await add(ada, 'Dry-run the deploy', 'Run the deployment with --dry-run and read the plan before applying it.', 'deploy the web service to production', 'r3');
   // The email strategy worked twice: it is now the most confident.
-  memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r4');
-  memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r5');
+  await memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r4');
+  await memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r5');
   // Bob has a strategy for the very same kind of task: it must never reach Ada.
   bobSqlId = await add(bob, 'Use the reporting replica', 'Query the read replica, never the primary, for sales reports in SQL.', 'write a SQL query for a sales report', 'b1');
 });
@@ -90,7 +90,7 @@ test('search returns the advice a run would get: the matching strategy first, sc
   const email = await read('POST', `/v1/reasoning/${ada}/search`, { task: 'reply to an angry customer by email', limit: 1 });
   expect(ids(email.body.items)).toEqual([emailId]);
   // Searching is not a run using the advice.
-  expect(memory.reasoning.get(ada, sqlId).lastUsed).toBeNull();
+  expect((await memory.reasoning.get(ada, sqlId)).lastUsed).toBeNull();
 
   // Bob's search sees his own item, and none of Ada's.
   const bobRead = call((await api.clientWith({ vaults: { [`memory:${bob}`]: 'read' } })).key);
@@ -133,8 +133,8 @@ test("a key granted one tenant gets 403 on another's items, and a read key canno
   const refused = await adaRead('DELETE', `/v1/reasoning/${ada}/${deployId}`);
   expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
   expect(refused.body.error.message).toMatch(/no write access/);
-  expect(memory.reasoning.get(bob, bobSqlId).id).toBe(bobSqlId);
-  expect(memory.reasoning.get(ada, deployId).id).toBe(deployId);
+  expect((await memory.reasoning.get(bob, bobSqlId)).id).toBe(bobSqlId);
+  expect((await memory.reasoning.get(ada, deployId)).id).toBe(deployId);
 });
 
 test('delete removes the item from list, get and search; deleting it again is 404', async () => {
@@ -153,7 +153,7 @@ test('delete removes the item from list, get and search; deleting it again is 40
   const again = await write('DELETE', `/v1/reasoning/${ada}/${deployId}`);
   expect([again.status, again.body.error.code]).toEqual([404, 'reasoning_item_not_found']);
   // Bob's items are untouched.
-  expect(memory.reasoning.list(bob).map((i) => i.id)).toEqual([bobSqlId]);
+  expect((await memory.reasoning.list(bob)).map((i) => i.id)).toEqual([bobSqlId]);
 });
 
 test('the typed client: listReasoning, getReasoning, searchReasoning, deleteReasoning', async () => {

@@ -220,7 +220,7 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(found.entries.map((e: { id: string }) => e.id)).toEqual([id]);
   const del = json(await m(['delete', id]));
   expect(del.entry.deleted).toEqual(expect.any(String));
-  expect(memory.vault.list({ tenant: 'ada' })).toEqual([]);
+  expect(await memory.vault.list({ tenant: 'ada' })).toEqual([]);
   const [listDeletedRes, unknown] = await Promise.all([m(['list', '--deleted']), m(['save', 'anything', '--id', 'does-not-exist'])]);
   const listDeleted = json(listDeletedRes);
   expect(listDeleted.entries.map((e: { id: string }) => e.id)).toEqual([id]);
@@ -228,7 +228,7 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(restored.entry).toMatchObject({ id, deleted: null, content: 'The user prefers dark mode in every editor' });
   const list = json(await m(['list']));
   expect(list.entries.map((e: { id: string }) => e.id)).toEqual([id]);
-  expect(memory.vault.list({ tenant: 'ada' }).map((e) => e.id)).toEqual([id]);
+  expect((await memory.vault.list({ tenant: 'ada' })).map((e) => e.id)).toEqual([id]);
   // Not found: the same error code and exit code as in local mode, with the server's code in the message.
   expect(unknown.code).toBe(1);
   expect(json(unknown).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^API 404 memory_not_found: .*"does-not-exist" does not exist/) });
@@ -243,8 +243,8 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(factList.facts.map((x: { key: string }) => x.key).sort()).toEqual(['theme', 'tz']);
   const factDel = json(await f(['delete', 'prefs', 'theme']));
   expect(factDel).toEqual({ deleted: true, namespace: 'prefs', key: 'theme' });
-  expect(memory.facts.get('ada', 'prefs', 'theme')).toBeUndefined();
-  expect(memory.facts.get('ada', 'prefs', 'tz')?.value).toEqual({ zone: 'CET' });
+  expect(await memory.facts.get('ada', 'prefs', 'theme')).toBeUndefined();
+  expect((await memory.facts.get('ada', 'prefs', 'tz'))?.value).toEqual({ zone: 'CET' });
   const { key: bob } = await api.clientWith({ vaults: { 'memory:bob': 'write' } }, 'bob-agent');
   const [gone, goneDel, refused] = await Promise.all([f(['get', 'prefs', 'theme']), f(['delete', 'prefs', 'theme']), remote(bob, ['memory', 'list'], undefined, env)]);
   expect(gone.code).toBe(1);

@@ -27,7 +27,7 @@ async function open(dir: string): Promise<MemoryServices> {
 async function seed(s: MemoryServices, tenant: string): Promise<{ sqlId: string; emailId: string }> {
   const sqlId = (await s.reasoning.add(tenant, { ...sql, runId: 'r1' })).id;
   const emailId = (await s.reasoning.add(tenant, { ...email, runId: 'r2' })).id;
-  s.reasoning.applyOutcome(tenant, [emailId], 'success', 'r3');
+  await s.reasoning.applyOutcome(tenant, [emailId], 'success', 'r3');
   return { sqlId, emailId };
 }
 
@@ -99,6 +99,6 @@ test('remote: through the API with the key grants; nothing is written locally', 
 
   const del = await par(writeKey, 'delete', remote.sqlId);
   expect(json(del)).toMatchObject({ deleted: remote.sqlId, item: { id: remote.sqlId } });
-  expect(served.reasoning.list('team').map((i) => i.id)).toEqual([remote.emailId]);
+  expect((await served.reasoning.list('team')).map((i) => i.id)).toEqual([remote.emailId]);
   expect(fs.readdirSync(cliDir)).toEqual([]);
 }, 300_000);

@@ -68,8 +68,8 @@ export function register(program: Command): void {
     const remote = remoteClient();
     const data = remote
       ? await viaReasoningApi(() => remote.listReasoning(tenantOf(opts), { limit }))
-      : await withMemory((s) => {
-          const all = s.reasoning.list(tenantOf(opts));
+      : await withMemory(async (s) => {
+          const all = await s.reasoning.list(tenantOf(opts));
           return { items: all.slice(0, limit), total: all.length };
         });
     emit(data, opts, (d) => {
@@ -108,7 +108,7 @@ export function register(program: Command): void {
       const data = remote
         ? await viaReasoningApi(() => remote.deleteReasoning(tenantOf(opts), id))
         : await withMemory(async (s) => {
-            const item = s.reasoning.get(tenantOf(opts), id);
+            const item = await s.reasoning.get(tenantOf(opts), id);
             await s.reasoning.delete(tenantOf(opts), [id]);
             return { deleted: id, item };
           });
