@@ -4,9 +4,19 @@ import { Connection } from '@temporalio/client';
 import { loadConfig } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
+import { DatabaseError, prepareDatabases } from '../activities/db';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A wrong, unreachable or too-new database stops the worker here, not at its first activity.
+  try {
+    const where = await prepareDatabases();
+    console.log(`[worker] relational stores: ${where.join(', ')}`);
+  } catch (err) {
+    if (!(err instanceof DatabaseError)) throw err;
+    console.error(`[worker] ${err.message}`);
+    process.exit(1);
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });

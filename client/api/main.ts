@@ -8,9 +8,13 @@ import { connectServices } from './wiring';
 import { DEFAULT_BODY_LIMIT } from './body';
 import { sseOptionsFromEnv } from './sse';
 import { corsOriginsFromEnv } from './cors';
+import { prepareDatabases } from '../../activities/db';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // A wrong, unreachable or too-new database stops the API here (main's catch prints one line).
+  const where = await prepareDatabases();
+  console.log(`[api] relational stores: ${where.join(', ')}`);
   const auth = await resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
   const bus = createStreamBus();
   setSharedStreamBus(bus);

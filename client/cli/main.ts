@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   facts: () => require('./commands/facts'),
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
+  db: () => require('./commands/db'),
 };
 
 const program = new Command('par')
