@@ -45,9 +45,11 @@ export interface GenerateRequest {
   /** Provider-qualified id: "openai:gpt-4.1-mini", "anthropic:claude-sonnet-4-5", "local:extractive". */
   model: string;
   messages: ModelMessage[];
+  /** Sent as given, 0 included; left to the provider's default only when undefined. */
   temperature?: number;
   maxTokens?: number;
   tools?: ModelToolSpec[];
+  /** Retrieved context. Remote adapters render it into the prompt (see models/render-context.ts). */
   context?: ContextItem[];
   /** When set, tokens are published to this stream channel as they arrive (see activities/streams). */
   streamChannel?: string;

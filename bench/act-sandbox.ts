@@ -10,8 +10,8 @@
 // - throughput: runs per second with the pool refilling in the background, at --concurrency.
 import { createActActivities } from '../activities/act/activities';
 import { loadActConfig } from '../activities/act/config';
-import { detectIsolation } from '../activities/act/isolation';
-import { defaultSandboxFiles, SandboxPool } from '../activities/act/pool';
+import { defaultSandboxFiles, detectSandboxIsolation, SandboxPool } from '../activities/act/pool';
+import { sandboxReadableFiles } from '../activities/act/staging';
 import { Sandbox } from '../activities/act/sandbox';
 import { numberFlag as flag, percentile } from './lib/stats';
 
@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   const concurrency = flag('concurrency', 2);
   const poolSize = flag('pool', 2);
   const config = { ...loadActConfig({ PAR_ACT_POOL_SIZE: String(poolSize) }) };
-  const files = defaultSandboxFiles();
-  const isolation = detectIsolation([files.pyodideDir, files.childScript, files.prelude]);
+  const files = sandboxReadableFiles(defaultSandboxFiles());
+  const isolation = detectSandboxIsolation(files);
   console.log(`act sandbox benchmark: node ${process.version}, pool ${poolSize}, isolation: ${isolation.description}`);
   if (isolation.mode !== 'namespaces') console.log(`  (namespaces unavailable: ${isolation.unavailableReason})`);
   const sandboxOptions = { isolation, memoryMb: config.defaults.memoryMb, runtimeAllowanceMb: config.runtimeAllowanceMb, startTimeoutMs: config.startTimeoutMs };

@@ -1,47 +1,85 @@
-// Flow engine benchmark on a private in-memory Temporal dev server and an in-process worker.
+// Flow engine benchmark: per-node-type overhead, peers, starts per second, resume latency and
+// worker memory, against a FILE-backed Temporal dev server started the way `npm start` starts
+// it (scripts/temporal-dev-server.ts), with the worker in a child process (bench/fixtures/bench-worker.ts)
+// running PAR's real workflows over instant activities.
 //
-//   node bin/run-ts.js bench/flow-engine.ts [--runs 40] [--nodes 10] [--starts 200] [--waiting 2000]
+//   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
+//        [--only nodes,cpu,peers,starts,resume,memory]
 //
-// - overhead per node: a flow of --nodes generate nodes calling an instant model (the activity
-//   returns at once), so each node is one workflow task plus one activity round trip;
-// - flows started per second: --starts flows started with 20 concurrent clients;
-// - resume latency: from sending an approval to the run's completion (the next node is a static
-//   reply), p50/p99;
-// - worker memory with --waiting runs parked on approvals (RSS of this process, which hosts the worker).
+// Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
+// Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { GenerateRequest, GenerateResult } from '../activities/contracts';
-import { loadToolPaths } from '../workers/config';
-import { createParWorker } from '../workers/worker';
-import { freePort, startDevServer } from '../scripts/temporal-dev-server';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadToolPaths, ROOT_DIR } from '../workers/config';
+import { WORKFLOWS_PATH } from '../workers/worker';
+import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
-import { runStateQuery } from '../workflows/definitions';
-import type { FlowDefinition, FlowNode } from '../workflows/flow/types';
+import { FlowRegistry } from '../client/services/flow-registry';
+import type { FlowDefinition, FlowNode, NodeType } from '../workflows/flow/types';
+import { RunEngine } from '../workflows/flow/run-engine';
+import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 
-const RUNS = numberFlag('runs', 40);
-const NODES = numberFlag('nodes', 10);
-const STARTS = numberFlag('starts', 200);
-const WAITING = numberFlag('waiting', 2000);
+const RUNS = numberFlag('runs', 15);
+const STARTS = numberFlag('starts', 300);
+const WAITING = numberFlag('waiting', 10000);
+const onlyAt = process.argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : ['nodes', 'peers', 'starts', 'resume', 'memory'];
+const PEERS_DIR = process.env.PAR_PEERS_DIR || '/tmp/peers';
+const TASK_QUEUE = 'bench';
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
-const chain: FlowDefinition = {
-  id: 'bench_chain',
-  version: '1',
-  nodes: [
-    { id: 'start', type: 'start', outputs: { next: 'g0' } },
-    ...Array.from({ length: NODES }, (_, i): FlowNode => ({
-      id: `g${i}`,
-      type: 'generate' as const,
-      params: { prompt: 'step', variable: `v${i}`, context: false },
-      outputs: i + 1 < NODES ? { next: `g${i + 1}` } : undefined,
-    })),
-  ],
-};
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
-const approval: FlowDefinition = {
+// ---- flows -------------------------------------------------------------------------------------
+
+function chain(id: string, k: number, node: (i: number) => Omit<FlowNode, 'id' | 'outputs'>): FlowDefinition {
+  const ids = Array.from({ length: k }, (_, i) => `n${i}`);
+  return {
+    id,
+    version: '1',
+    defaults: { vault: 'bench' },
+    nodes: [
+      { id: 'start', type: 'start', outputs: { next: ids[0] ?? 'done' } },
+      ...ids.map((nid, i): FlowNode => {
+        const n = node(i);
+        const out = n.type === 'if' ? 'then' : n.type === 'recognize' ? 'yes' : 'next';
+        return { ...n, id: nid, outputs: { [out]: ids[i + 1] ?? 'done' } } as FlowNode;
+      }),
+      { id: 'done', type: 'end', params: { text: 'done' } },
+    ],
+  };
+}
+
+interface NodeCase {
+  label: string;
+  kind: 'control (no I/O)' | 'fast read (local activity)' | 'regular activity' | 'child workflow';
+  k: number;
+  node: (i: number) => Omit<FlowNode, 'id' | 'outputs'>;
+}
+
+const NODE_CASES: NodeCase[] = [
+  { label: 'set_variable', kind: 'control (no I/O)', k: 100, node: (i) => ({ type: 'set_variable', params: { name: `v${i}`, value: i } }) },
+  { label: 'if', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'if', params: { conditions: [{ variable: 'flow_id', op: 'exists' }] } }) },
+  { label: 'respond (static text)', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'respond', params: { text: 'hi {message}' } }) },
+  { label: 'retrieve', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'retrieve', params: { query: 'q', variable: `c${i}` } }) },
+  { label: 'store get', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'store', params: { op: 'get', key: 'k', variable: `s${i}` } }) },
+  { label: 'recognize (offline model)', kind: 'fast read (local activity)', k: 30, node: () => ({ type: 'recognize', params: { question: 'is it a question?' } }) },
+  { label: 'choose (offline model)', kind: 'fast read (local activity)', k: 30, node: () => ({ type: 'choose', params: { question: 'which?', options: ['next'] } }) },
+  { label: 'generate', kind: 'regular activity', k: 10, node: (i) => ({ type: 'generate', params: { prompt: 'step', variable: `g${i}`, context: false } }) },
+  { label: 'store set', kind: 'regular activity', k: 10, node: () => ({ type: 'store', params: { op: 'set', key: 'k', value: 'v' } }) },
+  { label: 'add_to_vault', kind: 'regular activity', k: 10, node: () => ({ type: 'add_to_vault', params: { text: 'note' } }) },
+  { label: 'act (instant sandbox)', kind: 'regular activity', k: 10, node: () => ({ type: 'act', params: { code: 'pass' } }) },
+  { label: 'run_flow (child)', kind: 'child workflow', k: 5, node: () => ({ type: 'run_flow', params: { flow: 'bench_empty' } }) },
+];
+
+const EMPTY = chain('bench_empty', 0, () => ({ type: 'start' }));
+const APPROVAL: FlowDefinition = {
   id: 'bench_approval',
   version: '1',
   nodes: [
@@ -51,88 +89,303 @@ const approval: FlowDefinition = {
   ],
 };
 
+// ---- the stack ---------------------------------------------------------------------------------
+
+interface Stack {
+  server: DevServer;
+  connection: Connection;
+  client: Client;
+  svc: FlowService;
+  worker?: ChildProcess;
+}
+
+let bundles: { par: string; bare: string } | undefined;
+/** Stacks still up, stopped on the way out even when a section fails. */
+const live = new Set<Stack>();
+
+async function workflowBundles(dir: string): Promise<{ par: string; bare: string }> {
+  if (bundles) return bundles;
+  const write = async (name: string, workflowsPath: string) => {
+    const file = path.join(dir, `${name}.js`);
+    fs.writeFileSync(file, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+    return file;
+  };
+  bundles = { par: await write('par-workflows', WORKFLOWS_PATH), bare: await write('bare-workflows', require.resolve('./fixtures/baseline-workflow')) };
+  return bundles;
+}
+
+async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: string[]; dynamicConfig?: Record<string, unknown> } = {}): Promise<Stack> {
+  const server = await startDevServer({
+    cli: loadToolPaths().temporalCli,
+    port: opts.port ?? (await freePort()),
+    headless: true,
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    logFile: path.join(dir, 'temporal.log'),
+    sqlitePragmas: opts.sqlitePragmas,
+    dynamicConfig: opts.dynamicConfig,
+  });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  // Library flows (run_flow children) resolve from a folder of their own.
+  const flowsDir = path.join(dir, 'flows');
+  fs.mkdirSync(flowsDir, { recursive: true });
+  fs.writeFileSync(path.join(flowsDir, 'bench_empty.json'), JSON.stringify(EMPTY));
+  const stack: Stack = { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
+  live.add(stack);
+  return stack;
+}
+
+async function startWorker(stack: Stack, dir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const b = await workflowBundles(dir);
+  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin/run-ts.js'), path.join(__dirname, 'fixtures/bench-worker.ts'), stack.server.address, TASK_QUEUE, b.par, b.bare], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the bench worker exited (code ${code})`)));
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+  });
+  stack.worker = child;
+  return child;
+}
+
+async function stopWorker(stack: Stack, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const w = stack.worker;
+  if (!w || w.exitCode !== null) return;
+  const done = new Promise((r) => w.once('exit', r));
+  w.kill(signal);
+  await done;
+  stack.worker = undefined;
+}
+
+async function stopStack(stack: Stack): Promise<void> {
+  live.delete(stack);
+  await stopWorker(stack);
+  await stack.connection.close();
+  await stack.server.stop();
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let i = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => { while (i < items.length) await fn(items[i++]); }));
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  process.env.PAR_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'par-bench-'));
-  const server = await startDevServer({ cli: loadToolPaths().temporalCli, port: await freePort(), headless: true, fastSqlite: true });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
-  const native = await NativeConnection.connect({ address: server.address });
-  const instantModel = {
-    modelGenerate: async (req: GenerateRequest): Promise<GenerateResult> => ({ text: 'ok', toolCalls: [], usage: { inputTokens: 0, outputTokens: 1 }, model: req.model, latencyMs: 0, finishReason: 'stop' }),
-  };
-  const worker = await createParWorker({ connection: native, namespace: 'default', taskQueue: 'bench', activities: instantModel, maxConcurrentActivityTaskExecutions: 200 });
-  const running = worker.run();
-  const svc = new FlowService(client, 'bench');
-  console.log(`flow engine benchmark: ${os.cpus().length} cores, Temporal dev server in memory, worker in this process`);
+async function timeRun(stack: Stack, def: FlowDefinition): Promise<number> {
+  const t0 = performance.now();
+  const { runId } = await stack.svc.start(def);
+  await stack.svc.result(runId);
+  return performance.now() - t0;
+}
 
-  const perNode: number[] = [];
-  const perRun: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    const { runId } = await svc.start(chain);
-    const r = await svc.result(runId);
-    perRun.push(performance.now() - t0);
-    if (i >= 3) perNode.push(...r.trail.filter((t) => t.type === 'generate').map((t) => t.durationMs ?? 0));
-  }
-  const perRunPerNode = perRun.slice(3).map((ms) => ms / NODES);
-  console.log(`overhead per node (workflow task + activity round trip, instant model), from the node trail: ${describeMs(perNode)}`);
-  console.log(`  end to end, run time / ${NODES} nodes: ${describeMs(perRunPerNode)}`);
+async function timeBare(stack: Stack, type: 'bareActivityLoop' | 'bareLocalActivityLoop', n: number, i: number): Promise<number> {
+  const t0 = performance.now();
+  await stack.client.workflow.execute(type, { taskQueue: `${TASK_QUEUE}-bare`, workflowId: `${type}-${n}-${i}-${Date.now()}`, args: [n] });
+  return performance.now() - t0;
+}
 
-  // Baseline: the same number of activity round trips from a bare workflow, on the same server.
-  const bare = await Worker.create({ connection: native, taskQueue: 'bench-bare', workflowsPath: require.resolve('./fixtures/baseline-workflow'), activities: { ping: async () => 1 } });
-  const bareRunning = bare.run();
-  const perBare: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await client.workflow.execute('bareActivityLoop', { taskQueue: 'bench-bare', workflowId: `bare-${i}-${Date.now()}`, args: [NODES] });
-    if (i >= 3) perBare.push((performance.now() - t0) / NODES);
-  }
-  bare.shutdown();
-  await bareRunning;
-  const ratio = percentile(perRunPerNode, 50) / percentile(perBare, 50);
-  console.log(`  bare workflow + instant activity, per round trip: ${describeMs(perBare)}; engine / bare (p50): ${ratio.toFixed(2)}x`);
+const median = (v: number[]) => percentile(v, 50);
 
-  const t1 = performance.now();
-  await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void (await svc.start(approval)));
-  const startsPerSec = STARTS / ((performance.now() - t1) / 1000);
-  console.log(`flows started per second (20 concurrent clients, ${STARTS} starts): ${startsPerSec.toFixed(0)}/s`);
-
-  // Park runs on approvals, then resume a sample of them.
-  const parked: string[] = [];
-  const before = process.memoryUsage().rss;
-  await pool(Array.from({ length: WAITING }, (_, i) => i), 20, async () => void parked.push((await svc.start(approval)).runId));
-  for (const id of [parked[0], parked[parked.length - 1]]) {
-    for (;;) {
-      const s = await client.workflow.getHandle(id).query(runStateQuery).catch(() => undefined);
-      if (s?.status === 'waiting_approval') break;
-      await new Promise((r) => setTimeout(r, 200));
+/** Median run times, interleaved so that load drifts hit every variant alike. */
+async function medians(variants: (() => Promise<number>)[], runs: number): Promise<number[]> {
+  const times: number[][] = variants.map(() => []);
+  for (let r = 0; r < runs + 2; r++) {
+    for (const [i, v] of variants.entries()) {
+      const t = await v();
+      if (r >= 2) times[i].push(t);
     }
   }
-  await new Promise((r) => setTimeout(r, 3000));
-  global.gc?.();
-  const after = process.memoryUsage().rss;
-  console.log(`worker process RSS with ${WAITING} (+${STARTS}) runs waiting on approvals: ${(after / 2 ** 20).toFixed(0)} MiB (${((after - before) / 2 ** 20).toFixed(0)} MiB more than before parking them)`);
+  return times.map(median);
+}
 
-  const resume: number[] = [];
-  for (const id of parked.slice(0, Math.min(100, parked.length))) {
-    const t = performance.now();
-    await svc.decide(id, { decision: 'approve', by: 'bench' });
-    await svc.result(id);
-    resume.push(performance.now() - t);
+// ---- sections ----------------------------------------------------------------------------------
+
+async function nodeOverhead(stack: Stack): Promise<void> {
+  console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
+  const n = 10;
+  const [bare0, bareRegular, bareLocal] = await medians([() => timeBare(stack, 'bareActivityLoop', 0, 0), () => timeBare(stack, 'bareActivityLoop', n, 1), () => timeBare(stack, 'bareLocalActivityLoop', n, 2)], RUNS);
+  const regular = (bareRegular - bare0) / n;
+  const local = (bareLocal - bare0) / n;
+  console.log(`bare workflow, per activity: regular ${ms(regular)}, local ${ms(local)} (empty workflow ${ms(bare0)})`);
+  console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  const base = chain('bench_base', 0, () => ({ type: 'start' }));
+  for (const c of NODE_CASES) {
+    const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
+    const [t0, tk] = await medians([() => timeRun(stack, base), () => timeRun(stack, def)], RUNS);
+    const per = (tk - t0) / c.k;
+    console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x |`);
   }
-  console.log(`resume latency, approval sent -> run completed: ${describeMs(resume, [50, 99])}`);
+  console.log(`(load after: ${load()})`);
+}
 
-  worker.shutdown();
-  await running;
-  await native.close();
-  await connection.close();
-  await server.stop();
+/**
+ * The interpreter's own CPU per control node: the same RunEngine the workflow runs, driven here
+ * outside Temporal (control nodes touch no workflow API), so no task round trip blurs it.
+ */
+async function controlNodeCpu(): Promise<void> {
+  const k = 5000;
+  console.log(`\ninterpreter CPU time per control node (RunEngine outside Temporal, ${k} nodes per run, median of 20 runs; load ${load()}):`);
+  for (const c of NODE_CASES.filter((x) => x.kind === 'control (no I/O)')) {
+    const def = chain('bench_cpu', k, c.node);
+    const times: number[] = [];
+    for (let r = 0; r < 22; r++) {
+      const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'));
+      // CPU time, not wall time: on a shared machine the wall clock mostly measures waiting for a core.
+      const t = process.cpuUsage();
+      await engine.interpret(engine.startNode());
+      const used = process.cpuUsage(t);
+      if (r >= 2) times.push((used.user + used.system) / 1000 / k);
+    }
+    console.log(`  ${c.label}: ${(median(times) * 1000).toFixed(1)} µs`);
+  }
+}
+
+async function tenSteps(stack: Stack): Promise<void> {
+  console.log(`\n## 10-step sequential flow, end to end / 10 (${RUNS} runs; load ${load()})`);
+  for (const [label, node] of [
+    ['PAR, 10 generate nodes (regular activities)', (i: number) => ({ type: 'generate' as NodeType, params: { prompt: 'step', variable: `g${i}`, context: false } })],
+    ['PAR, 10 retrieve nodes (local activities)', (i: number) => ({ type: 'retrieve' as NodeType, params: { query: 'q', variable: `c${i}` } })],
+    ['PAR, 10 set_variable nodes (no I/O)', (i: number) => ({ type: 'set_variable' as NodeType, params: { name: `v${i}`, value: i } })],
+  ] as const) {
+    const def = chain('bench_ten', 10, node);
+    const [t] = await medians([() => timeRun(stack, def)], RUNS);
+    console.log(`${label}: ${ms(t / 10)} per step (run ${ms(t)}; ${(1000 / t).toFixed(0)} runs/s one at a time)`);
+  }
+}
+
+function peers(): void {
+  console.log(`\n## Peers: the same 10-step sequential flow (load ${load()})`);
+  const node = path.join(PEERS_DIR, 'node_modules/.bin/node');
+  if (!fs.existsSync(node)) {
+    console.log(`skipped: no peers in ${PEERS_DIR}. Install them (outside the project) with: bash bench/peers/setup.sh ${PEERS_DIR}`);
+    return;
+  }
+  // LangGraph's SQLite driver (better-sqlite3) is built for the Node that installed it (this one);
+  // Mastra 1.x needs Node >= 22.13, installed into the peers folder from the npm registry.
+  for (const [script, runtime] of [['langgraph.mjs', process.execPath], ['mastra.mjs', node]]) {
+    fs.copyFileSync(path.join(__dirname, 'peers', script), path.join(PEERS_DIR, script));
+    const r = spawnSync(runtime, [script, String(Math.max(RUNS, 20))], { cwd: PEERS_DIR, encoding: 'utf8', timeout: 300_000 });
+    console.log((r.stdout || '').trim() || `${script} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
+  }
+}
+
+async function startsPerSecond(dir: string): Promise<void> {
+  console.log(`\n## Flows started per second, 20 concurrent clients, FlowService.start, file-backed dev server (load ${load()})`);
+  const variants: [string, { sqlitePragmas?: string[]; dynamicConfig?: Record<string, unknown> }][] = [
+    ['SQLite defaults (rollback journal, synchronous=FULL), 4 task queue partitions', { sqlitePragmas: [], dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
+    ['WAL + synchronous=NORMAL, 4 partitions', { dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
+    ['WAL + synchronous=NORMAL, 1 partition (what npm start runs)', {}],
+  ];
+  for (const [label, opts] of variants) {
+    const sub = fs.mkdtempSync(path.join(dir, 'starts-'));
+    const stack = await startStack(sub, opts);
+    await startWorker(stack, dir);
+    await pool(Array.from({ length: 20 }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL))); // warm-up
+    const t1 = performance.now();
+    await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL)));
+    const perSec = STARTS / ((performance.now() - t1) / 1000);
+    console.log(`${label}: ${perSec.toFixed(0)} starts/s (${STARTS} starts; load ${load()})`);
+    await stopStack(stack);
+  }
+}
+
+async function parkRuns(stack: Stack, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  await pool(Array.from({ length: count }, (_, i) => i), 20, async () => void ids.push((await stack.svc.start(APPROVAL)).runId));
+  // Every run has reached its approval once the server counts it as waiting.
+  for (;;) {
+    const waiting = (await stack.client.workflow.count(`ParFlowId = 'bench_approval' AND ParStatus = 'waiting_approval'`)).count;
+    if (waiting >= ids.length) return ids;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function decideAll(stack: Stack, ids: string[]): Promise<number[]> {
+  const times: number[] = [];
+  await pool(ids, 10, async (id) => {
+    const t = performance.now();
+    await stack.svc.decide(id, { decision: 'approve', by: 'bench' });
+    await stack.svc.result(id);
+    times.push(performance.now() - t);
+  });
+  return times;
+}
+
+async function resumeLatency(dir: string): Promise<void> {
+  console.log(`\n## Resume latency: approval sent -> run completed, 100 decisions 10 at a time (load ${load()})`);
+  const sub = fs.mkdtempSync(path.join(dir, 'resume-'));
+  const port = await freePort();
+  let stack = await startStack(sub, { port });
+  await startWorker(stack, dir);
+  const cached = await parkRuns(stack, 200);
+  console.log(`cached (200 waiting, all in the worker's cache): ${describeMs(await decideAll(stack, cached.slice(0, 100)), [50, 99])}`);
+  await stopWorker(stack);
+  await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: '50' });
+  const evictedSet = await parkRuns(stack, 300);
+  console.log(`evicted (300 waiting, cache of 50, the oldest decided): ${describeMs(await decideAll(stack, evictedSet.slice(0, 100)), [50, 99])}`);
+  await stopWorker(stack);
+  await startWorker(stack, dir);
+  const parked = await parkRuns(stack, 1000);
+  // The whole stack restarts: worker and server (same SQLite file), as after a reboot.
+  await stopStack(stack);
+  stack = await startStack(sub, { port });
+  await startWorker(stack, dir);
+  console.log(`after restarting server and worker with 1,000 waiting: ${describeMs(await decideAll(stack, parked.slice(0, 100)), [50, 99])} (load ${load()})`);
+  await stopStack(stack);
+}
+
+async function workerMemory(dir: string): Promise<void> {
+  console.log(`\n## Worker RSS with runs waiting on approvals (load ${load()})`);
+  // PAR's bounded cache up to --waiting runs; a cache as big as Temporal's default (which grows
+  // with the heap: ≈ 2,000 runs here) up to 1,000, enough to see the cost per cached run.
+  for (const [cache, most] of [[process.env.PAR_WORKER_MAX_CACHED_WORKFLOWS ?? '250', WAITING], ['10000', Math.min(WAITING, 1000)]] as const) {
+    const sub = fs.mkdtempSync(path.join(dir, 'memory-'));
+    const stack = await startStack(sub);
+    const worker = await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: cache });
+    await timeRun(stack, chain('bench_warm', 1, () => ({ type: 'retrieve', params: { query: 'q' } })));
+    const idle = rssMiB(worker.pid!);
+    const row = [`idle ${idle.toFixed(0)} MiB`];
+    let parked = 0;
+    for (const target of [1000, most].filter((t, i, a) => t > 0 && t <= most && a.indexOf(t) === i)) {
+      await parkRuns(stack, target - parked);
+      parked = target;
+      await new Promise((r) => setTimeout(r, 2000));
+      const rss = rssMiB(worker.pid!);
+      row.push(`${target} waiting ${rss.toFixed(0)} MiB (+${(rss - idle).toFixed(0)})`);
+    }
+    console.log(`maxCachedWorkflows ${cache}: ${row.join('; ')} (load ${load()})`);
+    await stopStack(stack);
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-bench-'));
+  process.env.PAR_DATA_DIR = path.join(dir, 'data');
+  console.log(`flow engine benchmark: ${os.cpus().length} cores, load average ${load()}, ${new Date().toISOString()}`);
+  console.log('Temporal dev server on a SQLite file (as npm start runs it), PAR worker in a child process, instant activities');
+  try {
+    if (ONLY.includes('nodes') || ONLY.includes('peers')) {
+      const stack = await startStack(fs.mkdtempSync(path.join(dir, 'nodes-')));
+      await startWorker(stack, dir);
+      if (ONLY.includes('nodes')) await nodeOverhead(stack);
+      if (ONLY.includes('peers')) await tenSteps(stack);
+      await stopStack(stack);
+    }
+    if (ONLY.includes('nodes') || ONLY.includes('cpu')) await controlNodeCpu();
+    if (ONLY.includes('peers')) peers();
+    if (ONLY.includes('starts')) await startsPerSecond(dir);
+    if (ONLY.includes('resume')) await resumeLatency(dir);
+    if (ONLY.includes('memory')) await workerMemory(dir);
+  } finally {
+    for (const stack of live) await stopStack(stack).catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`\nload average at the end: ${load()}`);
 }
 
 main().then(

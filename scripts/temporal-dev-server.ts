@@ -42,9 +42,47 @@ export interface DevServerOptions {
   dbFile?: string;
   headless?: boolean;
   logFile?: string;
-  /** Faster, less durable SQLite for tests. */
+  /** Faster, less durable SQLite for tests (synchronous=OFF: a machine crash may corrupt the file). */
   fastSqlite?: boolean;
+  /** SQLite pragmas instead of the defaults below (benchmarks compare them). */
+  sqlitePragmas?: string[];
+  /** Dynamic config over DEV_SERVER_DYNAMIC_CONFIG (KEY -> JSON value). */
+  dynamicConfig?: Record<string, unknown>;
   readyTimeoutMs?: number;
+}
+
+/**
+ * SQLite for a file-backed dev server (`npm start`): write-ahead logging with synchronous=NORMAL.
+ * A commit appends to the WAL and returns without fsync; the WAL is fsynced at each checkpoint.
+ * A crash of the server process (or of PAR, or a kill -9) loses nothing: committed pages are in
+ * the OS page cache and reach the disk. Only a crash of the machine itself (power loss, kernel
+ * panic) may lose the last commits before the checkpoint, never corrupting the file, which
+ * rolls back to a consistent point. docs/performance.md has the measurements.
+ */
+export const FILE_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
+/** In-memory servers (tests, benchmarks): durability means nothing there. */
+export const TEST_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=OFF'];
+
+/**
+ * One task-queue partition instead of four: a single-process dev server gains nothing from
+ * partitions, and with few pollers a task written to a partition nobody polls waits to be
+ * forwarded. docs/performance.md has the measurements.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, unknown> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+};
+
+/** The server's arguments for the options; exported for the tests of the tuning. */
+export function devServerArgs(opts: DevServerOptions): string[] {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn', ...devServerSearchAttributeArgs()];
+  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
+  if (opts.headless) args.push('--headless');
+  else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
+  const pragmas = opts.sqlitePragmas ?? (opts.fastSqlite ? TEST_SQLITE_PRAGMAS : opts.dbFile ? FILE_SQLITE_PRAGMAS : []);
+  for (const p of pragmas) args.push('--sqlite-pragma', p);
+  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...opts.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  return args;
 }
 
 export interface DevServer {
@@ -79,11 +117,7 @@ export async function waitForTemporal(address: string, timeoutMs: number, isAliv
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   if (!(await isPortFree(opts.port))) throw new PortInUseError(opts.port, 'Temporal gRPC', 'PAR_TEMPORAL_PORT');
   if (opts.uiPort && !opts.headless && !(await isPortFree(opts.uiPort))) throw new PortInUseError(opts.uiPort, 'Temporal Web UI', 'PAR_TEMPORAL_UI_PORT');
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn', ...devServerSearchAttributeArgs()];
-  if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  if (opts.headless) args.push('--headless');
-  else if (opts.uiPort) args.push('--ui-port', String(opts.uiPort));
-  if (opts.fastSqlite) args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  const args = devServerArgs(opts);
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(opts.cli, args, { stdio: ['ignore', out, out], detached: false });
   let exited = false;

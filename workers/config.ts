@@ -88,3 +88,60 @@ export function readStackState(config: ParConfig): StackState | undefined {
     return undefined;
   }
 }
+
+/**
+ * The worker's memory and concurrency bounds (docs/configuration.md, "Worker tuning"; the
+ * figures behind the defaults are in docs/performance.md).
+ */
+export interface WorkerTuning {
+  /** Runs kept in memory between tasks; an evicted run is replayed from its history when it next has work. */
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  /** Workflow task pollers; after a restart every task arrives on the shared (non-sticky) queue. */
+  maxConcurrentWorkflowTaskPolls: number;
+  /** Share of the pollers that poll the shared queue rather than this worker's sticky queue. */
+  nonStickyToStickyPollRatio: number;
+  /** How long a task waits for this worker on its sticky queue before any worker may take it (ms). */
+  stickyQueueScheduleToStartTimeoutMs: number;
+}
+
+export const DEFAULT_WORKER_TUNING: WorkerTuning = {
+  maxCachedWorkflows: 250,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentActivityTaskExecutions: 100,
+  maxConcurrentLocalActivityExecutions: 100,
+  maxConcurrentWorkflowTaskPolls: 10,
+  nonStickyToStickyPollRatio: 0.5,
+  stickyQueueScheduleToStartTimeoutMs: 10_000,
+};
+
+const TUNING_VARS: Record<keyof WorkerTuning, string> = {
+  maxCachedWorkflows: 'PAR_WORKER_MAX_CACHED_WORKFLOWS',
+  maxConcurrentWorkflowTaskExecutions: 'PAR_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxConcurrentActivityTaskExecutions: 'PAR_WORKER_MAX_CONCURRENT_ACTIVITIES',
+  maxConcurrentLocalActivityExecutions: 'PAR_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES',
+  maxConcurrentWorkflowTaskPolls: 'PAR_WORKER_WORKFLOW_POLLERS',
+  nonStickyToStickyPollRatio: 'PAR_WORKER_NON_STICKY_POLL_RATIO',
+  stickyQueueScheduleToStartTimeoutMs: 'PAR_WORKER_STICKY_TIMEOUT_MS',
+};
+
+/** The worker tuning from the environment over the defaults; a bad value names its variable. */
+export function loadWorkerTuning(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
+  const out = { ...DEFAULT_WORKER_TUNING };
+  for (const key of Object.keys(TUNING_VARS) as (keyof WorkerTuning)[]) {
+    const name = TUNING_VARS[key];
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    const ratio = key === 'nonStickyToStickyPollRatio';
+    const ok = ratio ? Number.isFinite(n) && n > 0 && n <= 1 : Number.isInteger(n) && n >= (key === 'maxCachedWorkflows' ? 0 : 1);
+    if (!ok) throw new Error(`${name}=${raw} must be ${ratio ? 'a number above 0 and at most 1' : key === 'maxCachedWorkflows' ? 'a whole number (0 turns the cache off)' : 'a positive whole number'}`);
+    out[key] = n;
+  }
+  if (out.maxConcurrentWorkflowTaskPolls < 2) throw new Error(`${TUNING_VARS.maxConcurrentWorkflowTaskPolls}=${out.maxConcurrentWorkflowTaskPolls} must be at least 2`);
+  if (out.maxCachedWorkflows > 0 && out.maxConcurrentWorkflowTaskExecutions > out.maxCachedWorkflows) out.maxConcurrentWorkflowTaskExecutions = Math.max(2, out.maxCachedWorkflows);
+  if (out.maxConcurrentWorkflowTaskPolls > out.maxConcurrentWorkflowTaskExecutions) out.maxConcurrentWorkflowTaskPolls = out.maxConcurrentWorkflowTaskExecutions;
+  return out;
+}

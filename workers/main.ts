@@ -1,13 +1,16 @@
 // The PAR worker process: `npm run worker`. Stateless: all run state lives in Temporal.
 import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from './config';
+import { loadConfig, loadWorkerTuning } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
+import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
 import { DatabaseError, prepareDatabases } from '../activities/db';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Read first, so a bad PAR_WORKER_* value stops the worker before it connects.
+  const tuning = loadWorkerTuning();
   // A wrong, unreachable or too-new database stops the worker here, not at its first activity.
   try {
     const where = await prepareDatabases();
@@ -17,6 +20,8 @@ async function main(): Promise<void> {
     console.error(`[worker] ${err.message}`);
     process.exit(1);
   }
+  const telemetry = startTelemetry('par-worker');
+  if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -30,11 +35,16 @@ async function main(): Promise<void> {
   await admin.close();
 
   // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: warnOnlyLogger });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: warnOnlyLogger,
+    ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
+  });
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
-  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle });
-  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
+  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
   await worker.run();
+  await telemetry?.shutdown();
   await connection.close();
 }
 

@@ -3,7 +3,9 @@ import { temporal } from '@temporalio/proto';
 import { PAR_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 const INDEXED = temporal.api.enums.v1.IndexedValueType;
-const TYPE_MAP: Record<string, number> = { KEYWORD: INDEXED.INDEXED_VALUE_TYPE_KEYWORD, TEXT: INDEXED.INDEXED_VALUE_TYPE_TEXT };
+const TYPE_MAP: Record<string, number> = { KEYWORD: INDEXED.INDEXED_VALUE_TYPE_KEYWORD, TEXT: INDEXED.INDEXED_VALUE_TYPE_TEXT, INT: INDEXED.INDEXED_VALUE_TYPE_INT };
+/** The type names `temporal server start-dev --search-attribute NAME=TYPE` takes. */
+const DEV_SERVER_TYPE: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', INT: 'Int' };
 
 /**
  * Registers PAR's search attributes on a cluster that lacks them (the dev server gets them
@@ -23,5 +25,5 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
 
 /** The `--search-attribute` flags for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
-  return PAR_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=Keyword`]);
+  return PAR_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${DEV_SERVER_TYPE[k.type] ?? 'Keyword'}`]);
 }

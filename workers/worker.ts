@@ -1,5 +1,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { createActivities } from '../activities';
+import { loadWorkerTuning, type WorkerTuning } from './config';
+import { TRACING_WORKFLOW_MODULES, type Telemetry } from './telemetry';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -10,17 +13,38 @@ export interface ParWorkerOptions {
   /** A prebuilt bundle (tests reuse one); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: object;
-  maxConcurrentActivityTaskExecutions?: number;
+  /** Over the environment's tuning (loadWorkerTuning). */
+  tuning?: Partial<WorkerTuning>;
+  /**
+   * Trace workflows and activities (see workers/telemetry.ts). A prebuilt bundle must then hold
+   * TRACING_WORKFLOW_MODULES as its workflowInterceptorModules.
+   */
+  telemetry?: Telemetry;
 }
 
 /** The PAR worker: the generic workflows plus every activity, on one task queue. */
 export async function createParWorker(opts: ParWorkerOptions): Promise<Worker> {
+  const { stickyQueueScheduleToStartTimeoutMs, ...tuning } = { ...loadWorkerTuning(), ...opts.tuning };
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities ?? createActivities(),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+    ...tuning,
+    stickyQueueScheduleToStartTimeout: stickyQueueScheduleToStartTimeoutMs,
+    ...(opts.telemetry ? tracing(opts.telemetry, !opts.workflowBundle) : {}),
   });
+}
+
+/** Temporal's OpenTelemetry interceptors: activity spans, and workflow spans through a sink. */
+function tracing(telemetry: Telemetry, bundling: boolean): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return {
+    interceptors: {
+      // A prebuilt bundle already holds them (Temporal ignores this option then, with a warning).
+      ...(bundling ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) },
+  };
 }

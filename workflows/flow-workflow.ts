@@ -5,7 +5,8 @@ import { RunEngine } from './flow/run-engine';
 import { runTurn } from './flow/run-turn';
 import { formatIssue, validateFlow } from './flow/validate';
 import type { FlowRunInput, FlowRunResult } from './flow/types';
-import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attributes';
+import { fastPath } from './flow/fast-path';
+import { FLOW_ID, runSearchAttributes } from './search-attributes';
 
 /**
  * The one generic interpreter: runs any flow definition. All run state lives here, and so in the
@@ -13,18 +14,18 @@ import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attribut
  */
 export async function flowWorkflow(input: FlowRunInput): Promise<FlowRunResult> {
   const def = input.definition;
-  const issues = validateFlow(def, (id) => input.library?.[id]);
+  // Starts that did not go through FlowService.prepare (a bare client, old runs) are checked here.
+  const issues = input.prepared ? [] : validateFlow(def, (id) => input.library?.[id]);
   if (issues.length) throw ApplicationFailure.nonRetryable(`flow "${def?.id}" is invalid:\n${issues.map(formatIssue).join('\n')}`, 'InvalidFlow', issues);
 
   const engine = new RunEngine(def, input, initialState(def, input, workflowInfo().workflowId));
   engine.turnStart = input.history?.length ?? 0;
   installRunHandlers(() => engine);
-  upsertSearchAttributes([
-    { key: FLOW_ID, value: def.id },
-    { key: FLOW_VERSION, value: def.version },
-    { key: RUN_STATUS, value: 'running' },
-    ...(input.sessionId ? [{ key: SESSION_ID, value: input.sessionId }] : []),
-  ] as never);
+  // Starts through FlowService and child starts carry these already; runs before the fast path
+  // (and starts that set none) upsert them here.
+  if (!fastPath() || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
+    upsertSearchAttributes(runSearchAttributes({ flow: def, status: 'running', sessionId: input.sessionId }));
+  }
 
   await runTurn(engine);
   const { responses, variables, trail } = engine.state;

@@ -1,5 +1,5 @@
 import type { MemoryLearnAfterRunRequest, MemoryLearnAfterRunResult } from '../activities/memory/contracts';
-import { memoryActivities } from './flow/memory-activities';
+import { memoryActivities } from './flow/activities';
 
 /** Post-run learning (ReasoningBank and facts), detached from the run that asked for it. */
 export async function memoryLearnWorkflow(req: MemoryLearnAfterRunRequest): Promise<MemoryLearnAfterRunResult> {

@@ -7,7 +7,8 @@ import { runTurn } from './flow/run-turn';
 import { indexSessionTurn } from './flow/runtime-memory';
 import { archiveOldMessages, DEFAULT_KEEP_MESSAGES } from './flow/session-archive';
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage } from './flow/types';
-import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from './search-attributes';
+import { fastPath } from './flow/fast-path';
+import { FLOW_ID, runSearchAttributes, statusSearchAttribute } from './search-attributes';
 
 export interface SessionInput {
   definition: FlowDefinition;
@@ -67,12 +68,10 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
       },
     },
   );
-  upsertSearchAttributes([
-    { key: FLOW_ID, value: def.id },
-    { key: FLOW_VERSION, value: def.version },
-    { key: RUN_STATUS, value: 'running' },
-    { key: SESSION_ID, value: input.sessionId },
-  ] as never);
+  // The start (and continue-as-new, which copies them) carries these already; see flowWorkflow.
+  if (!fastPath() || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
+    upsertSearchAttributes(runSearchAttributes({ flow: def, status: 'running', sessionId: input.sessionId }));
+  }
 
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const keep = input.keepMessages ?? DEFAULT_KEEP_MESSAGES;
@@ -130,7 +129,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
         const { message: _m, run_id: _r, ...kept } = engine.state.variables;
         variables = kept;
       }
-      upsertSearchAttributes([{ key: RUN_STATUS, value: 'running' }] as never);
+      upsertSearchAttributes(statusSearchAttribute('running'));
     }
   }
 }

@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../common/activity-context';
+import { inSpan } from '../common/spans';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActRequest, ActResult } from '../contracts';
 import { ModelRouter } from '../models';
@@ -24,14 +25,6 @@ export interface ActActivityDeps {
 
 /** How much of a run's output goes into the worker's log line (all of it is in the result). */
 const LOGGED_OUTPUT_CHARS = 4000;
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // called directly (tests, benchmarks)
-  }
-}
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}... (${text.length - max} more characters in the result)` : text;
@@ -66,32 +59,36 @@ export function createActActivities(deps: ActActivityDeps = {}) {
       if (err instanceof ActRequestError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
       throw err;
     }
-    const ctx = activityContext();
-    const log = ctx?.log ?? logger;
-    const allowedHosts = req.allowedHosts ?? [];
-    const job: SandboxJob = {
-      code: req.code,
-      variables: req.variables,
-      message: req.message,
-      history: req.history.map((m) => ({ role: m.role, content: m.content })),
-      vault: req.vault ?? null,
-      allowedHosts,
-    };
-    const call = createCallHandler(sandboxHost(), { vault: req.vault ?? undefined, model: req.model ?? undefined, allowedHosts, maxCalls: config.maxHostCalls });
-    const beat = ctx ? setInterval(() => ctx.heartbeat(), heartbeatIntervalMs) : undefined;
-    let result: ActResult;
-    try {
-      result = await sandboxes().run(job, limits, { call }, ctx?.cancellationSignal);
-    } catch (err) {
-      if (err instanceof SandboxUnavailableError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: false });
-      throw err;
-    } finally {
-      if (beat) clearInterval(beat);
-    }
-    const meta = { runId: req.runId, ok: result.ok, durationMs: result.durationMs, output: clip(result.output, LOGGED_OUTPUT_CHARS) };
-    if (result.ok) log?.info('act script finished', meta);
-    else log?.info('act script failed', { ...meta, error: result.error?.type, limit: result.error?.limit, message: result.error?.message, traceback: result.error?.traceback });
-    return result;
+    const limitAttributes = { 'par.act.timeout_ms': limits.timeoutMs, 'par.act.memory_mb': limits.memoryMb, 'par.act.output_bytes': limits.outputBytes };
+    return inSpan('act.run', { ...limitAttributes, 'par.act.allowed_hosts': req.allowedHosts?.length ?? 0 }, async (span) => {
+      const ctx = activityContext();
+      const log = ctx?.log ?? logger;
+      const allowedHosts = req.allowedHosts ?? [];
+      const job: SandboxJob = {
+        code: req.code,
+        variables: req.variables,
+        message: req.message,
+        history: req.history.map((m) => ({ role: m.role, content: m.content })),
+        vault: req.vault ?? null,
+        allowedHosts,
+      };
+      const call = createCallHandler(sandboxHost(), { vault: req.vault ?? undefined, model: req.model ?? undefined, allowedHosts, maxCalls: config.maxHostCalls });
+      const beat = ctx ? setInterval(() => ctx.heartbeat(), heartbeatIntervalMs) : undefined;
+      let result: ActResult;
+      try {
+        result = await sandboxes().run(job, limits, { call }, ctx?.cancellationSignal);
+      } catch (err) {
+        if (err instanceof SandboxUnavailableError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: false });
+        throw err;
+      } finally {
+        if (beat) clearInterval(beat);
+      }
+      span.setAttributes({ 'par.act.ok': result.ok, 'par.act.duration_ms': result.durationMs, ...(result.error?.limit ? { 'par.act.limit_hit': result.error.limit } : {}) });
+      const meta = { runId: req.runId, ok: result.ok, durationMs: result.durationMs, output: clip(result.output, LOGGED_OUTPUT_CHARS) };
+      if (result.ok) log?.info('act script finished', meta);
+      else log?.info('act script failed', { ...meta, error: result.error?.type, limit: result.error?.limit, message: result.error?.message, traceback: result.error?.traceback });
+      return result;
+    });
   }
 
   return { actRun };

@@ -89,13 +89,46 @@ process.stdout.write(JSON.stringify(Object.keys(require('os').networkInterfaces(
 
 let cached: Map<string, SandboxIsolation> | undefined;
 
+/** Whether "other" (uid 65534 owns nothing) may read `file` and pass through every folder above it. */
+export function readableByOthers(file: string): boolean {
+  try {
+    const real = fs.realpathSync(file);
+    const st = fs.statSync(real);
+    if (!(st.mode & 0o004) || (st.isDirectory() && !(st.mode & 0o001))) return false;
+    for (let dir = path.dirname(real); ; dir = path.dirname(dir)) {
+      if (!(fs.statSync(dir).mode & 0o001)) return false;
+      if (dir === path.dirname(dir)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** The line of a failed Node start that names the problem (not the trailing "Node.js v20…"). */
+export function failureLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => /^([A-Z]\w*)?Error\b|: (Permission denied|No such file|cannot|failed)/i.test(l));
+  const resource = lines.find((l) => /^(resource|path):/.test(l));
+  return [error ?? lines.filter((l) => !/^Node\.js v/.test(l)).slice(-1)[0] ?? '', resource].filter(Boolean).join(' ');
+}
+
+/** Why the wrapper failed, in words that say what to do. */
+function wrapperFailure(asRoot: boolean, readable: string[], nodeBinary: string, stderr: string): string {
+  const hidden = asRoot ? [nodeBinary, ...readable].filter((f) => !readableByOthers(f)) : [];
+  if (hidden.length) {
+    return `the sandbox runs as uid ${SANDBOX_UID}, which cannot read ${hidden.join(', ')} (a folder above it is closed to others). ` +
+      'Install PAR where others may read it, or let PAR stage these files under the OS temp dir (TMPDIR must be open to others, as /tmp is)';
+  }
+  return `the namespace wrapper failed: ${failureLine(stderr)}`;
+}
+
 /**
  * Finds the strongest isolation this machine gives, by trying it: the wrapper must start Node,
  * the sandbox uid must be able to read `readable`, and the sandbox must see no network
  * interface but loopback. Cached per process and file list.
  */
-export function detectIsolation(readable: string[]): SandboxIsolation {
-  const key = JSON.stringify(readable);
+export function detectIsolation(readable: string[], nodeBinary: string = process.execPath): SandboxIsolation {
+  const key = JSON.stringify([nodeBinary, ...readable]);
   const hit = cached?.get(key);
   if (hit) return hit;
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -104,8 +137,9 @@ export function detectIsolation(readable: string[]): SandboxIsolation {
   if (!wrapper) {
     result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: missing };
   } else {
-    const args = [...wrapper.slice(1), process.execPath, '--experimental-permission', ...readable.map((f) => `--allow-fs-read=${f}`), '--no-warnings', '-e', PROBE, JSON.stringify(readable)];
-    const probe = spawnSync(wrapper[0], args, { env: {}, encoding: 'utf8', timeout: 15_000 });
+    const args = [...wrapper.slice(1), nodeBinary, '--experimental-permission', ...readable.map((f) => `--allow-fs-read=${f}`), '--no-warnings', '-e', PROBE, JSON.stringify(readable)];
+    // cwd "/": the worker's own folder may be closed to the sandbox's uid.
+    const probe = spawnSync(wrapper[0], args, { env: {}, cwd: '/', encoding: 'utf8', timeout: 15_000 });
     let interfaces: string[] | undefined;
     try {
       interfaces = JSON.parse(probe.stdout) as string[];
@@ -113,8 +147,8 @@ export function detectIsolation(readable: string[]): SandboxIsolation {
       interfaces = undefined;
     }
     if (probe.status !== 0 || !interfaces) {
-      const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim().split('\n').slice(-2).join(' ');
-      result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: `the namespace wrapper failed: ${why}` };
+      const why = wrapperFailure(asRoot, readable, nodeBinary, probe.stderr || probe.error?.message || `exit ${probe.status}`);
+      result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: why };
     } else if (interfaces.some((name) => name !== 'lo')) {
       result = { mode: 'permission-only', wrapper: parentDeathGuard(), description: 'Node permission model only', unavailableReason: `the network namespace still shows interfaces ${interfaces.join(', ')}` };
     } else {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActResult } from '../contracts';
+import { onceUntilFailure } from '../common/once-until-failure';
 import type { ActSandboxConfig } from './config';
 import { SandboxUnavailableError } from './errors';
 import { detectIsolation, type SandboxIsolation } from './isolation';
@@ -9,6 +10,7 @@ import type { ResolvedActLimits } from './limits';
 import type { SandboxJob } from './protocol';
 import { Sandbox, type SandboxFiles, type SandboxRunHandlers } from './sandbox';
 import { makePyodideSnapshot } from './snapshot';
+import { sandboxReadableFiles } from './staging';
 
 export interface PoolLogger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -62,6 +64,11 @@ export function defaultSandboxFiles(): SandboxFiles {
   };
 }
 
+/** The isolation sandboxes reading `files` get here (see detectIsolation). */
+export function detectSandboxIsolation(files: SandboxFiles): SandboxIsolation {
+  return detectIsolation([files.pyodideDir, files.childScript, files.prelude], files.nodeBinary);
+}
+
 /**
  * Warm act sandboxes. Each sandbox runs one script and is then destroyed (a process that ran
  * untrusted code cannot be shown clean), so taking one starts its replacement in the background.
@@ -73,7 +80,6 @@ export class SandboxPool {
   private readonly log: PoolLogger;
   private readonly baseFiles: SandboxFiles;
   private warm: Sandbox[] = [];
-  private prepared?: Promise<{ files: SandboxFiles; isolation: SandboxIsolation }>;
   private snapshotDir?: string;
   private started = 0;
   private startFailures = 0;
@@ -88,17 +94,16 @@ export class SandboxPool {
   }
 
   /** Checks the isolation, makes the snapshot and fills the pool; runs once, again after a failure. */
-  prepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
-    this.prepared ??= this.doPrepare().catch((err) => {
-      this.prepared = undefined;
-      throw err;
-    });
-    return this.prepared;
-  }
+  readonly prepare = onceUntilFailure(() => this.doPrepare());
 
   private async doPrepare(): Promise<{ files: SandboxFiles; isolation: SandboxIsolation }> {
-    const { pyodideDir, childScript, prelude } = this.baseFiles;
-    const isolation = detectIsolation([pyodideDir, childScript, prelude]);
+    let staged: SandboxFiles;
+    try {
+      staged = sandboxReadableFiles(this.baseFiles);
+    } catch (err) {
+      throw new SandboxUnavailableError((err as Error).message);
+    }
+    const isolation = detectSandboxIsolation(staged);
     if (isolation.mode !== 'namespaces') {
       if (this.config.requireIsolation) {
         throw new SandboxUnavailableError(
@@ -108,7 +113,7 @@ export class SandboxPool {
       }
       this.log.warn('act sandboxes run without network and pid namespaces', { reason: isolation.unavailableReason });
     }
-    let files: SandboxFiles = { ...this.baseFiles };
+    let files: SandboxFiles = { ...staged };
     if (this.config.useSnapshot) {
       try {
         removeStaleSnapshotDirs();

@@ -13,6 +13,8 @@ export interface SandboxFiles {
   prelude: string;
   /** A Pyodide memory snapshot to start from; a cold start without it. */
   snapshot?: string;
+  /** The node binary the sandbox runs (the worker's own unless staged where the sandbox can read it). */
+  nodeBinary?: string;
 }
 
 export interface SandboxStartOptions {
@@ -66,11 +68,12 @@ export function sandboxNodeArgs(files: SandboxFiles, memoryMb: number, extra: st
   ];
 }
 
-export function spawnSandboxProcess(isolation: SandboxIsolation, nodeArgs: string[]): ChildProcess {
-  const [command, ...wrapperArgs] = isolation.wrapper.length ? isolation.wrapper : [process.execPath];
-  const args = isolation.wrapper.length ? [...wrapperArgs, process.execPath, ...nodeArgs] : nodeArgs;
-  // An empty environment: nothing of the worker's (keys, addresses) exists in the sandbox.
-  return spawn(command, args, { env: {}, detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+export function spawnSandboxProcess(isolation: SandboxIsolation, nodeArgs: string[], nodeBinary: string = process.execPath): ChildProcess {
+  const [command, ...wrapperArgs] = isolation.wrapper.length ? isolation.wrapper : [nodeBinary];
+  const args = isolation.wrapper.length ? [...wrapperArgs, nodeBinary, ...nodeArgs] : nodeArgs;
+  // An empty environment: nothing of the worker's (keys, addresses) exists in the sandbox. cwd
+  // "/": the worker's folder may be closed to the sandbox's uid.
+  return spawn(command, args, { env: {}, cwd: '/', detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
 }
 
 /**
@@ -100,7 +103,7 @@ export class Sandbox {
     installExitHook();
     this.memoryMb = opts.memoryMb;
     this.runtimeAllowanceMb = opts.runtimeAllowanceMb;
-    this.proc = spawnSandboxProcess(opts.isolation, sandboxNodeArgs(opts.files, opts.memoryMb));
+    this.proc = spawnSandboxProcess(opts.isolation, sandboxNodeArgs(opts.files, opts.memoryMb), opts.files.nodeBinary);
     live.add(this);
     this.channel = this.proc.stdio[3] as Socket;
     this.proc.stderr!.setEncoding('utf8');

@@ -14,7 +14,7 @@ const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024;
  */
 export function makePyodideSnapshot(files: SandboxFiles, isolation: SandboxIsolation, dir: string, timeoutMs: number): Promise<string> {
   const file = path.join(dir, 'pyodide.snapshot');
-  const proc = spawnSandboxProcess(isolation, sandboxNodeArgs({ ...files, snapshot: undefined }, 512, ['--make-snapshot']));
+  const proc = spawnSandboxProcess(isolation, sandboxNodeArgs({ ...files, snapshot: undefined }, 512, ['--make-snapshot']), files.nodeBinary);
   const parts: Buffer[] = [];
   let size = 0;
   let stderr = '';

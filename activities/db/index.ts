@@ -12,7 +12,7 @@ import { databaseTarget, STORE_GROUPS, type DatabaseTarget, type StoreGroup } fr
 export { DatabaseError, isUniqueViolation } from './errors';
 export { isPostgres } from './open';
 export { databaseTarget, describeTarget, redactUrl, STORE_GROUPS, type DatabaseTarget, type StoreGroup } from './target';
-export type { GroupTables, KeyTables, MemoryTables, VaultTables } from './schema';
+export type { FlowTables, GroupTables, KeyTables, MemoryTables, VaultTables } from './schema';
 
 export interface StoreDatabase<Tables> {
   db: Kysely<Tables>;

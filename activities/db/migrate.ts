@@ -6,13 +6,14 @@
  */
 import { Migrator, sql, type Migration } from 'kysely';
 import { DatabaseError } from './errors';
+import { flowMigrations } from './migrations/flows';
 import { keyMigrations } from './migrations/keys';
 import { memoryMigrations } from './migrations/memory';
 import { vaultMigrations } from './migrations/vaults';
 import type { DatabaseHandle } from './open';
 import type { StoreGroup } from './target';
 
-export const MIGRATIONS: Record<StoreGroup, Record<string, Migration>> = { memory: memoryMigrations, vaults: vaultMigrations, keys: keyMigrations };
+export const MIGRATIONS: Record<StoreGroup, Record<string, Migration>> = { memory: memoryMigrations, vaults: vaultMigrations, keys: keyMigrations, flows: flowMigrations };
 
 export interface SchemaStatus {
   group: StoreGroup;

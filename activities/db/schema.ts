@@ -61,10 +61,17 @@ export interface KeyTables {
     revoked_at: string | null;
     last_used_at: string | null;
   };
+  studio_signin_tokens: { hash: string; created_at: string; expires_at: string; used_at: string | null; key_id: string | null };
+}
+
+export interface FlowTables {
+  flow_versions: { flow_id: string; version: number; definition: string; created_at: string; created_by: string; message: string | null };
+  flows: { flow_id: string; latest: number; deleted_at: string | null; deleted_by: string | null };
 }
 
 export interface GroupTables {
   memory: MemoryTables;
   vaults: VaultTables;
   keys: KeyTables;
+  flows: FlowTables;
 }

@@ -10,12 +10,12 @@ import { DatabaseError } from './errors';
 export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
 
 /** The stores that share one SQLite file (and one migration history). */
-export type StoreGroup = 'memory' | 'vaults' | 'keys';
+export type StoreGroup = 'memory' | 'vaults' | 'keys' | 'flows';
 
-export const STORE_GROUPS: readonly StoreGroup[] = ['memory', 'vaults', 'keys'];
+export const STORE_GROUPS: readonly StoreGroup[] = ['memory', 'vaults', 'keys', 'flows'];
 
 /** Today's file names, kept so data folders written by earlier versions open in place. */
-const SQLITE_FILES: Record<StoreGroup, string> = { memory: 'memory.sqlite', vaults: 'vaults.sqlite', keys: 'api-keys.sqlite' };
+const SQLITE_FILES: Record<StoreGroup, string> = { memory: 'memory.sqlite', vaults: 'vaults.sqlite', keys: 'api-keys.sqlite', flows: 'flows.sqlite' };
 
 export function sqliteFileOf(group: StoreGroup, dataDir: string): string {
   return path.join(dataDir, SQLITE_FILES[group]);

@@ -13,6 +13,7 @@ import type {
   MemoryVaultSearchRequest,
   SavePlan,
 } from './contracts';
+import { onceUntilFailure } from '../common/once-until-failure';
 import { MemoryError } from './errors';
 import { createMemoryServices, type MemoryDeps, type MemoryServices } from './services';
 
@@ -22,9 +23,8 @@ import { createMemoryServices, type MemoryDeps, type MemoryServices } from './se
  * ApplicationFailures whose type is the error class (MemoryInputError, MemoryNotFoundError).
  */
 export function createMemoryActivities(deps: MemoryDeps = {}) {
-  let own: Promise<MemoryServices> | undefined;
   // With the defaults, every activity set of the process shares one set of stores and one model.
-  const get = () => (Object.keys(deps).length ? (own ??= open(deps, () => (own = undefined))) : defaultServices());
+  const get = Object.keys(deps).length ? onceUntilFailure(() => createMemoryServices(deps)) : sharedServices;
   const run = async <T>(fn: (s: MemoryServices) => T | Promise<T>): Promise<T> => {
     const s = await get();
     try {
@@ -57,18 +57,7 @@ export function createMemoryActivities(deps: MemoryDeps = {}) {
   };
 }
 
-let shared: Promise<MemoryServices> | undefined;
-
-function defaultServices(): Promise<MemoryServices> {
-  return (shared ??= open({}, () => (shared = undefined)));
-}
-
-/** Opens the stores; a failed open is forgotten so the next activity attempt retries it. */
-function open(deps: MemoryDeps, forget: () => void): Promise<MemoryServices> {
-  return createMemoryServices(deps).catch((err) => {
-    forget();
-    throw err;
-  });
-}
+/** The stores open once per process; a failed open is forgotten so the next activity attempt retries it. */
+const sharedServices = onceUntilFailure(() => createMemoryServices({}));
 
 export type MemoryActivities = ReturnType<typeof createMemoryActivities>;

@@ -3,7 +3,8 @@ import type { ConversationHit, ConversationIndexRequest, ConversationIndexResult
 import { chunkText } from './chunking';
 import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
 import { nowIso, type MemoryDb } from './memory-db';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 /**
  * The conversation memory engine: past session messages, chunked and embedded, searchable by
@@ -33,7 +34,7 @@ export class ConversationMemory {
         return;
       }
       chunkText(text, this.config.chunkChars, this.config.chunkOverlap).forEach((chunk, chunkIndex) => {
-        chunks.push({ id: derivedUuid(tenant, sessionId, String(messageIndex), String(chunkIndex), chunk), messageIndex, chunkIndex, role: m.role, text: chunk });
+        chunks.push({ id: derivedUuid([tenant, sessionId, String(messageIndex), String(chunkIndex), chunk]), messageIndex, chunkIndex, role: m.role, text: chunk });
       });
     });
     const known = new Set<string>();

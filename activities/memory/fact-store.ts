@@ -5,7 +5,8 @@ import { MemoryInputError, optionalPositiveInt, requireText } from './errors';
 import { sql } from 'kysely';
 import type { MemoryTables } from '../db';
 import { nowIso, type MemoryDb } from './memory-db';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 type FactRow = MemoryTables['facts'];
 
@@ -117,7 +118,7 @@ function factText(namespace: string, key: string, valueJson: string): string {
 }
 
 function factVectorId(tenant: string, namespace: string, key: string): string {
-  return derivedUuid('fact', tenant, namespace, key);
+  return derivedUuid(['fact', tenant, namespace, key]);
 }
 
 function toFact(row: FactRow): Fact {

@@ -4,7 +4,8 @@ import type { ReasoningItem, ScoredReasoningItem } from './contracts';
 import { MemoryNotFoundError, requireText } from './errors';
 import { isPostgres, type MemoryTables } from '../db';
 import { nowIso, type MemoryDb } from './memory-db';
-import { derivedUuid, type VectorSpace } from './vector-space';
+import { derivedUuid } from '../vectors/derived-uuid';
+import type { VectorSpace } from './vector-space';
 
 type ItemRow = MemoryTables['reasoning_items'];
 
@@ -238,7 +239,7 @@ function strategyText(title: string, content: string): string {
 }
 
 function strategyVectorId(itemId: string): string {
-  return derivedUuid('strategy', itemId);
+  return derivedUuid(['strategy', itemId]);
 }
 
 function toItem(row: ItemRow): ReasoningItem {

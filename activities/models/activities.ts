@@ -1,4 +1,5 @@
-import { Context } from '@temporalio/activity';
+import type { Context } from '@temporalio/activity';
+import { activityContext } from '../common/activity-context';
 import type { DecideRequest, DecideResult, GenerateRequest, GenerateResult } from '../contracts';
 import { sharedStreamBus } from '../streams';
 import type { StreamEvent } from '../streams/port';
@@ -13,14 +14,6 @@ export interface ModelActivityDeps {
   publish?: PublishStreamEvent;
   /** Heartbeat interval while waiting on a non-streamed call. */
   heartbeatIntervalMs?: number;
-}
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // called directly, outside a Temporal activity
-  }
 }
 
 /** A retryable failure is final on the retry policy's last attempt; only then do streams end in error. */
@@ -77,7 +70,8 @@ export function createModelActivities(deps: ModelActivityDeps = {}) {
 
   async function modelDecide(req: DecideRequest): Promise<DecideResult> {
     const ctx = activityContext();
-    const beat = ctx ? setInterval(() => ctx.heartbeat(), heartbeatIntervalMs) : undefined;
+    // Local activities (modelDecideOffline) cannot heartbeat; the workflow task's timeout covers them.
+    const beat = ctx && !ctx.info.isLocal ? setInterval(() => ctx.heartbeat(), heartbeatIntervalMs) : undefined;
     try {
       return await router.decide(req, { signal: ctx?.cancellationSignal });
     } catch (err) {
@@ -88,7 +82,23 @@ export function createModelActivities(deps: ModelActivityDeps = {}) {
     }
   }
 
-  return { modelGenerate, modelDecide };
+  /**
+   * A decision by the offline model (a fast, idempotent read the flow engine runs as a local
+   * activity); null when the model, after resolving "default" here in the worker, is a remote
+   * one, which the workflow then calls through modelDecide, a regular activity.
+   */
+  async function modelDecideOffline(req: DecideRequest): Promise<DecideResult | null> {
+    let offline: boolean;
+    try {
+      offline = router.isOffline(req.model);
+    } catch (err) {
+      if (err instanceof ModelError) throw toApplicationFailure(err);
+      throw err;
+    }
+    return offline ? modelDecide(req) : null;
+  }
+
+  return { modelGenerate, modelDecide, modelDecideOffline };
 }
 
 export type ModelActivities = ReturnType<typeof createModelActivities>;

@@ -1,16 +1,9 @@
-import type { ContextItem, ModelMessage, ModelToolCall, ModelToolSpec, ModelUsage } from '../contracts';
+import type { GenerateRequest, ModelToolCall, ModelUsage } from '../contracts';
 
-/** One call to one provider's model, in provider-neutral terms. */
-export interface ModelCall {
+/** One call to one provider's model, in provider-neutral terms (the request's fields as given). */
+export interface ModelCall extends Pick<GenerateRequest, 'messages' | 'temperature' | 'maxTokens' | 'tools' | 'context'> {
   /** The provider's own model name (no "provider:" prefix). */
   model: string;
-  messages: ModelMessage[];
-  /** Sent as given, 0 included; left to the provider's default only when undefined. */
-  temperature?: number;
-  maxTokens?: number;
-  tools?: ModelToolSpec[];
-  /** Retrieved context. Remote adapters render it into the prompt (see render-context.ts). */
-  context?: ContextItem[];
   /** A template with {context} and {content} used to render the context; a default otherwise. */
   promptTemplate?: string;
   /** Stream tokens as they arrive (SSE) instead of one JSON response. */

@@ -1,4 +1,6 @@
-import type { DecideRequest, DecideResult, GenerateRequest, GenerateResult, ModelMessage } from '../contracts';
+import type { Attributes } from '@opentelemetry/api';
+import type { DecideRequest, DecideResult, GenerateRequest, GenerateResult, ModelMessage, ModelUsage } from '../contracts';
+import { inSpan } from '../common/spans';
 import { AnthropicModel } from './anthropic-adapter';
 import { decisionMessages, parseDecision } from './decide-prompt';
 import { createDefaultSimilarity } from './default-similarity';
@@ -87,41 +89,69 @@ export class ModelRouter {
   }
 
   async generate(req: GenerateRequest, opts: CallOptions = {}): Promise<GenerateResult> {
-    validateGenerateRequest(req);
-    const id = parseModelId(resolveModelId(req.model, this.env));
-    const adapter = await this.adapter(id);
-    const stream = opts.stream ?? Boolean(opts.onChunk);
-    const started = performance.now();
-    const out = await adapter.generate({
-      model: id.name,
-      messages: req.messages,
-      temperature: req.temperature,
-      maxTokens: req.maxTokens,
-      tools: req.tools,
-      context: req.context,
-      promptTemplate: opts.promptTemplate,
-      stream,
-      onChunk: opts.onChunk,
-      signal: opts.signal,
-      firstTokenTimeoutMs: stream ? this.firstTokenTimeoutMs : undefined,
+    return inSpan('model.generate', {}, async (span) => {
+      validateGenerateRequest(req);
+      const id = parseModelId(resolveModelId(req.model, this.env));
+      span.setAttributes(modelAttributes(id));
+      const adapter = await this.adapter(id);
+      const stream = opts.stream ?? Boolean(opts.onChunk);
+      const started = performance.now();
+      const out = await adapter.generate({
+        model: id.name,
+        messages: req.messages,
+        temperature: req.temperature,
+        maxTokens: req.maxTokens,
+        tools: req.tools,
+        context: req.context,
+        promptTemplate: opts.promptTemplate,
+        stream,
+        onChunk: opts.onChunk,
+        signal: opts.signal,
+        firstTokenTimeoutMs: stream ? this.firstTokenTimeoutMs : undefined,
+      });
+      span.setAttributes(usageAttributes(out));
+      return { ...out, model: id.id, latencyMs: Math.round(performance.now() - started) };
     });
-    return { ...out, model: id.id, latencyMs: Math.round(performance.now() - started) };
+  }
+
+  /** True when the id (after resolving "default") is a model that runs in this process, with no network call. */
+  isOffline(model: string): boolean {
+    return parseModelId(resolveModelId(model, this.env)).provider === 'local';
   }
 
   async decide(req: DecideRequest, opts: Pick<CallOptions, 'signal'> = {}): Promise<DecideResult> {
-    validateDecideRequest(req);
-    const id = parseModelId(resolveModelId(req.model, this.env));
-    const started = performance.now();
-    if (id.provider === 'local') {
-      const decision = await decideExtractive(req, await this.getSimilarity());
-      const usage = { inputTokens: estimateTokens(`${req.instruction}\n${req.message}\n${(req.options ?? []).join('\n')}`), outputTokens: 0 };
-      return { kind: req.kind, ...decision, usage, model: id.id, latencyMs: Math.round(performance.now() - started) };
-    }
-    const adapter = await this.adapter(id);
-    const out = await adapter.generate({ model: id.name, messages: decisionMessages(req), temperature: 0, maxTokens: 512, stream: false, signal: opts.signal });
-    const decision = parseDecision(req, out.text, id.id);
-    return { kind: req.kind, ...decision, usage: out.usage, model: id.id, latencyMs: Math.round(performance.now() - started) };
+    return inSpan('model.decide', {}, async (span) => {
+      validateDecideRequest(req);
+      const id = parseModelId(resolveModelId(req.model, this.env));
+      span.setAttributes({ ...modelAttributes(id), 'par.decide.kind': req.kind });
+      const started = performance.now();
+      if (id.provider === 'local') {
+        const decision = await decideExtractive(req, await this.getSimilarity());
+        const usage = { inputTokens: estimateTokens(`${req.instruction}\n${req.message}\n${(req.options ?? []).join('\n')}`), outputTokens: 0 };
+        span.setAttributes(usageAttributes({ usage }));
+        return { kind: req.kind, ...decision, usage, model: id.id, latencyMs: Math.round(performance.now() - started) };
+      }
+      const adapter = await this.adapter(id);
+      const out = await adapter.generate({ model: id.name, messages: decisionMessages(req), temperature: 0, maxTokens: 512, stream: false, signal: opts.signal });
+      const decision = parseDecision(req, out.text, id.id);
+      span.setAttributes(usageAttributes(out));
+      return { kind: req.kind, ...decision, usage: out.usage, model: id.id, latencyMs: Math.round(performance.now() - started) };
+    });
   }
+}
+
+/** OpenTelemetry GenAI attributes of the model a call goes to. */
+function modelAttributes(id: ModelId): Attributes {
+  return { 'par.model': id.id, 'gen_ai.system': id.provider, 'gen_ai.request.model': id.name };
+}
+
+/** OpenTelemetry GenAI attributes of a finished call: tokens and finish reason. */
+function usageAttributes(out: { usage: ModelUsage; finishReason?: string }): Attributes {
+  return {
+    'gen_ai.usage.input_tokens': out.usage.inputTokens,
+    'gen_ai.usage.output_tokens': out.usage.outputTokens,
+    ...(out.finishReason ? { 'gen_ai.response.finish_reasons': [out.finishReason] } : {}),
+  };
 }
 
 function badRequest(message: string, model?: string): ModelError {

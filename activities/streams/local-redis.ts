@@ -30,7 +30,7 @@ export async function startLocalRedis(opts: { port: number; dir: string; logFile
   if (opts.logFile) args.push('--logfile', path.resolve(opts.logFile));
   const proc = spawn('redis-server', args, { stdio: 'ignore' });
   const failed = new Promise<never>((_, reject) => {
-    proc.once('error', (err) => reject(new Error(`redis-server could not start (${err.message}); install it with \`apt-get install redis-server\``)));
+    proc.once('error', (err) => reject(new Error(`redis-server could not start (${err.message}); install it with \`npm run setup\` (as root it runs \`apt-get install redis-server\`)`)));
     proc.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}${opts.logFile ? `; see ${opts.logFile}` : ''}`)));
   });
   failed.catch(() => undefined);

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../common/activity-context';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KvRequest, KvResult, VaultAddRequest, VaultAddResult, VaultSearchRequest, VaultSearchResult } from '../contracts';
 import { VectorStoreError } from '../vectors/errors';
@@ -35,22 +35,12 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function heartbeat(details: unknown): void {
-  let ctx: Context | undefined;
-  try {
-    ctx = Context.current();
-  } catch {
-    return; // called outside an activity (tests, the CLI's direct path)
-  }
-  ctx.heartbeat(details);
+  activityContext()?.heartbeat(details);
 }
 
 function resumePoint(): number | undefined {
-  try {
-    const d = Context.current().info.heartbeatDetails as unknown;
-    return typeof d === 'number' ? d : undefined;
-  } catch {
-    return undefined;
-  }
+  const d = activityContext()?.info.heartbeatDetails as unknown;
+  return typeof d === 'number' ? d : undefined;
 }
 
 export function createVaultActivities(deps: VaultActivityDeps = {}) {

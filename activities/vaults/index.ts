@@ -5,6 +5,7 @@
  */
 import { databaseTarget } from '../db';
 import { sharedDefaultEmbedder } from '../embeddings';
+import { onceUntilFailure } from '../common/once-until-failure';
 import { createDefaultVectorStore } from '../vectors';
 import type { QueryRewriter } from './history-search';
 import { SqlKeyValueStore } from './kv-store';
@@ -49,13 +50,5 @@ export async function createVaultService(
   });
 }
 
-let shared: Promise<VaultService> | undefined;
-
 /** One service per process (the model and the store are expensive to open). */
-export function sharedVaultService(): Promise<VaultService> {
-  shared ??= createVaultService().catch((err) => {
-    shared = undefined;
-    throw err;
-  });
-  return shared;
-}
+export const sharedVaultService: () => Promise<VaultService> = onceUntilFailure(createVaultService);

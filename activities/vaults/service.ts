@@ -7,7 +7,10 @@
 import crypto from 'node:crypto';
 import type { JsonValue, ModelMessage, ScoredVaultItem, VaultItem } from '../contracts';
 import type { Embedder } from '../embeddings/port';
+import { onceUntilFailure } from '../common/once-until-failure';
+import { inSpan } from '../common/spans';
 import { collectionName } from '../vectors/collection-name';
+import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorHit, VectorRecord, VectorStore } from '../vectors/port';
 import { chunkText, type ChunkOptions } from './chunking';
 import { VaultError } from './errors';
@@ -113,8 +116,7 @@ function metadataFilter(filter: Record<string, JsonValue> | undefined): Record<s
 
 /** A deterministic UUID-shaped id from a seed, for retries that must write the same item. */
 export function stableItemId(seed: string): string {
-  const h = crypto.createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return derivedUuid([seed], { variantNibble: 'a' });
 }
 
 /** Vector candidates (best first) re-ordered by fusing their rank with BM25 over the same candidates. */
@@ -140,13 +142,7 @@ export class VaultService {
     return this.deps.embedder;
   }
 
-  private ensure(): Promise<void> {
-    this.ready ??= this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension).catch((err) => {
-      this.ready = undefined;
-      throw err;
-    });
-    return this.ready;
-  }
+  private readonly ensure = onceUntilFailure(() => this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension));
 
   private toItem(vault: string, id: string, p: Record<string, JsonValue>): VaultItem {
     const payload = p as ItemPayload;
@@ -339,13 +335,17 @@ export class VaultService {
   async getSimilar(vault: string, text: string, opts: SearchOptions = {}): Promise<ScoredVaultItem[]> {
     checkVaultName(vault);
     const n = checkN(opts.n);
-    await this.ensure();
-    const vector = await this.embedQuery(text);
-    const limit = opts.hybrid ? Math.max(n, HYBRID_CANDIDATES) : n;
-    const hits = (await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit, filter: metadataFilter(opts.filter) })).map((h) =>
-      this.fromHit(h),
-    );
-    return opts.hybrid ? hybridRerank(text, hits).slice(0, n) : hits;
+    return inSpan('vault.search', { 'par.vault': vault, 'par.vault.n': n, 'par.vault.hybrid': Boolean(opts.hybrid) }, async (span) => {
+      await this.ensure();
+      const vector = await this.embedQuery(text);
+      const limit = opts.hybrid ? Math.max(n, HYBRID_CANDIDATES) : n;
+      const hits = (await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit, filter: metadataFilter(opts.filter) })).map((h) =>
+        this.fromHit(h),
+      );
+      const items = opts.hybrid ? hybridRerank(text, hits).slice(0, n) : hits;
+      span.setAttribute('par.vault.hits', items.length);
+      return items;
+    });
   }
 
   /**
@@ -363,26 +363,31 @@ export class VaultService {
     if (names.length === 0) throw new VaultError('no vaults to search: name at least one', 'bad_request');
     names.forEach(checkVaultName);
     const mins = Array.isArray(vaults) ? undefined : parseMinimums(vaults, n);
-    await this.ensure();
-    const vector = await this.embedQuery(text);
-    const tenants = names.map(vaultTenant);
-    if (!mins) {
-      const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: n, filter });
-      return { items: hits.map((h) => this.fromHit(h)), shortfalls: [] };
-    }
-    const perVault = new Map<string, ScoredVaultItem[]>();
-    let reserved = 0;
-    await Promise.all(
-      [...mins].map(async ([vault, min]) => {
-        if (min === 0) return;
-        reserved += min;
-        const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: min, filter });
-        perVault.set(vault, hits.map((h) => this.fromHit(h)));
-      }),
-    );
-    // Enough extra candidates that the fill still has n after skipping the ones already taken.
-    const global = await this.deps.store.query(this.collection, { tenants, vector, limit: n + reserved, filter });
-    return combineWithMinimums(mins, n, perVault, global.map((h) => this.fromHit(h)));
+    return inSpan('vault.search', { 'par.vault': names, 'par.vault.n': n }, async (span) => {
+      await this.ensure();
+      const vector = await this.embedQuery(text);
+      const tenants = names.map(vaultTenant);
+      if (!mins) {
+        const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: n, filter });
+        span.setAttribute('par.vault.hits', hits.length);
+        return { items: hits.map((h) => this.fromHit(h)), shortfalls: [] };
+      }
+      const perVault = new Map<string, ScoredVaultItem[]>();
+      let reserved = 0;
+      await Promise.all(
+        [...mins].map(async ([vault, min]) => {
+          if (min === 0) return;
+          reserved += min;
+          const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: min, filter });
+          perVault.set(vault, hits.map((h) => this.fromHit(h)));
+        }),
+      );
+      // Enough extra candidates that the fill still has n after skipping the ones already taken.
+      const global = await this.deps.store.query(this.collection, { tenants, vector, limit: n + reserved, filter });
+      const combined = combineWithMinimums(mins, n, perVault, global.map((h) => this.fromHit(h)));
+      span.setAttributes({ 'par.vault.hits': combined.items.length, 'par.vault.shortfalls': combined.shortfalls.length });
+      return combined;
+    });
   }
 
   /** The text a search should embed: the message, or with smart history search its rewrite. */

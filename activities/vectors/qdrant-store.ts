@@ -5,9 +5,9 @@
  * tenant into one and kept in the payload; the caller's payload sits under `data`, so its
  * field names can never collide with ours.
  */
-import crypto from 'node:crypto';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import type { JsonValue } from '../contracts';
+import { derivedUuid } from './derived-uuid';
 import { VectorStoreError } from './errors';
 import { validateFilter } from './filter';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
@@ -23,10 +23,9 @@ interface StoredPayload {
   data: Record<string, JsonValue>;
 }
 
+/** Qdrant's point id of a record: a UUID derived from tenant and record id. */
 export function pointId(tenant: string, id: string): string {
-  const h = crypto.createHash('sha256').update(tenant).update('\u0000').update(id).digest('hex');
-  // Shaped as a version-5-style UUID so Qdrant accepts it as a point id.
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return derivedUuid([tenant, id]);
 }
 
 function tenantCondition(tenants: string[]): Record<string, unknown> {

@@ -1,4 +1,5 @@
-import type { FlowDefinition, JsonValue } from '../../workflows/flow/types';
+import type { FlowDefinition } from '../../workflows/flow/types';
+import { nodeShape } from '../../workflows/nodes/catalogue';
 import { canVault, type Principal, type VaultLevel } from './auth/grants';
 import { forbidden } from './errors';
 import { memoryResource } from './access';
@@ -7,8 +8,7 @@ import { memoryResource } from './access';
 // checked. So before a key starts a run (or a session turn), every vault the flow and the flows
 // it may start can touch must be within the key's grants; otherwise a key allowed to run flows
 // could read any vault through a flow (an inline definition, or a registered flow's variables).
-
-const WRITES_VAULT = new Set(['add_to_vault']);
+// What each node touches is said by its node type's spec (NodeShape.vaults).
 
 interface VaultUse {
   vault: string;
@@ -16,20 +16,14 @@ interface VaultUse {
   where: string;
 }
 
-function names(value: JsonValue | undefined): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  if (value && typeof value === 'object') return Object.keys(value);
-  return [];
-}
-
 function vaultUses(def: FlowDefinition): VaultUse[] {
   const uses: VaultUse[] = [];
-  if (def.defaults?.vault) uses.push({ vault: def.defaults.vault, level: 'read', where: `flow "${def.id}" defaults.vault` });
-  for (const node of def.nodes ?? []) {
-    const level: VaultLevel = WRITES_VAULT.has(node.type) ? 'write' : 'read';
-    for (const field of ['vault', 'vaults'] as const) {
-      for (const vault of names(node.params?.[field])) uses.push({ vault, level, where: `flow "${def.id}" node "${node.id}" params.${field}` });
+  const fallback = def.defaults?.vault;
+  if (fallback) uses.push({ vault: fallback, level: 'read', where: `flow "${def.id}" defaults.vault` });
+  for (const node of Array.isArray(def.nodes) ? def.nodes : []) {
+    for (const touch of nodeShape(node)?.vaults ?? []) {
+      const vault = touch.vault ?? fallback;
+      if (vault) uses.push({ vault, level: touch.level, where: `flow "${def.id}" node "${node.id}" ${touch.vault ? touch.field : 'defaults.vault'}` });
     }
   }
   return uses;

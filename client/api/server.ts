@@ -12,6 +12,8 @@ import type { SseOptions } from './sse';
 import { toApiError } from './service-errors';
 import { registerRoutes } from './routes';
 import { applyCors } from './cors';
+import { serveStudio } from './studio-static';
+import type { StudioSignins } from './auth/studio-signin';
 
 export interface ApiServerOptions {
   auth: AuthMode;
@@ -22,6 +24,10 @@ export interface ApiServerOptions {
   corsOrigins?: string[];
   /** Where failures that are not the caller's fault are logged. */
   log?: (line: string) => void;
+  /** One-time studio sign-in tokens (POST /v1/studio/signin). */
+  signins?: StudioSignins;
+  /** The built studio served at /studio (default client/studio/dist). */
+  studioDist?: string;
 }
 
 export interface ApiServer {
@@ -49,7 +55,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     keepAliveMs: opts.sse?.keepAliveMs ?? 15_000,
     idleTimeoutMs: opts.sse?.idleTimeoutMs ?? 120_000,
   };
-  registerRoutes(router, { services: opts.services, openapi, sse });
+  registerRoutes(router, { services: opts.services, openapi, sse, auth: opts.auth, signins: opts.signins });
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const log = opts.log ?? ((line: string) => console.error(line));
 
@@ -65,6 +71,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const method = req.method ?? 'GET';
       if (url.pathname === '/healthz' && method === 'GET') return sendJson(res, 200, { ok: true, auth: opts.auth.kind });
+      if (serveStudio(req, res, url.pathname, opts.studioDist)) return;
       const found = router.match(method, url.pathname);
       if (!found) throw new ApiError(404, 'not_found', `no route for ${method} ${url.pathname} (see GET /v1/openapi.json)`);
       if ('allowed' in found) {

@@ -44,7 +44,7 @@ export interface ChatPort {
 }
 
 /** Flow runs, approvals and sessions: the flow engine's service (client/services/flows.ts). */
-export type FlowsPort = Pick<FlowService, 'client' | 'registry' | 'prepare' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
+export type FlowsPort = Pick<FlowService, 'client' | 'taskQueue' | 'registry' | 'store' | 'catalog' | 'prepare' | 'start' | 'status' | 'list' | 'decide' | 'cancel' | 'history' | 'sendSessionMessage' | 'readSession'>;
 
 /** The ReasoningBank operations the API exposes: inspect, search (read-only) and delete items. */
 export type ReasoningPort = Pick<ReasoningBank, 'list' | 'get' | 'retrieve' | 'delete'>;

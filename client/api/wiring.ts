@@ -5,6 +5,7 @@ import type { AbortableStreamBus } from '../../activities/streams';
 import { sharedVaultService } from '../../activities/vaults';
 import { connectClient } from '../temporal';
 import { FlowService } from '../services/flows';
+import { openFlowStore } from '../services/flow-store';
 import { createMemoryServices } from '../../activities/memory/services';
 import { createDefaultChat } from '../../activities/chat';
 import type { ApiServices } from './services';
@@ -13,5 +14,5 @@ export async function connectServices(config: ParConfig, bus: AbortableStreamBus
   const [vaults, temporal] = await Promise.all([sharedVaultService(), connectClient(config, 15_000)]);
   const memory = await createMemoryServices({ embedder: vaults.embedder });
   const chat = createDefaultChat();
-  return { bus, vaults, chat, flows: new FlowService(temporal, config.taskQueue, undefined, () => memory.context), memory: { vault: memory.vault, facts: memory.facts, reasoning: memory.reasoning } };
+  return { bus, vaults, chat, flows: new FlowService(temporal, config.taskQueue, undefined, () => memory.context, openFlowStore(config.dataDir)), memory: { vault: memory.vault, facts: memory.facts, reasoning: memory.reasoning } };
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
   db: () => require('./commands/db'),
+  secrets: () => require('./commands/secrets'),
 };
 
 const program = new Command('par')
@@ -34,7 +35,14 @@ function wantsJson(): boolean {
   return process.argv.includes('--json');
 }
 
+/** Tracing (workers/telemetry.ts), loaded only when an OTLP endpoint is configured. */
+function startTracing() {
+  if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return undefined;
+  return (require('../../workers/telemetry') as typeof import('../../workers/telemetry')).startTelemetry('par-cli');
+}
+
 async function main(): Promise<void> {
+  const telemetry = startTracing();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
@@ -49,6 +57,8 @@ async function main(): Promise<void> {
     else process.stderr.write(`par: ${message}\n`);
     if (!known && process.env.PAR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  } finally {
+    await telemetry?.shutdown();
   }
 }
 

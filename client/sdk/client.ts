@@ -3,8 +3,22 @@ import { ParApiError } from './errors';
 import { parseSse } from './sse-parser';
 import type {
   ChatRequest,
+  ActRunRequest,
+  ActRunResult,
   ChatResult,
   Decision,
+  InboxApproval,
+  FlowDefinition,
+  FlowDocument,
+  FlowSummary,
+  FlowVersion,
+  NodeType,
+  RunFilter,
+  RunSummary,
+  SavedFlow,
+  SaveFlowRequest,
+  StoredFlowVersion,
+  ValidationIssue,
   Fact,
   JsonValue,
   MemoryEntry,
@@ -137,11 +151,30 @@ export class ParClient {
   }
 
   // ---- flows and approvals ------------------------------------------------------------------
-  validateFlow = (definition: Record<string, unknown>) => this.json<Record<string, unknown>>('POST', '/v1/flows/validate', { definition });
+  validateFlow = (definition: Record<string, unknown> | FlowDefinition) =>
+    this.json<{ flow: string | null; valid: boolean; issues: ValidationIssue[] }>('POST', '/v1/flows/validate', { definition });
   startRun = (flow: string, req: StartRunRequest = {}) => this.json<StartedRun>('POST', `/v1/flows/${enc(flow)}/runs`, req);
-  getRun = <T = Record<string, unknown>>(runId: string) => this.json<T & { runId: string; flowId: string; status: string }>('GET', `/v1/runs/${enc(runId)}`);
-  listRuns = (filter: { flow?: string; status?: string } = {}) =>
-    this.json<{ runs: { runId: string; flowId: string; status: string }[] }>('GET', `/v1/runs${query(filter)}`);
+  getRun = <T = Record<string, unknown>>(runId: string) => this.json<T & { runId: string; flowId: string; status: string; flowVersion?: number }>('GET', `/v1/runs/${enc(runId)}`);
+  listRuns = (filter: RunFilter = {}) => this.json<{ runs: RunSummary[] }>('GET', `/v1/runs${query({ ...filter })}`);
+
+  /** Pending approvals this key may see (decide with approve/reject), or decided ones with who, when and comment. */
+  approvals = (filter: { status?: 'pending' | 'decided'; flow?: string; limit?: number } = {}) =>
+    this.json<{ approvals: InboxApproval[] }>('GET', `/v1/approvals${query({ ...filter })}`);
+  /** Runs act code alone in the act sandbox with sample variables. */
+  runAct = (req: ActRunRequest) => this.json<ActRunResult>('POST', '/v1/act/run', req);
+  /** Trades the one-time token of a studio sign-in link for a new local admin key. */
+  studioSignin = (token: string) => this.json<{ apiKey: string; name: string; keyId: string }>('POST', '/v1/studio/signin', { token });
+
+  // ---- node types and the flow store --------------------------------------------------------
+  nodeTypes = () => this.json<{ nodeTypes: NodeType[] }>('GET', '/v1/node-types');
+  listFlows = () => this.json<{ flows: FlowSummary[] }>('GET', '/v1/flows');
+  getFlow = (flow: string) => this.json<FlowDocument>('GET', `/v1/flows/${enc(flow)}`);
+  saveFlow = (flow: string, req: SaveFlowRequest) => this.json<SavedFlow>('PUT', `/v1/flows/${enc(flow)}`, req);
+  deleteFlow = (flow: string) => this.json<{ id: string; deleted: boolean; note?: string }>('DELETE', `/v1/flows/${enc(flow)}`);
+  flowVersions = (flow: string) => this.json<{ id: string; versions: FlowVersion[] }>('GET', `/v1/flows/${enc(flow)}/versions`);
+  getFlowVersion = (flow: string, version: number) => this.json<StoredFlowVersion>('GET', `/v1/flows/${enc(flow)}/versions/${version}`);
+  rollbackFlow = (flow: string, version: number, opts: { message?: string; baseVersion?: number } = {}) =>
+    this.json<SavedFlow>('POST', `/v1/flows/${enc(flow)}/rollback`, { version, ...opts });
   approve = (runId: string, d: { node?: string; comment?: string } = {}) => this.json<Decision>('POST', `/v1/runs/${enc(runId)}/approve`, d);
   reject = (runId: string, d: { node?: string; comment?: string } = {}) => this.json<Decision>('POST', `/v1/runs/${enc(runId)}/reject`, d);
   cancel = (runId: string) => this.json<{ runId: string; cancelled: boolean }>('POST', `/v1/runs/${enc(runId)}/cancel`);

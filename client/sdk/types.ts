@@ -6,10 +6,16 @@ export type { VaultExport } from '../../activities/vaults/service';
 export type { MemoryEntry, ScoredMemoryEntry, SavePlan, Fact } from '../../activities/memory/contracts';
 export type { ScoredFact } from '../../activities/memory/fact-store';
 export type { ReasoningItem, ScoredReasoningItem } from '../../activities/memory/contracts';
+export type { NodeTypeDescription as NodeType } from '../../workflows/nodes/catalogue';
+export type { ParamSpec, ParamKind, OutputSpec } from '../../workflows/nodes/node-spec';
+export type { FlowDefinition, RunState, PendingApproval, DecidedApproval } from '../../workflows/flow/types';
+export type { ValidationIssue } from '../../workflows/flow/validate';
+export type { InboxApproval } from '../services/approval-inbox';
 import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
 import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memory/contracts';
 import type { StreamEvent } from '../../activities/streams/port';
 import type { ChatWithContext } from '../../activities/chat/types';
+import type { FlowDefinition } from '../../workflows/flow/types';
 
 export interface SearchOptions {
   n?: number;
@@ -42,11 +48,15 @@ export interface StartRunRequest {
   sessionId?: string;
   runId?: string;
   tenant?: string;
+  /** A stored version of the flow (default: the latest stored version, else the flow file). */
+  version?: number;
 }
 
 export interface StartedRun {
   runId: string;
   flowId: string;
+  /** The stored version the run is pinned to (absent for flow files and inline definitions). */
+  flowVersion?: number;
   events: string;
 }
 
@@ -89,4 +99,98 @@ export interface MemorySearchRequest {
   limit?: number;
   minSimilarity?: number;
   scopes?: string[];
+}
+
+/** GET /v1/flows: a stored flow (its latest version) or a flow file. */
+export interface FlowSummary {
+  id: string;
+  /** The latest stored version; null for a flow file. */
+  version: number | null;
+  updatedAt: string | null;
+  /** Name of the API key that saved it (null for files). */
+  updatedBy: string | null;
+  source: 'store' | 'file';
+}
+
+/** GET /v1/flows/{flow}: the latest stored version, else the flow file. */
+export interface FlowDocument extends FlowSummary {
+  definition: FlowDefinition;
+}
+
+/** One stored version of a flow. */
+export interface FlowVersion {
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  message: string | null;
+}
+
+export interface StoredFlowVersion extends FlowVersion {
+  id: string;
+  definition: FlowDefinition;
+  source: 'store';
+}
+
+export interface SavedFlow {
+  id: string;
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  /** For a rollback: the version whose definition was saved again. */
+  rolledBackTo?: number;
+}
+
+export interface SaveFlowRequest {
+  definition: FlowDefinition | Record<string, unknown>;
+  message?: string;
+  /** The version the edit started from (0: a new flow); a 409 version_conflict when it is not the latest. */
+  baseVersion?: number;
+}
+
+/** GET /v1/runs filters. */
+export interface RunFilter {
+  flow?: string;
+  /** A stored version of the flow. */
+  version?: number;
+  status?: string;
+  /** Text filter over run id, flow, session and status. */
+  q?: string;
+  limit?: number;
+}
+
+export interface RunSummary {
+  runId: string;
+  flowId: string;
+  /** The document's own version string. */
+  version?: string;
+  /** The stored version the run is pinned to. */
+  flowVersion?: number;
+  status: string;
+  sessionId?: string;
+  workflowType: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+/** POST /v1/act/run: try act code alone. */
+export interface ActRunRequest {
+  code: string;
+  variables?: Record<string, JsonValue>;
+  message?: string;
+  /** The flow being edited (the key needs its grant). */
+  flow?: string;
+  vault?: string;
+  model?: string;
+  timeoutMs?: number;
+  memoryMb?: number;
+}
+
+export interface ActRunResult {
+  ok: boolean;
+  /** Variables the script wrote through save['name']. */
+  save: Record<string, JsonValue>;
+  stdout: string;
+  error: { type: string; message: string; traceback?: string; limit?: 'time' | 'memory' | 'output' } | null;
+  durationMs: number;
+  runId: string;
 }

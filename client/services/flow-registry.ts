@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import { ROOT_DIR } from '../../workers/config';
 import { FlowValidationError, validateFlow } from '../../workflows/flow/validate';
 import type { FlowDefinition } from '../../workflows/flow/types';
+import { flowRefsOf } from '../../workflows/nodes/catalogue';
 
 export const FLOWS_DIR = path.join(ROOT_DIR, 'flows');
 const EXTENSIONS = ['.json', '.yaml', '.yml'];
@@ -27,9 +28,31 @@ export function parseFlowFile(file: string): FlowDefinition {
   }
 }
 
-/** Flows by id from a folder (default flows/), plus definitions given directly. */
+/**
+ * Flows by id from a folder (default flows/), plus definitions given directly. Parsed files and
+ * validations are kept while the files are unchanged (same size and modification time), so a
+ * start of a known flow reads and checks nothing twice.
+ */
 export class FlowRegistry {
+  private readonly parsed = new Map<string, { mtimeMs: number; size: number; def: FlowDefinition }>();
+  private readonly validated = new WeakMap<FlowDefinition, Record<string, FlowDefinition>>();
+
   constructor(private readonly dirs: string[] = [FLOWS_DIR]) {}
+
+  private parse(file: string): FlowDefinition {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    const hit = this.parsed.get(file);
+    if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.def;
+    const def = parseFlowFile(file);
+    if (st) this.parsed.set(file, { mtimeMs: st.mtimeMs, size: st.size, def });
+    return def;
+  }
+
+  /** Loads (id or file) and validates a flow with every flow it can start. */
+  prepare(ref: string | FlowDefinition): { definition: FlowDefinition; library: Record<string, FlowDefinition> } {
+    const definition = typeof ref === 'string' ? this.load(ref) : ref;
+    return { definition, library: this.validate(definition) };
+  }
 
   /** Ids of the flows in the folders. */
   list(): { id: string; file: string }[] {
@@ -39,7 +62,7 @@ export class FlowRegistry {
       for (const f of fs.readdirSync(dir).sort()) {
         if (!EXTENSIONS.includes(path.extname(f))) continue;
         const file = path.join(dir, f);
-        const def = parseFlowFile(file);
+        const def = this.parse(file);
         out.push({ id: typeof def.id === 'string' ? def.id : path.basename(f, path.extname(f)), file });
       }
     }
@@ -50,15 +73,15 @@ export class FlowRegistry {
     for (const dir of this.dirs) {
       for (const ext of EXTENSIONS) {
         const file = path.join(dir, `${id}${ext}`);
-        if (fs.existsSync(file)) return parseFlowFile(file);
+        if (fs.existsSync(file)) return this.parse(file);
       }
     }
-    return this.list().map((f) => parseFlowFile(f.file)).find((d) => d.id === id);
+    return this.list().map((f) => this.parse(f.file)).find((d) => d.id === id);
   }
 
   /** A flow id, or a path to a flow file. */
   load(ref: string): FlowDefinition {
-    if (EXTENSIONS.includes(path.extname(ref)) || ref.includes('/')) return parseFlowFile(path.resolve(ref));
+    if (EXTENSIONS.includes(path.extname(ref)) || ref.includes('/')) return this.parse(path.resolve(ref));
     const def = this.find(ref);
     if (!def) throw new FlowFileError(`flow "${ref}" not found in ${this.dirs.join(', ')} (known: ${this.list().map((f) => f.id).join(', ') || 'none'})`);
     return def;
@@ -67,37 +90,36 @@ export class FlowRegistry {
   /** Every flow the definition can start (transitively), for the run's library. */
   resolveLibrary(def: FlowDefinition): Record<string, FlowDefinition> {
     const library: Record<string, FlowDefinition> = {};
-    const pending = [...flowRefs(def)];
+    const pending = [...flowRefsOf(def)];
     while (pending.length) {
       const id = pending.pop()!;
       if (library[id] || id === def.id) continue;
       const child = this.find(id);
       if (!child) continue;
       library[id] = child;
-      pending.push(...flowRefs(child));
+      pending.push(...flowRefsOf(child));
     }
-    if (flowRefs(def).includes(def.id)) library[def.id] = def;
+    if (flowRefsOf(def).includes(def.id)) library[def.id] = def;
     return library;
   }
 
   /** Validates the flow and every flow it references; throws FlowValidationError naming node and field. */
   validate(def: FlowDefinition): Record<string, FlowDefinition> {
     const library = this.resolveLibrary(def);
+    const before = this.validated.get(def);
+    if (before && sameDefinitions(before, library)) return before;
     const known = (id: string) => library[id] ?? (id === def.id ? def : undefined);
     for (const d of [def, ...Object.values(library).filter((d) => d !== def)]) {
       const issues = validateFlow(d, known);
       if (issues.length) throw new FlowValidationError(typeof d.id === 'string' ? d.id : '(unnamed)', issues);
     }
+    if (def && typeof def === 'object') this.validated.set(def, library);
     return library;
   }
 }
 
-function flowRefs(def: FlowDefinition): string[] {
-  const refs: string[] = [];
-  for (const n of Array.isArray(def?.nodes) ? def.nodes : []) {
-    const p = (n?.params ?? {}) as Record<string, unknown>;
-    if (n.type === 'run_flow' && typeof p.flow === 'string') refs.push(p.flow);
-    if (n.type === 'parallel' && Array.isArray(p.branches)) for (const b of p.branches) if (b && typeof (b as { flow?: unknown }).flow === 'string') refs.push((b as { flow: string }).flow);
-  }
-  return refs;
+/** The same flows, as the same (cached, unchanged) objects. */
+function sameDefinitions(a: Record<string, FlowDefinition>, b: Record<string, FlowDefinition>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

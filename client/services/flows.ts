@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { decideApprovalUpdate, runStateQuery, sendMessageUpdate, sessionQuery, type SessionReply, type SessionSummary } from '../../workflows/definitions';
-import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../../workflows/search-attributes';
+import { FLOW_ID, FLOW_STORE_VERSION, FLOW_VERSION, RUN_STATUS, SESSION_ID, runSearchAttributes } from '../../workflows/search-attributes';
+import { flowWorkflow } from '../../workflows/flow-workflow';
+import { sessionWorkflow } from '../../workflows/session-workflow';
 import type { ApprovalDecision, FlowDefinition, FlowRunInput, FlowRunResult, JsonValue, ModelMessage, RunState, RunStatus } from '../../workflows/flow/types';
 import { openSessionArchive, type SessionArchive } from '../../activities/memory/session-archive';
 import { FlowRegistry } from './flow-registry';
+import { FlowCatalog, type PreparedFlow } from './flow-catalog';
+import type { FlowStore } from './flow-store';
 
 /** A session's archived messages cannot be read here. */
 export class SessionArchiveError extends Error {
@@ -42,6 +46,8 @@ export interface RunSummary {
   runId: string;
   flowId?: string;
   version?: string;
+  /** The flow store's version the run started with. */
+  flowVersion?: number;
   status: string;
   sessionId?: string;
   workflowType: string;
@@ -50,6 +56,18 @@ export interface RunSummary {
 }
 
 const STATUS_FROM_TEMPORAL: Record<string, RunStatus> = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
+
+/** A flow by id or file, as a definition, or already prepared. */
+export type FlowRef = string | FlowDefinition | PreparedFlow;
+
+function isPrepared(ref: FlowRef): ref is PreparedFlow {
+  return typeof ref === 'object' && ref !== null && 'definition' in ref && 'library' in ref;
+}
+
+/** The id of a new run of a flow: the one place run ids are made. */
+export function newRunId(flowId: string): string {
+  return `${flowId}-${randomUUID()}`;
+}
 
 /** Splits CLI/API style input ({message, history, ...variables}) into a RunRequest. */
 export function runRequestFromInput(input: Record<string, JsonValue>): RunRequest {
@@ -74,31 +92,36 @@ export class FlowService {
     readonly registry = new FlowRegistry(),
     /** Where sessions' archived messages are read back; opened on first need. */
     private readonly sessionArchive: () => SessionArchive = defaultSessionArchive,
+    /** Flows saved from the studio, the API or `par flow save`; they win over files of the same id. */
+    readonly store?: FlowStore,
   ) {}
 
-  /** Loads (id or file) and validates a flow with everything it references. */
-  prepare(ref: string | FlowDefinition): { definition: FlowDefinition; library: Record<string, FlowDefinition> } {
-    const definition = typeof ref === 'string' ? this.registry.load(ref) : ref;
-    const library = this.registry.validate(definition);
-    return { definition, library };
+  /** Where flows are found by id: the store first, then the flow files. */
+  get catalog(): FlowCatalog {
+    return new FlowCatalog(this.registry, this.store);
   }
 
-  async start(ref: string | FlowDefinition, req: RunRequest = {}, opts: { runId?: string } = {}): Promise<{ runId: string; flowId: string }> {
-    const { definition, library } = this.prepare(ref);
-    const runId = opts.runId ?? `${definition.id}-${randomUUID()}`;
-    const input: FlowRunInput = { definition, library, ...req };
-    await this.client.workflow.start('flowWorkflow', {
+  /**
+   * Loads (stored id, file id or file path; a stored version when given) and validates a flow with
+   * everything it references, once: a prepared flow passed back to start() or sendSessionMessage()
+   * is used as it is, and the workflow trusts it.
+   */
+  async prepare(ref: FlowRef, version?: number): Promise<PreparedFlow> {
+    if (isPrepared(ref)) return ref;
+    return this.catalog.prepare(ref, version);
+  }
+
+  async start(ref: FlowRef, req: RunRequest = {}, opts: { runId?: string; version?: number } = {}): Promise<{ runId: string; flowId: string; flowVersion?: number }> {
+    const { definition, library, flowVersion } = await this.prepare(ref, opts.version);
+    const runId = opts.runId ?? newRunId(definition.id);
+    const input: FlowRunInput = { definition, library, prepared: true, ...req, ...(flowVersion !== undefined ? { flowVersion } : {}) };
+    await this.client.workflow.start(flowWorkflow, {
       taskQueue: this.taskQueue,
       workflowId: runId,
       args: [input],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: RUN_STATUS, value: 'running' },
-        ...(req.sessionId ? [{ key: SESSION_ID, value: req.sessionId }] : []),
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId: req.sessionId, storeVersion: flowVersion }),
     });
-    return { runId, flowId: definition.id };
+    return { runId, flowId: definition.id, ...(flowVersion !== undefined ? { flowVersion } : {}) };
   }
 
   async result(runId: string): Promise<FlowRunResult> {
@@ -114,14 +137,23 @@ export class FlowService {
     return { ...state, status: closed && state.status !== 'cancelled' ? (state.status === 'completed' ? 'completed' : closed) : state.status, runId, temporalStatus: desc.status.name };
   }
 
-  async list(filter: { flowId?: string; status?: string; sessionId?: string; limit?: number } = {}): Promise<RunSummary[]> {
+  /**
+   * Runs, newest first. `text` keeps runs whose id, flow, session or status contains it (case
+   * insensitive); `accept` drops runs the caller may not see before they count towards the limit.
+   */
+  async list(filter: { flowId?: string; status?: string; sessionId?: string; flowVersion?: number; text?: string; limit?: number; accept?: (r: RunSummary) => boolean } = {}): Promise<RunSummary[]> {
     const clauses = [`WorkflowType IN ('flowWorkflow', 'sessionWorkflow')`];
     if (filter.flowId) clauses.push(`ParFlowId = '${filter.flowId.replace(/'/g, '')}'`);
     if (filter.status) clauses.push(`ParStatus = '${filter.status.replace(/'/g, '')}'`);
     if (filter.sessionId) clauses.push(`ParSessionId = '${filter.sessionId.replace(/'/g, '')}'`);
+    if (filter.flowVersion !== undefined) clauses.push(`ParFlowStoreVersion = ${Math.trunc(filter.flowVersion)}`);
+    const text = filter.text?.toLowerCase();
     const out: RunSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
-      out.push(summarize(wf));
+      const run = summarize(wf);
+      if (filter.accept && !filter.accept(run)) continue;
+      if (text && ![run.runId, run.flowId, run.sessionId, run.status].some((f) => f?.toLowerCase().includes(text))) continue;
+      out.push(run);
       if (out.length >= (filter.limit ?? 100)) break;
     }
     return out;
@@ -150,19 +182,14 @@ export class FlowService {
   }
 
   /** Sends a message to a session (starting it on first use) and waits for the flow's reply. */
-  async sendSessionMessage(sessionId: string, ref: string | FlowDefinition, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
-    const { definition, library } = this.prepare(ref);
-    const startOp = new WithStartWorkflowOperation('sessionWorkflow', {
+  async sendSessionMessage(sessionId: string, ref: FlowRef, message: string, opts: { tenant?: string; variables?: Record<string, JsonValue>; streamChannel?: string } = {}): Promise<SessionReply> {
+    const { definition, library } = await this.prepare(ref);
+    const startOp = new WithStartWorkflowOperation(sessionWorkflow, {
       workflowId: sessionWorkflowId(sessionId),
       taskQueue: this.taskQueue,
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{ definition, library, sessionId, tenant: opts.tenant }],
-      typedSearchAttributes: [
-        { key: FLOW_ID, value: definition.id },
-        { key: FLOW_VERSION, value: definition.version },
-        { key: SESSION_ID, value: sessionId },
-        { key: RUN_STATUS, value: 'running' },
-      ] as never,
+      typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId }),
     });
     return this.client.workflow.executeUpdateWithStart(sendMessageUpdate, { args: [{ message, variables: opts.variables, streamChannel: opts.streamChannel }], startWorkflowOperation: startOp });
   }
@@ -196,6 +223,7 @@ function summarize(wf: WorkflowExecutionInfo): RunSummary {
     runId: wf.workflowId,
     flowId: sa.get(FLOW_ID),
     version: sa.get(FLOW_VERSION),
+    ...(sa.get(FLOW_STORE_VERSION) !== undefined ? { flowVersion: Number(sa.get(FLOW_STORE_VERSION)) } : {}),
     status: parStatus && (parStatus === 'completed' || parStatus === 'cancelled' || !closed) ? parStatus : (closed ?? parStatus ?? wf.status.name.toLowerCase()),
     sessionId: sa.get(SESSION_ID),
     workflowType: wf.type,

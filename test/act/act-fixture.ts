@@ -1,8 +1,8 @@
 import { createActActivities } from '../../activities/act/activities';
 import { loadActConfig, type ActSandboxConfig } from '../../activities/act/config';
 import type { SandboxHost, SandboxSearchHit } from '../../activities/act/host-channel';
-import { detectIsolation } from '../../activities/act/isolation';
-import { defaultSandboxFiles, SandboxPool } from '../../activities/act/pool';
+import { defaultSandboxFiles, detectSandboxIsolation, SandboxPool } from '../../activities/act/pool';
+import { sandboxReadableFiles } from '../../activities/act/staging';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 
 /** A vault "service" of fixed items, recording what the sandbox asked for. */
@@ -52,12 +52,16 @@ export async function actFixture(opts: { env?: NodeJS.ProcessEnv; host?: Sandbox
 }
 
 /**
- * describe() when this machine gives sandboxes their namespaces (as the worker requires by
- * default); otherwise describe.skip with a name that says why.
+ * describe() for suites that need real sandboxes. Where this machine cannot give sandboxes their
+ * namespaces (as the worker requires by default) the suite fails, saying what is missing: a
+ * skipped act suite would hide a worker that refuses every act step.
  */
 export function describeWithSandbox(name: string, fn: () => void): void {
-  const files = defaultSandboxFiles();
-  const isolation = detectIsolation([files.pyodideDir, files.childScript, files.prelude]);
-  if (isolation.mode === 'namespaces') describe(name, fn);
-  else describe.skip(`${name} (skipped: act sandboxes need network and pid namespaces here: ${isolation.unavailableReason})`, fn);
+  describe(name, () => {
+    beforeAll(() => {
+      const isolation = detectSandboxIsolation(sandboxReadableFiles(defaultSandboxFiles()));
+      if (isolation.mode !== 'namespaces') throw new Error(`act sandboxes need network and pid namespaces here: ${isolation.unavailableReason}`);
+    });
+    fn();
+  });
 }

@@ -6,11 +6,11 @@ import { loadOpenApi } from '../../client/api/openapi';
 
 const script = path.join(__dirname, '../../scripts/fuzz-api.sh');
 const install = spawnSync('bash', [script, '--install-only'], { encoding: 'utf8', timeout: 300_000 });
-const unavailable = install.status === 0 ? undefined : `schemathesis could not be installed: ${(install.stderr || String(install.error)).trim().split('\n').slice(-2).join(' ')}`;
-if (unavailable) console.log(`API fuzz test skipped (${unavailable})`);
+const unavailable = install.status === 0 ? undefined : `schemathesis could not be installed from PyPI: ${(install.stderr || String(install.error)).trim().split('\n').slice(-2).join(' ')}`;
 
-(unavailable ? describe.skip : describe)(`schemathesis fuzz of the API${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+describe('schemathesis fuzz of the API', () => {
   test('every operation, valid and invalid inputs: no server errors', () => {
+    if (unavailable) throw new Error(unavailable);
     // A fixed seed: CI tries the same inputs every time, so a red run always means a change broke
     // something (run the script without --seed, and with more examples, to explore).
     const run = spawnSync('bash', [script, '--max-examples', '3', '--seed', '20261121'], { encoding: 'utf8', timeout: 400_000 });

@@ -91,7 +91,7 @@ describe.each([
   test('with auto-migration off a fresh database is refused, naming `par db migrate`', async () => {
     const target = await makeTarget();
     const refused = openStoreDatabase('keys', { target, env: { ...process.env, PAR_DATABASE_AUTO_MIGRATE: 'false' } });
-    await expect(refused).rejects.toMatchObject({ code: 'schema_outdated', message: expect.stringMatching(/needs migrations 0001_keys_baseline, 0002_keys_unique_active_name; run `par db migrate`/) });
+    await expect(refused).rejects.toMatchObject({ code: 'schema_outdated', message: expect.stringMatching(/needs migrations 0001_keys_baseline, 0002_keys_unique_active_name, 0003_studio_signin_tokens; run `par db migrate`/) });
   });
 
   test('a database migrated by a newer PAR is refused, naming the unknown migration', async () => {

@@ -1,5 +1,5 @@
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
-import { flowDef, scheduledActivities, startFlow } from '../helpers/flows';
+import { flowDef, localActivities, scheduledActivities, startFlow } from '../helpers/flows';
 import type { FlowNode } from '../../workflows/flow/types';
 
 let ctx: TemporalTestContext;
@@ -34,6 +34,7 @@ test('set_variable keeps JSON types, if/then takes the matching branch, template
   expect(r.variables.total).toBe(120);
   expect(r.trail.map((t) => `${t.node}:${t.output}`)).toEqual(['start:next', 'set:next', 'check:then', 'big:next', 'done:end']);
   expect(await scheduledActivities(h)).toEqual([]);
+  expect(await localActivities(h)).toEqual([]);
 });
 
 test('if/then with OR and the else branch; defaults apply when input omits a variable', async () => {

@@ -1,5 +1,5 @@
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
-import { flowDef, scheduledActivities, startFlow } from '../helpers/flows';
+import { flowDef, localActivities, scheduledActivities, startFlow } from '../helpers/flows';
 
 let ctx: TemporalTestContext;
 beforeAll(async () => {
@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx?.close());
 
-test('choose, number and capture decide through the model activity (the offline model here)', async () => {
+test('choose, number and capture decide through the offline model, as local activities', async () => {
   const def = flowDef('triage', [
     { id: 'start', type: 'start', outputs: { next: 'topic' } },
     { id: 'topic', type: 'choose', params: { question: 'What is the message about?', options: ['billing', 'shipping', 'other'], variable: 'topic' }, outputs: { billing: 'qty', shipping: 'qty', other: 'qty' } },
@@ -20,8 +20,9 @@ test('choose, number and capture decide through the model activity (the offline 
   const r = await h.result();
   expect(r.trail.find((t) => t.node === 'topic')!.output).toBe('shipping');
   expect(r.variables).toMatchObject({ topic: 'shipping', count: 3, email: 'ada@example.com', who: 'Ada Lovelace' });
-  // capture's two fields ran as two activities, scheduled together
-  expect((await scheduledActivities(h)).filter((a) => a === 'modelDecide')).toHaveLength(4);
+  // a fast read: each decision is one local activity (capture's two fields ran together), none a regular one
+  expect((await localActivities(h)).filter((a) => a === 'modelDecideOffline')).toHaveLength(4);
+  expect((await scheduledActivities(h)).filter((a) => a.startsWith('modelDecide'))).toEqual([]);
 });
 
 test('add_to_vault then retrieve and generate: the model answers from what the flow stored', async () => {

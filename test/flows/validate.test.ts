@@ -96,3 +96,19 @@ test('a document that is not a flow gets one clear issue', () => {
   expect(validateFlow('hello')).toEqual([{ field: '(document)', message: expect.stringMatching(/must be an object/) }]);
   expect(validateFlow({ id: 'x', version: '1', nodes: [] }).map((i) => i.field)).toContain('nodes');
 });
+
+test('a param the node type does not declare is refused, naming node and field, with a suggestion', () => {
+  const issues = validateFlow(flow([start('r'), { id: 'r', type: 'respond', params: { txet: 'Hello' }, outputs: { next: 'end' } }, end]));
+  expect(find(issues, 'r', 'params.txet')?.message).toMatch(/is not a param of a respond node; did you mean `text`\?/);
+  // Far from every declared name: no guess, but the list of params.
+  const far = validateFlow(flow([start('w'), { id: 'w', type: 'wait', params: { duration: '1 day', colour: 'red' }, outputs: { next: 'end' } }, end]));
+  expect(find(far, 'w', 'params.colour')?.message).toBe('is not a param of a wait node (params: duration)');
+});
+
+test('POST-style validation sees variables that a child flow writes, as par flow validate does', () => {
+  const child: FlowDefinition = flow([start('s'), { id: 's', type: 'set_variable', params: { name: 'from_child', value: 1 }, outputs: { next: 'end' } }, end], { id: 'child' });
+  const parent = flow([start('c'), { id: 'c', type: 'run_flow', params: { flow: 'child' }, outputs: { next: 'r' } }, { id: 'r', type: 'respond', params: { text: '{from_child}' } }]);
+  expect(validateFlow(parent, (id) => (id === 'child' ? child : undefined))).toEqual([]);
+  // Knowing only that the child exists is not enough to know what it writes.
+  expect(find(validateFlow(parent, (id) => id === 'child'), 'r', 'params.text')?.message).toMatch(/no variable "from_child"/);
+});

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { runStateQuery } from '../../workflows/definitions';
-import type { FlowDefinition, FlowNode, FlowRunInput, FlowRunResult, RunState } from '../../workflows/flow/types';
+import type { FlowDefinition, FlowNode, FlowRunInput, RunState } from '../../workflows/flow/types';
+import { flowWorkflow } from '../../workflows/flow-workflow';
 
 export function flowDef(id: string, nodes: FlowNode[], extra: Partial<FlowDefinition> = {}): FlowDefinition {
   return { id, version: '1', nodes, ...extra };
@@ -14,8 +15,8 @@ export async function startFlow(
   definition: FlowDefinition,
   input: Omit<FlowRunInput, 'definition'> = {},
   workflowId = `${definition.id}-${randomUUID()}`,
-): Promise<WorkflowHandle<(i: FlowRunInput) => Promise<FlowRunResult>>> {
-  return client.workflow.start<(i: FlowRunInput) => Promise<FlowRunResult>>('flowWorkflow', { taskQueue, workflowId, args: [{ definition, ...input }] });
+): Promise<WorkflowHandle<typeof flowWorkflow>> {
+  return client.workflow.start(flowWorkflow, { taskQueue, workflowId, args: [{ definition, ...input }] });
 }
 
 /**
@@ -41,4 +42,15 @@ export async function waitForState(handle: WorkflowHandle, pred: (s: RunState) =
 export async function scheduledActivities(handle: WorkflowHandle): Promise<string[]> {
   const history = await handle.fetchHistory();
   return history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name!);
+}
+
+/** Activity types a run ran as local activities (each is one marker in its history), in order. */
+export async function localActivities(handle: WorkflowHandle): Promise<string[]> {
+  const history = await handle.fetchHistory();
+  return history.events!.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== 'core_local_activity') return [];
+    const payload = m.details?.data?.payloads?.[0];
+    return [(JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { activity_type: string }).activity_type];
+  });
 }

@@ -2,6 +2,8 @@ import type { ModelMessage } from '../../activities/contracts';
 import { ModelRouter } from '../../activities/models/router';
 import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
+import { modelPortConformance } from './model-port-conformance';
+import { AnthropicModel } from '../../activities/models/anthropic-adapter';
 
 let p: LocalProviders;
 beforeAll(async () => {
@@ -11,6 +13,17 @@ afterAll(async () => p?.close());
 beforeEach(() => p.reset());
 
 const MODEL = 'anthropic:claude-sonnet-4-6';
+describe('the Anthropic adapter passes the model-port conformance suite', () => {
+  modelPortConformance(() => ({
+    model: 'claude-sonnet-4-6',
+    server: p.anthropic,
+    open: (o = {}) => new AnthropicModel({ apiKey: o.apiKey ?? p.anthropic.apiKey, baseURL: o.baseURL ?? p.anthropic.url }),
+    wireTools: (tools) => tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
+    maxTokensField: 'max_tokens',
+    streamRequest: {},
+  }));
+});
+
 describe('Anthropic messages through the real @anthropic-ai/sdk client', () => {
   test('a JSON message returns text and usage; system turns become the system prompt; temperature 0 and max_tokens are sent', async () => {
     p.anthropic.enqueue({ text: 'Bonjour.', usage: { inputTokens: 12, outputTokens: 3 } });
@@ -22,37 +35,6 @@ describe('Anthropic messages through the real @anthropic-ai/sdk client', () => {
     expect(req.headers['anthropic-version']).toBe('2023-06-01');
     expect(req.body).toMatchObject({ model: 'claude-sonnet-4-6', system: 'Answer in French.', temperature: 0, max_tokens: 4096 });
     expect(req.body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }]);
-  });
-
-  test('streaming delivers text deltas as they arrive, with usage from message_start and message_delta', async () => {
-    // The server holds the rest of the stream until the first delta has reached the caller.
-    let firstDeltaArrived!: () => void;
-    const holdAfterFirstChunk = new Promise<void>((r) => (firstDeltaArrived = r));
-    p.anthropic.enqueue({ chunks: ['One ', 'two ', 'three'], holdAfterFirstChunk, usage: { inputTokens: 8, outputTokens: 3 } });
-    const seen: string[] = [];
-    const onChunk = (t: string) => {
-      if (!t) return;
-      seen.push(t);
-      firstDeltaArrived();
-    };
-    const result = await p.router().generate({ model: MODEL, messages: user('count'), temperature: 0, maxTokens: 20 }, { onChunk });
-    expect(seen).toEqual(['One ', 'two ', 'three']);
-    expect(p.anthropic.holdsTimedOut).toBe(0);
-    expect(result).toMatchObject({ text: 'One two three', usage: { inputTokens: 8, outputTokens: 3 }, finishReason: 'stop' });
-    expect(p.anthropic.requests[0]!.body).toMatchObject({ stream: true, max_tokens: 20, temperature: 0 });
-  });
-
-  test.each([false, true])('tool_use blocks become normalised tool calls (stream=%s)', async (stream) => {
-    p.anthropic.enqueue({ text: 'Let me check.', toolCalls: [{ id: 'toolu_1', name: 'get_weather', arguments: { city: 'Oslo', days: [1, 2] } }] });
-    const tools = [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
-    const result = await p.router().generate({ model: MODEL, messages: user('weather?'), tools }, { stream });
-    expect(result).toMatchObject({ text: 'Let me check.', finishReason: 'tool_calls', toolCalls: [{ id: 'toolu_1', name: 'get_weather', arguments: { city: 'Oslo', days: [1, 2] } }] });
-    expect(p.anthropic.requests[0]!.body.tools).toEqual([{ name: 'get_weather', description: 'Weather', input_schema: tools[0]!.parameters }]);
-  });
-
-  test('max_tokens stop is reported as finishReason "length"', async () => {
-    p.anthropic.enqueue({ text: 'cut', finishReason: 'length' });
-    await expect(p.router().generate({ model: MODEL, messages: user('long') }, { stream: true })).resolves.toMatchObject({ finishReason: 'length' });
   });
 });
 
@@ -83,25 +65,7 @@ describe('one shared, provider-neutral history across a model switch', () => {
   });
 });
 
-describe('Anthropic errors are typed and classed for the retry policy (SDK retries off)', () => {
-  test('429 with Retry-After is retryable with the delay, after exactly one request', async () => {
-    p.anthropic.enqueue({ status: 429, headers: { 'retry-after': '3' } });
-    const err = await failure(p.router().generate({ model: MODEL, messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 3000 });
-    expect(p.anthropic.requests).toHaveLength(1);
-  });
-
-  test.each([
-    [500, 'server_error', true],
-    [529, 'server_error', true],
-    [400, 'bad_request', false],
-    [413, 'context_overflow', false],
-  ])('HTTP %i is %s (retryable: %s)', async (status, code, retryable) => {
-    p.anthropic.enqueue({ status });
-    const err = await failure(p.router().generate({ model: MODEL, messages: user('hi') }, { stream: true }));
-    expect(err).toMatchObject({ code, retryable, status });
-  });
-
+describe('Anthropic setup errors', () => {
   test('with the SDK default API version (2026-10-21) temperature is refused: a non-retryable bad_request', async () => {
     const router = new ModelRouter({ env: { ...p.env, PAR_ANTHROPIC_API_VERSION: '2026-10-21' } });
     const err = await failure(router.generate({ model: MODEL, messages: user('hi'), temperature: 0 }));
@@ -109,28 +73,10 @@ describe('Anthropic errors are typed and classed for the retry policy (SDK retri
     expect(err.message).toContain('temperature');
   });
 
-  test('a wrong key is a non-retryable authentication error', async () => {
-    const router = new ModelRouter({ env: { ...p.env, ANTHROPIC_API_KEY: 'sk-ant-wrong' } });
-    const err = await failure(router.generate({ model: MODEL, messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'authentication', retryable: false, status: 401 });
-  });
-
   test('a missing key names ANTHROPIC_API_KEY', async () => {
     const router = new ModelRouter({ env: { OPENAI_API_KEY: 'x' } });
     const err = await failure(router.generate({ model: MODEL, messages: user('hi') }));
     expect(err).toMatchObject({ code: 'missing_api_key', retryable: false });
     expect(err.message).toContain('ANTHROPIC_API_KEY');
-  });
-
-  test('an overloaded error event mid-stream is a retryable stream_error', async () => {
-    p.anthropic.enqueue({ chunks: ['partial'], failMidStream: true });
-    const err = await failure(p.router().generate({ model: MODEL, messages: user('hi') }, { stream: true }));
-    expect(err).toMatchObject({ code: 'stream_error', retryable: true });
-  });
-
-  test('a slow first event past the limit is a retryable first_token_timeout', async () => {
-    p.anthropic.enqueue({ delayMs: 400, text: 'late' });
-    const err = await failure(p.router({ firstTokenTimeoutMs: 100 }).generate({ model: MODEL, messages: user('hi') }, { stream: true }));
-    expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
   });
 });

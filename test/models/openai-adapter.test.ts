@@ -2,6 +2,8 @@ import { ModelRouter } from '../../activities/models/router';
 import type { ModelMessage } from '../../activities/contracts';
 import { failure, user } from './helpers/model-calls';
 import { startLocalProviders, type LocalProviders } from './helpers/providers';
+import { modelPortConformance } from './model-port-conformance';
+import { OpenAICompatibleModel } from '../../activities/models/openai-adapter';
 
 let p: LocalProviders;
 beforeAll(async () => {
@@ -9,6 +11,17 @@ beforeAll(async () => {
 });
 afterAll(async () => p?.close());
 beforeEach(() => p.reset());
+
+describe('the OpenAI adapter passes the model-port conformance suite', () => {
+  modelPortConformance(() => ({
+    model: 'gpt-4.1-mini',
+    server: p.openai,
+    open: (o = {}) => new OpenAICompatibleModel({ provider: 'openai', apiKey: o.apiKey ?? p.openai.apiKey, baseURL: o.baseURL ?? `${p.openai.url}/v1`, maxTokensField: 'max_completion_tokens' }),
+    wireTools: (tools) => tools.map((t) => ({ type: 'function', function: t })),
+    maxTokensField: 'max_completion_tokens',
+    streamRequest: { stream_options: { include_usage: true } },
+  }));
+});
 
 describe('OpenAI chat completions through the real openai client', () => {
   test('a JSON completion returns text, usage and latency, and sends temperature 0 and the bare model name', async () => {
@@ -21,46 +34,6 @@ describe('OpenAI chat completions through the real openai client', () => {
     expect(body).toHaveProperty('temperature', 0);
     expect(body.max_completion_tokens).toBe(50);
     expect(body.stream).toBeFalsy();
-  });
-
-  test('without a temperature none is sent, so the provider default applies', async () => {
-    await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') });
-    expect(p.openai.requests[0]!.body).not.toHaveProperty('temperature');
-  });
-
-  test('streaming delivers tokens as they arrive and usage from the final chunk', async () => {
-    // The server holds the rest of the stream until the first token has reached the caller.
-    let firstTokenArrived!: () => void;
-    const holdAfterFirstChunk = new Promise<void>((r) => (firstTokenArrived = r));
-    p.openai.enqueue({ chunks: ['Hel', 'lo ', 'wor', 'ld'], holdAfterFirstChunk, usage: { inputTokens: 3, outputTokens: 4 } });
-    const seen: string[] = [];
-    const onChunk = (text: string) => {
-      if (!text) return;
-      seen.push(text);
-      firstTokenArrived();
-    };
-    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi'), temperature: 0 }, { onChunk });
-    expect(seen).toEqual(['Hel', 'lo ', 'wor', 'ld']);
-    // The first token was handed over while the server was still holding the rest.
-    expect(p.openai.holdsTimedOut).toBe(0);
-    expect(result).toMatchObject({ text: 'Hello world', usage: { inputTokens: 3, outputTokens: 4 }, finishReason: 'stop' });
-    const body = p.openai.requests[0]!.body;
-    expect(body).toMatchObject({ stream: true, stream_options: { include_usage: true }, temperature: 0 });
-  });
-
-  test.each([false, true])('tool calls are normalised (stream=%s) and tools go out as function specs', async (stream) => {
-    p.openai.enqueue({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo', units: 'metric' } }, { id: 'call_2', name: 'get_time', arguments: {} }] });
-    const tools = [
-      { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
-      { name: 'get_time', description: 'Current time', parameters: { type: 'object', properties: {} } },
-    ];
-    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('weather in Oslo?'), tools }, { stream });
-    expect(result.finishReason).toBe('tool_calls');
-    expect(result.toolCalls).toEqual([
-      { id: 'call_1', name: 'get_weather', arguments: { city: 'Oslo', units: 'metric' } },
-      { id: 'call_2', name: 'get_time', arguments: {} },
-    ]);
-    expect(p.openai.requests[0]!.body.tools).toEqual(tools.map((t) => ({ type: 'function', function: t })));
   });
 
   test('a history with tool calls and results goes out in the OpenAI wire shape', async () => {
@@ -102,39 +75,17 @@ describe('OpenAI chat completions through the real openai client', () => {
   });
 });
 
-describe('OpenAI errors are typed and classed for the retry policy (SDK retries off)', () => {
-  test('429 with Retry-After is retryable and carries the delay; the SDK made one request only', async () => {
-    p.openai.enqueue({ status: 429, headers: { 'retry-after': '7' } });
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 7000 });
-    expect(p.openai.requests).toHaveLength(1);
-  });
-
-  test('retry-after-ms wins over Retry-After', async () => {
-    p.openai.enqueue({ status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } });
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
-    expect(err.retryAfterMs).toBe(1500);
-  });
-
-  test.each([
-    [500, 'server_error', true],
-    [503, 'server_error', true],
-    [408, 'request_timeout', true],
-    [409, 'conflict', true],
-    [400, 'bad_request', false],
-    [404, 'not_found', false],
-    [403, 'permission_denied', false],
-  ])('HTTP %i is %s (retryable: %s)', async (status, code, retryable) => {
-    p.openai.enqueue({ status });
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
-    expect(err).toMatchObject({ code, retryable, status });
-    expect(p.openai.requests).toHaveLength(1);
-  });
-
-  test('a wrong key is a non-retryable authentication error', async () => {
-    const router = new ModelRouter({ env: { ...p.env, OPENAI_API_KEY: 'sk-wrong' } });
-    const err = await failure(router.generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'authentication', retryable: false, status: 401 });
+describe('the router over the adapters', () => {
+  test('a handler for chunks alone makes the call stream, and the router\'s first-token timeout applies to it', async () => {
+    p.openai.enqueue({ chunks: ['a ', 'b'], usage: { inputTokens: 3, outputTokens: 4 } });
+    const seen: string[] = [];
+    const result = await p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi'), temperature: 0 }, { onChunk: (t) => void (t && seen.push(t)) });
+    expect(seen).toEqual(['a ', 'b']);
+    expect(result).toMatchObject({ text: 'a b', model: 'openai:gpt-4.1-mini', usage: { inputTokens: 3, outputTokens: 4 } });
+    expect(p.openai.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, temperature: 0 });
+    p.openai.enqueue({ delayMs: 400, text: 'late' });
+    const err = await failure(p.router({ firstTokenTimeoutMs: 100 }).generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
+    expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
   });
 
   test('a missing key is a non-retryable error naming the variable, and nothing is sent', async () => {
@@ -143,42 +94,6 @@ describe('OpenAI errors are typed and classed for the retry policy (SDK retries 
     expect(err).toMatchObject({ code: 'missing_api_key', retryable: false });
     expect(err.message).toContain('XAI_API_KEY');
     expect(p.grok.requests).toHaveLength(0);
-  });
-
-  test('a dropped connection is a retryable network error', async () => {
-    p.openai.enqueue({ dropConnection: true });
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'network', retryable: true });
-  });
-
-  test('nothing listening is a retryable network error', async () => {
-    const router = new ModelRouter({ env: { ...p.env, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
-    const err = await failure(router.generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }));
-    expect(err).toMatchObject({ code: 'network', retryable: true });
-  });
-
-  test('an error event in the middle of a stream is a retryable stream_error', async () => {
-    p.openai.enqueue({ chunks: ['partial ', 'answer'], failMidStream: true });
-    const tokens: string[] = [];
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { onChunk: (t) => t && tokens.push(t) }));
-    expect(err).toMatchObject({ code: 'stream_error', retryable: true });
-    expect(tokens).toEqual(['partial ']);
-  });
-
-  test('a slow first token past the limit is a retryable first_token_timeout; within it the call succeeds', async () => {
-    p.openai.enqueue({ delayMs: 400, text: 'late' });
-    const err = await failure(p.router({ firstTokenTimeoutMs: 100 }).generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true }));
-    expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
-    p.openai.enqueue({ delayMs: 300, text: 'late but fine' });
-    await expect(p.router({ firstTokenTimeoutMs: 3000 }).generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true })).resolves.toMatchObject({ text: 'late but fine' });
-  });
-
-  test('a cancelled call is a non-retryable cancelled error', async () => {
-    p.openai.enqueue({ delayMs: 2000, text: 'never' });
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(), 100);
-    const err = await failure(p.router().generate({ model: 'openai:gpt-4.1-mini', messages: user('hi') }, { stream: true, signal: ac.signal }));
-    expect(err).toMatchObject({ code: 'cancelled', retryable: false });
   });
 
   test('bad requests are refused before any call, naming the field', async () => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { readTestEnv } from '../helpers/test-env';
-import { loadRecordedHistories } from './histories';
+import { loadRecordedHistories, type RecordedHistory } from './histories';
 
 const histories = loadRecordedHistories();
 
@@ -18,8 +18,46 @@ test('there are recorded histories of hello and of every example flow', () => {
       // Recorded before sessions archived old messages, with keepMessages 3 and 4 turns: replay
       // reaches the archiving step, which the patch marker keeps off for this old run.
       'sessionWorkflow/session-pre-archive-recorded.json',
+      // Recorded with the engine's fast path (local activities for fast reads, patch engine-fast-path-v1).
+      'flowWorkflow/customer_service_agent-engine-fast-path-v1-recorded.json',
+      'flowWorkflow/refund_approval-engine-fast-path-v1-recorded.json',
+      'flowWorkflow/research_fanout-engine-fast-path-v1-recorded.json',
+      'sessionWorkflow/session-engine-fast-path-v1-recorded.json',
     ]),
   );
+});
+
+/** Regular activity types, local activity types and patch ids in a history, in order. */
+function commandsOf(h: RecordedHistory): { regular: string[]; local: string[]; patches: string[]; upserted: string[] } {
+  const out = { regular: [] as string[], local: [] as string[], patches: [] as string[], upserted: [] as string[] };
+  for (const e of h.history.events ?? []) {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) out.regular.push(scheduled);
+    out.upserted.push(...Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.details?.data?.payloads?.[0]?.data;
+    if (m?.markerName === 'core_local_activity' && data) out.local.push(JSON.parse(Buffer.from(data).toString('utf8')).activity_type);
+    const patch = m?.details?.['patch-data']?.payloads?.[0]?.data;
+    if (m?.markerName === 'core_patch' && patch) out.patches.push(JSON.parse(Buffer.from(patch).toString('utf8')).id);
+  }
+  return out;
+}
+
+test('both paths of the fast-path patch are recorded: fast reads as regular activities before it, as local activities after', () => {
+  const before = commandsOf(histories.find((h) => h.file === 'flowWorkflow/customer_service_agent-recorded.json')!);
+  const after = commandsOf(histories.find((h) => h.file === 'flowWorkflow/customer_service_agent-engine-fast-path-v1-recorded.json')!);
+  expect(before.patches).toEqual([]);
+  expect(before.regular).toEqual(expect.arrayContaining(['modelDecide', 'vaultSearch', 'modelGenerate']));
+  expect(before.local).toEqual([]);
+  expect(after.patches).toEqual(['engine-fast-path-v1']);
+  expect(after.local).toEqual(expect.arrayContaining(['modelDecideOffline', 'vaultSearch']));
+  // model generation stays a regular activity; the reads left the regular path
+  expect(after.regular).toEqual(['modelGenerate']);
+  // the start carried the run's search attributes: the workflow upserts only status changes (and
+  // Temporal its patch attribute), no longer the flow id the start had set
+  expect(before.upserted).toContain('ParFlowId');
+  expect(after.upserted).not.toContain('ParFlowId');
+  expect(after.upserted).toEqual(expect.arrayContaining(['ParStatus', 'TemporalChangeVersion']));
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('replays %s against the current workflow code', async (_file, h) => {

@@ -27,6 +27,7 @@ export function initialState(def: FlowDefinition, input: FlowRunInput, runId: st
   return {
     flowId: def.id,
     version: def.version,
+    ...(input.flowVersion !== undefined ? { flowVersion: input.flowVersion } : {}),
     status: 'running',
     sessionId: input.sessionId,
     variables: initialVariables(def, input, runId),

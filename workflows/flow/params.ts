@@ -8,7 +8,14 @@ export class ParamReader {
   constructor(
     private readonly params: Record<string, JsonValue>,
     private readonly issue: IssueSink,
+    /** The params the node type declares: reading any other is a bug in the node type (its spec must declare it). */
+    private readonly declared?: readonly string[],
   ) {}
+
+  private value(name: string): JsonValue | undefined {
+    if (this.declared && !this.declared.includes(name)) throw new Error(`the node type reads params.${name}, which its spec does not declare`);
+    return this.params[name];
+  }
 
   /** Records a problem in a nested field that the typed readers cannot reach. */
   report(field: string, message: string): void {
@@ -16,11 +23,11 @@ export class ParamReader {
   }
 
   has(name: string): boolean {
-    return this.params[name] !== undefined && this.params[name] !== null;
+    return this.value(name) !== undefined && this.value(name) !== null;
   }
 
   str(name: string, opts: { required?: boolean; oneOf?: readonly string[] } = {}): string | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;
@@ -32,7 +39,7 @@ export class ParamReader {
   }
 
   num(name: string, opts: { required?: boolean; min?: number; max?: number; integer?: boolean } = {}): number | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;
@@ -45,14 +52,14 @@ export class ParamReader {
   }
 
   bool(name: string): boolean | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'boolean') return void this.issue(`params.${name}`, `must be true or false, got ${JSON.stringify(v)}`);
     return v;
   }
 
   strArray(name: string, opts: { required?: boolean; nonEmpty?: boolean } = {}): string[] | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;
@@ -64,7 +71,7 @@ export class ParamReader {
 
   /** A duration such as "7 days" or a number of seconds, in milliseconds. */
   duration(name: string, opts: { required?: boolean; min?: number } = {}): number | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;
@@ -76,11 +83,11 @@ export class ParamReader {
   }
 
   raw(name: string): JsonValue | undefined {
-    return this.params[name] ?? undefined;
+    return this.value(name) ?? undefined;
   }
 
   object(name: string, opts: { required?: boolean } = {}): Record<string, JsonValue> | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;
@@ -90,7 +97,7 @@ export class ParamReader {
   }
 
   list(name: string, opts: { required?: boolean; nonEmpty?: boolean } = {}): JsonValue[] | undefined {
-    const v = this.params[name];
+    const v = this.value(name);
     if (v === undefined || v === null) {
       if (opts.required) this.issue(`params.${name}`, 'is required');
       return undefined;

@@ -1,6 +1,6 @@
 import { ApplicationFailure, condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { workflowNowIso, workflowNowMs } from '../clock';
-import { RUN_STATUS } from '../search-attributes';
+import { statusSearchAttribute } from '../search-attributes';
 import { NODE_SPECS } from '../nodes/registry';
 import type { NodeResult, NodeSpec } from '../nodes/node-spec';
 import { ApprovalBook } from './approvals';
@@ -125,7 +125,7 @@ export class RunEngine {
   setStatus(status: RunStatus): void {
     if (this.state.status === status) return;
     this.state.status = status;
-    upsertSearchAttributes([{ key: RUN_STATUS, value: status }] as never);
+    upsertSearchAttributes(statusSearchAttribute(status));
   }
 
   /** A child workflow id that is unique even when a loop visits the node again. */

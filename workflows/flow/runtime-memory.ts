@@ -1,6 +1,7 @@
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { memoryLearnWorkflow } from '../memory-learn-workflow';
 import type { MemoryLearnAfterRunRequest } from '../../activities/memory/contracts';
-import { memoryActivities } from './memory-activities';
+import { localReads, memoryActivities } from './activities';
 import type { RunEngine } from './run-engine';
 import type { FlowMemoryConfig, JsonValue } from './types';
 
@@ -22,7 +23,7 @@ export function tenantOf(engine: RunEngine): string {
 export async function loadRuntimeMemory(engine: RunEngine): Promise<void> {
   const cfg = memoryConfig(engine);
   if (cfg.mode === 'none') return;
-  const r = await memoryActivities().memoryLoadContext({
+  const r = await (localReads() ?? memoryActivities()).memoryLoadContext({
     tenant: tenantOf(engine),
     mode: cfg.mode,
     taskSignature: cfg.taskSignature ?? engine.message,
@@ -56,7 +57,7 @@ export async function learnAfterRun(engine: RunEngine): Promise<string | undefin
     newFacts,
     model: cfg.model,
   };
-  const child = await startChild('memoryLearnWorkflow', {
+  const child = await startChild(memoryLearnWorkflow, {
     workflowId: `${engine.runId}/learn${engine.turnStart ? `-${engine.turnStart}` : ''}`,
     args: [req],
     parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { memoryActivities } from './memory-activities';
+import { memoryActivities } from './activities';
 import type { ModelMessage } from './types';
 
 /** Messages a session keeps in the workflow; older ones move to the session archive. */

@@ -22,6 +22,10 @@ export const NODE_TYPES = [
   'act',
   'end',
   'no_response',
+  'http',
+  'web_search',
+  'email',
+  'mcp',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
@@ -63,6 +67,10 @@ export interface FlowDefinition {
   variables?: Record<string, VariableDeclaration>;
   defaults?: { model?: string; vault?: string; temperature?: number };
   memory?: FlowMemoryConfig;
+  /** Hosts the flow's http, web_search page, MCP and tool calls may reach: "host", "host:port", "*.domain". */
+  allowHosts?: string[];
+  /** Domains (or "*.domain", or whole addresses) email nodes may send to. */
+  allowEmailDomains?: string[];
   nodes: FlowNode[];
 }
 
@@ -80,6 +88,13 @@ export interface FlowRunInput {
   memory?: Partial<FlowMemoryConfig>;
   /** Stream bus channel that respond nodes publish tokens to (the API subscribes). */
   streamChannel?: string;
+  /** The flow store's version of `definition`, when the run started from a stored flow. */
+  flowVersion?: number;
+  /**
+   * The definition and library were validated when the run was prepared (FlowService.prepare,
+   * or a parent run's library), so the workflow does not check them again.
+   */
+  prepared?: boolean;
 }
 
 export type RunStatus = 'running' | 'waiting_approval' | 'waiting_timer' | 'completed' | 'failed' | 'cancelled';
@@ -112,6 +127,8 @@ export interface PendingApproval {
   timeoutAt: string;
   /** For memory-save confirmations: what would be saved. */
   memorySave?: { action: 'add' | 'update'; content: string; previousContent?: string };
+  /** For tool calls a person must allow: the tool, where it comes from, and the model's arguments. */
+  toolCall?: { tool: string; source: string; arguments: Record<string, JsonValue> };
 }
 
 export interface DecidedApproval extends PendingApproval {
@@ -124,6 +141,8 @@ export interface DecidedApproval extends PendingApproval {
 export interface RunState {
   flowId: string;
   version: string;
+  /** The flow store's version the run started with (absent for flows from files or inline). */
+  flowVersion?: number;
   status: RunStatus;
   sessionId?: string;
   variables: Record<string, JsonValue>;

@@ -1,6 +1,9 @@
+import { validHostEntry } from '../../activities/act/allowed-hosts';
 import { NODE_SPECS } from '../nodes/registry';
 import type { NodeShape } from '../nodes/node-spec';
+import { nodeShape } from '../nodes/catalogue';
 import { ParamReader } from './params';
+import { closestName } from './suggest';
 import { rootName, templateReferences } from './templates';
 import { NODE_TYPES, type FlowDefinition, type FlowNode, type JsonValue, type VariableType } from './types';
 
@@ -90,6 +93,12 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
       if (def.memory.tools !== undefined && typeof def.memory.tools !== 'boolean') add('memory.tools', 'must be true or false');
     }
   }
+  for (const field of ['allowHosts', 'allowEmailDomains'] as const) {
+    const list = (def as unknown as Record<string, unknown>)[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string')) add(field, 'must be a list of strings');
+    else for (const h of list) if (!validHostEntry(h.startsWith('*@') ? h.slice(2) : h.includes('@') ? h.slice(h.indexOf('@') + 1) : h)) add(field, `"${h}" is not a host, "host:port" or "*.domain"`);
+  }
   if (!Array.isArray(def.nodes) || def.nodes.length === 0) {
     add('nodes', 'must be a non-empty list');
     return issues;
@@ -105,8 +114,15 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
     if (!(NODE_TYPES as readonly string[]).includes(n.type)) return add('type', `unknown node type "${String(n.type)}"; known types: ${NODE_TYPES.join(', ')}`, n.id);
     if (n.params !== undefined && !isObject(n.params)) return add('params', 'must be an object', n.id);
     if (n.outputs !== undefined && !isObject(n.outputs)) return add('outputs', 'must be an object of output name -> node id', n.id);
-    const reader = new ParamReader((n.params ?? {}) as Record<string, JsonValue>, (field, message) => add(field, message, n.id));
-    shapes.set(n.id, NODE_SPECS[n.type].shape(reader));
+    const spec = NODE_SPECS[n.type];
+    const declared = spec.params.map((p) => p.name);
+    for (const name of Object.keys(n.params ?? {})) {
+      if (declared.includes(name)) continue;
+      const guess = closestName(name, declared);
+      add(`params.${name}`, `is not a param of a ${n.type} node${guess ? `; did you mean \`${guess}\`?` : ''} (params: ${declared.join(', ') || 'none'})`, n.id);
+    }
+    const reader = new ParamReader((n.params ?? {}) as Record<string, JsonValue>, (field, message) => add(field, message, n.id), declared);
+    shapes.set(n.id, spec.shape(reader, def));
   });
 
   const starts = [...nodes.values()].filter((n) => n.type === 'start');
@@ -164,9 +180,8 @@ function childFlowVariables(refs: string[], lookup: FlowLookup | undefined): str
     if (!child || child === true || !Array.isArray(child.nodes)) continue;
     out.push(...Object.keys(child.variables ?? {}));
     for (const n of child.nodes) {
-      const spec = NODE_SPECS[n?.type];
-      if (!spec) continue;
-      const shape = spec.shape(new ParamReader((n.params ?? {}) as Record<string, JsonValue>, () => undefined));
+      const shape = nodeShape(n, child);
+      if (!shape) continue;
       out.push(...(shape.writes ?? []));
       pending.push(...(shape.flowRefs ?? []));
     }

@@ -1,9 +1,8 @@
 import type { JsonValue } from '../flow/types';
-import { actActivities } from '../flow/activities';
+import { actActivities, DEFAULT_ACT_TIMEOUT_MS } from '../flow/activities';
 import { next, type NodeSpec } from './node-spec';
 import { MAX_ACT_LIMITS, MIN_ACT_LIMITS } from '../../activities/act/limits';
-
-const DEFAULT_TIMEOUT_MS = 30_000;
+import { MODEL_PARAM, VAULT_PARAM } from './param-specs';
 
 /**
  * Runs the node's Python in the sandbox (activities/act): variables in as globals, `save[...]`
@@ -12,6 +11,20 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export const actNode: NodeSpec = {
   type: 'act',
+  title: 'Act (Python)',
+  category: 'code',
+  description: "Runs Python in the sandbox: variables in as globals, save[...] out; vault.search and vault.chat reach the node's vault.",
+  params: [
+    { name: 'code', kind: 'code', required: true, description: 'Python source', example: "save['total'] = 1 + 1" },
+    { name: 'saves', kind: 'list', description: 'variables the script saves (so later templates may use them)', example: ['total'] },
+    { name: 'timeout', kind: 'duration', default: '30 seconds', description: 'time limit', example: '10 seconds' },
+    { name: 'memoryMb', kind: 'integer', min: MIN_ACT_LIMITS.memoryMb, max: MAX_ACT_LIMITS.memoryMb, description: 'memory limit in MB', example: MIN_ACT_LIMITS.memoryMb },
+    { name: 'outputBytes', kind: 'integer', min: MIN_ACT_LIMITS.outputBytes, max: MAX_ACT_LIMITS.outputBytes, description: 'stdout limit in bytes', example: MIN_ACT_LIMITS.outputBytes },
+    { name: 'allowedHosts', kind: 'list', description: 'hosts the script may fetch from', example: ['example.com'] },
+    { ...VAULT_PARAM, description: 'vault the script may search (vault.search); the flow default vault when absent' },
+    { ...MODEL_PARAM, description: 'model for vault.chat; the flow default model when absent' },
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
     p.str('code', { required: true });
     const timeout = p.duration('timeout', { min: MIN_ACT_LIMITS.timeoutMs });
@@ -19,10 +32,11 @@ export const actNode: NodeSpec = {
     p.num('memoryMb', { min: MIN_ACT_LIMITS.memoryMb, max: MAX_ACT_LIMITS.memoryMb, integer: true });
     p.num('outputBytes', { min: MIN_ACT_LIMITS.outputBytes, max: MAX_ACT_LIMITS.outputBytes, integer: true });
     p.strArray('allowedHosts');
-    return { outputs: ['next'], writes: p.strArray('saves') ?? [] };
+    p.str('model');
+    return { outputs: ['next'], vaults: [{ vault: p.str('vault'), level: 'read', field: 'params.vault' }], writes: p.strArray('saves') ?? [] };
   },
   async run(_node, p, engine) {
-    const timeoutMs = p.duration('timeout') ?? DEFAULT_TIMEOUT_MS;
+    const timeoutMs = p.duration('timeout') ?? DEFAULT_ACT_TIMEOUT_MS;
     const result = await actActivities(timeoutMs).actRun({
       code: p.str('code')!,
       variables: engine.vars,

@@ -1,4 +1,5 @@
 import { next, type NodeSpec } from './node-spec';
+import { variableParam } from './param-specs';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
 
@@ -8,6 +9,16 @@ export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
  */
 export const approvalNode: NodeSpec = {
   type: 'approval',
+  title: 'Approval',
+  category: 'people',
+  description: 'Waits, with zero compute, for a person to approve or reject, or for the timeout.',
+  params: [
+    { name: 'prompt', kind: 'template', required: true, description: 'what the approver is asked', example: 'Refund {amount}?' },
+    { name: 'approvers', kind: 'list', description: 'who may decide (API key names); anyone with the flow grant when empty', example: ['alice'] },
+    { name: 'timeout', kind: 'duration', default: '7 days', description: 'how long to wait before the timeout output', example: '2 days' },
+    variableParam('variable the decision {decision, by, comment} is written to'),
+  ],
+  outputs: { names: ['approved', 'rejected', 'timeout'] },
   shape(p) {
     p.strArray('approvers');
     p.duration('timeout', { min: 1000 });

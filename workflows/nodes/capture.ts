@@ -2,6 +2,7 @@ import type { JsonValue } from '../flow/types';
 import type { ParamReader } from '../flow/params';
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
+import { MODEL_PARAM } from './param-specs';
 
 interface CaptureField {
   name: string;
@@ -24,6 +25,24 @@ function readFields(p: ParamReader): CaptureField[] {
 /** Extracts several fields from the message into variables, all in parallel. */
 export const captureNode: NodeSpec = {
   type: 'capture',
+  title: 'Capture',
+  category: 'model',
+  description: 'Extracts several fields from the message into variables, all in parallel.',
+  params: [
+    {
+      name: 'fields',
+      kind: 'fields',
+      required: true,
+      description: 'the fields to extract, each into the variable of its name',
+      items: [
+        { name: 'name', kind: 'variable', required: true, description: 'variable name (letters, digits, _)' },
+        { name: 'description', kind: 'template', required: true, description: 'what to extract' },
+      ],
+      example: [{ name: 'order_id', description: 'the order number' }],
+    },
+    MODEL_PARAM,
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
     p.str('model');
     const fields = readFields(p);

@@ -1,7 +1,9 @@
 import { ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
-import { FLOW_ID, FLOW_VERSION, RUN_STATUS, SESSION_ID } from '../search-attributes';
+import { runSearchAttributes } from '../search-attributes';
 import type { RunEngine } from '../flow/run-engine';
-import type { FlowRunInput, FlowRunResult, JsonValue } from '../flow/types';
+import type { FlowRunInput, JsonValue } from '../flow/types';
+// A type-only import: the workflow module imports the nodes, so a value import would be a cycle.
+import type { flowWorkflow } from '../flow-workflow';
 
 /** Starts a flow from the run's library as a child workflow, with a copy of the parent's variables and defaults. */
 export async function startChildFlow(
@@ -10,7 +12,7 @@ export async function startChildFlow(
   workflowId: string,
   variables: Record<string, JsonValue>,
   opts: { abandon?: boolean } = {},
-): Promise<ChildWorkflowHandle<(input: FlowRunInput) => Promise<FlowRunResult>>> {
+): Promise<ChildWorkflowHandle<typeof flowWorkflow>> {
   const own = engine.library[flowId];
   if (!own) throw new Error(`flow "${flowId}" is not in this run's library (it is resolved when the run starts)`);
   // A child inherits the parent's default model and vault unless it sets its own.
@@ -23,16 +25,13 @@ export async function startChildFlow(
     variables,
     sessionId: engine.input.sessionId,
     tenant: engine.input.tenant,
+    // A prepared parent's library was validated with it; otherwise the child checks itself.
+    prepared: engine.input.prepared,
   };
-  return startChild<(input: FlowRunInput) => Promise<FlowRunResult>>('flowWorkflow', {
+  return startChild<typeof flowWorkflow>('flowWorkflow', {
     workflowId,
     args: [input],
     parentClosePolicy: opts.abandon ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,
-    typedSearchAttributes: [
-      { key: FLOW_ID, value: definition.id },
-      { key: FLOW_VERSION, value: definition.version },
-      { key: RUN_STATUS, value: 'running' },
-      ...(engine.input.sessionId ? [{ key: SESSION_ID, value: engine.input.sessionId }] : []),
-    ] as never,
+    typedSearchAttributes: runSearchAttributes({ flow: definition, status: 'running', sessionId: engine.input.sessionId }),
   });
 }

@@ -1,9 +1,20 @@
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
+import { MODEL_PARAM, variableParam } from './param-specs';
 
 /** Multiple choice: one output per option, named after the option. */
 export const chooseNode: NodeSpec = {
   type: 'choose',
+  title: 'Choose',
+  category: 'model',
+  description: 'Multiple choice about the message: one output per option, named after the option.',
+  params: [
+    { name: 'question', kind: 'template', required: true, description: 'what to choose', example: 'Which department?' },
+    { name: 'options', kind: 'options', required: true, description: 'the choices; each is also an output name', example: ['sales', 'support'] },
+    variableParam('variable the chosen option is written to'),
+    MODEL_PARAM,
+  ],
+  outputs: { fromParam: 'options', description: 'one output per option, named after it' },
   shape(p) {
     p.str('model');
     const options = p.strArray('options', { required: true, nonEmpty: true }) ?? [];

@@ -19,6 +19,25 @@ function readConditions(raw: JsonValue[] | undefined, issue?: (field: string, me
 /** Branches on conditions over variables (==, !=, >, <, >=, <=, contains, exists), combined with AND or OR. */
 export const ifNode: NodeSpec = {
   type: 'if',
+  title: 'If',
+  category: 'logic',
+  description: 'Branches on conditions over variables (==, !=, >, <, >=, <=, contains, exists, not_exists), combined with AND or OR.',
+  params: [
+    {
+      name: 'conditions',
+      kind: 'conditions',
+      required: true,
+      description: 'the conditions',
+      items: [
+        { name: 'variable', kind: 'string', required: true, description: 'a variable name or path, e.g. order.total' },
+        { name: 'op', kind: 'enum', required: true, enum: [...CONDITION_OPS], description: 'comparison' },
+        { name: 'value', kind: 'json', description: 'compared value (strings are templates)' },
+      ],
+      example: [{ variable: 'message', op: 'exists' }],
+    },
+    { name: 'combine', kind: 'enum', enum: ['and', 'or'], default: 'and', description: 'how the conditions combine', example: 'or' },
+  ],
+  outputs: { names: ['then', 'else'] },
   shape(p) {
     const conditions = readConditions(p.list('conditions', { required: true, nonEmpty: true }), (f, m) => p.report(f, m));
     p.str('combine', { oneOf: ['and', 'or'] });

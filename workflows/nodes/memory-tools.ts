@@ -1,6 +1,6 @@
 import type { ModelMessage, ModelToolCall } from '../../activities/contracts';
 import { MEMORY_VAULT_SEARCH, SEARCH_MEMORY, validateToolArgs } from '../../activities/memory/tool-specs';
-import { memoryActivities } from '../flow/memory-activities';
+import { localReads, memoryActivities } from '../flow/activities';
 import { memoryConfig, tenantOf } from '../flow/runtime-memory';
 import type { RunEngine } from '../flow/run-engine';
 import { DEFAULT_APPROVAL_TIMEOUT_MS } from './approval';
@@ -16,11 +16,11 @@ export async function runMemoryTool(engine: RunEngine, call: ModelToolCall, call
   const tenant = tenantOf(engine);
   const { call: c } = check;
   if (c.name === MEMORY_VAULT_SEARCH) {
-    const r = await memoryActivities().memoryVaultSearch({ tenant, query: c.args.query, limit: c.args.limit });
+    const r = await (localReads() ?? memoryActivities()).memoryVaultSearch({ tenant, query: c.args.query, limit: c.args.limit });
     return reply({ entries: r.entries.map((e) => ({ id: e.id, content: e.content, scope: e.scope, similarity: Number(e.similarity.toFixed(3)) })) });
   }
   if (c.name === SEARCH_MEMORY) {
-    const r = await memoryActivities().conversationMemorySearch({ tenant, query: c.args.query, limit: c.args.limit, excludeSessionId: engine.input.sessionId });
+    const r = await (localReads() ?? memoryActivities()).conversationMemorySearch({ tenant, query: c.args.query, limit: c.args.limit, excludeSessionId: engine.input.sessionId });
     return reply({ hits: r.hits.map((h) => ({ text: h.text, sessionId: h.sessionId, similarity: Number(h.similarity.toFixed(3)) })) });
   }
   // memory_vault_save: plan (no write), confirm per the flow's policy, then commit the plan.

@@ -35,6 +35,27 @@ type BranchOutcome = { name: string; status: 'completed'; response: string | nul
  */
 export const parallelNode: NodeSpec = {
   type: 'parallel',
+  title: 'Parallel',
+  category: 'flow',
+  description: 'Runs branches as concurrent child flows and joins all, any, or the first N; writes of completed branches merge back.',
+  params: [
+    {
+      name: 'branches',
+      kind: 'branches',
+      required: true,
+      description: 'the branches',
+      items: [
+        { name: 'flow', kind: 'flow', required: true, description: 'flow the branch runs' },
+        { name: 'name', kind: 'string', description: 'branch name (default flow_index)' },
+        { name: 'variables', kind: 'variables', description: 'extra variables for the branch' },
+      ],
+      example: [{ flow: 'child', name: 'a' }],
+    },
+    { name: 'join', kind: 'enum', enum: ['all', 'any', 'first'], default: 'all', description: 'wait for all, any one, or the first count branches', example: 'any' },
+    { name: 'count', kind: 'integer', min: 1, description: 'branches to wait for (join first)', example: 1 },
+    { name: 'resultVariable', kind: 'variable', default: 'branches', description: 'variable the outcome of every branch is written to', example: 'outcomes' },
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
     const branches = readBranches(p);
     const join = p.str('join', { oneOf: ['all', 'any', 'first'] }) ?? 'all';

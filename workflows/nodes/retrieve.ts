@@ -1,27 +1,44 @@
 import type { JsonValue } from '../flow/types';
-import { vaultActivities } from '../flow/activities';
-import { next, type NodeSpec } from './node-spec';
+import { searchVaults } from './vault-search';
+import { next, type NodeSpec, type VaultTouch } from './node-spec';
+import { MODEL_PARAM, VAULT_PARAM, variableParam } from './param-specs';
 
 /** Vault search into a variable: one vault, a list of vaults, or per-vault minimums. */
 export const retrieveNode: NodeSpec = {
   type: 'retrieve',
+  title: 'Retrieve',
+  category: 'data',
+  description: 'Vault search into a variable: one vault, a list of vaults, or per-vault minimums.',
+  params: [
+    { name: 'query', kind: 'template', default: '{message}', description: 'search text', example: '{message}' },
+    VAULT_PARAM,
+    { name: 'vaults', kind: 'vaults', description: 'several vaults: a list of names, or name -> minimum items (null = fill only)', example: ['docs', 'faq'] },
+    { name: 'n', kind: 'integer', default: 4, min: 1, max: 100, description: 'items to retrieve', example: 5 },
+    { name: 'smartHistorySearch', kind: 'boolean', default: false, description: 'rewrite the query from the conversation history', example: true },
+    variableParam('variable the items are written to', { default: 'context' }),
+    MODEL_PARAM,
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
-    p.str('vault');
+    const vault = p.str('vault');
     const vaults = p.raw('vaults');
-    if (vaults !== undefined && !Array.isArray(vaults) && (typeof vaults !== 'object' || vaults === null)) {
-      p.report('params.vaults', 'must be a list of vault names or a map of vault name to minimum (null = fill only)');
-    }
+    let named: string[] | undefined;
+    if (Array.isArray(vaults)) named = vaults.filter((v): v is string => typeof v === 'string');
+    else if (vaults && typeof vaults === 'object') named = Object.keys(vaults);
+    else if (vaults !== undefined) p.report('params.vaults', 'must be a list of vault names or a map of vault name to minimum (null = fill only)');
+    p.str('model');
     p.num('n', { min: 1, max: 100, integer: true });
     p.bool('smartHistorySearch');
     const variable = p.str('variable') ?? 'context';
-    return { outputs: ['next'], writes: [variable], templates: { 'params.query': p.str('query'), 'params.vault': p.str('vault') } };
+    const touched: VaultTouch[] = named ? named.map((v) => ({ vault: v, level: 'read', field: 'params.vaults' })) : [{ vault, level: 'read', field: 'params.vault' }];
+    return { outputs: ['next'], writes: [variable], vaults: touched, templates: { 'params.query': p.str('query'), 'params.vault': p.str('vault') } };
   },
   async run(_node, p, engine) {
     const vaults = p.raw('vaults') as string[] | Record<string, number | null> | undefined;
     const vault = vaults ? undefined : engine.vault(p);
     if (!vault && !vaults) throw new Error('no vault: set params.vault, params.vaults or the flow default vault');
     const query = engine.render(p.str('query') ?? '{message}');
-    const result = await vaultActivities().vaultSearch({
+    const result = await searchVaults({
       vault,
       vaults,
       query,

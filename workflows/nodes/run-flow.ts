@@ -10,6 +10,16 @@ import { next, type NodeSpec } from './node-spec';
  */
 export const runFlowNode: NodeSpec = {
   type: 'run_flow',
+  title: 'Run flow',
+  category: 'flow',
+  description: "Runs another flow as a child workflow with a copy of the parent's variables; with wait, its writes and replies come back.",
+  params: [
+    { name: 'flow', kind: 'flow', required: true, description: 'id of the flow to run', example: 'child' },
+    { name: 'wait', kind: 'boolean', default: true, description: 'wait for the child (false: fire and forget)', example: false },
+    { name: 'variables', kind: 'variables', description: 'extra variables for the child (strings are templates)', example: { topic: '{message}' } },
+    { name: 'resultVariable', kind: 'variable', description: 'variable the child result {response, written} is written to', example: 'child_result' },
+  ],
+  outputs: { names: ['next'] },
   shape(p) {
     const flow = p.str('flow', { required: true });
     p.bool('wait');

@@ -4,6 +4,16 @@ import { next, type NodeSpec } from './node-spec';
 /** Sets one variable (name + value) or several (values); string values are templates. */
 export const setVariableNode: NodeSpec = {
   type: 'set_variable',
+  title: 'Set variable',
+  category: 'data',
+  description: 'Sets one variable (name + value) or several (values); string values are templates.',
+  params: [
+    { name: 'name', kind: 'variable', description: 'the variable to set (with value); give name or values', example: 'greeting' },
+    { name: 'value', kind: 'json', description: 'its value (strings are templates)', example: 'Hi {message}' },
+    { name: 'values', kind: 'variables', description: 'several variables: name -> value', example: { count: 1 } },
+  ],
+  outputs: { names: ['next'] },
+  example: { name: 'greeting', value: 'Hi {message}' },
   shape(p) {
     const name = p.str('name');
     const values = p.object('values');

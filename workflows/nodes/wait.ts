@@ -5,6 +5,11 @@ import { next, type NodeSpec } from './node-spec';
 /** A durable timer, seconds to weeks; the run costs nothing while it waits. The duration may be a `{variable}`. */
 export const waitNode: NodeSpec = {
   type: 'wait',
+  title: 'Wait',
+  category: 'flow',
+  description: 'A durable timer, seconds to weeks; the run costs nothing while it waits. The duration may be a {variable}.',
+  params: [{ name: 'duration', kind: 'duration', required: true, description: 'e.g. "30 seconds", "7 days", a number of seconds, or a {variable}', example: '5 seconds' }],
+  outputs: { names: ['next'] },
   shape(p) {
     const raw = p.raw('duration');
     const templated = typeof raw === 'string' && raw.includes('{');

@@ -23,4 +23,18 @@ export const keyMigrations: Record<string, Migration> = {
       await sql`CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL`.execute(db);
     },
   },
+  '0003_studio_signin_tokens': {
+    async up(db: Kysely<unknown>) {
+      // IF NOT EXISTS: the studio's first release created this table at open.
+      await db.schema
+        .createTable('studio_signin_tokens')
+        .ifNotExists()
+        .addColumn('hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .addColumn('key_id', 'text')
+        .execute();
+    },
+  },
 };

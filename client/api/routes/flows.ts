@@ -1,5 +1,5 @@
 import { runStreamChannel } from '../../../activities/streams';
-import { validateFlow } from '../../../workflows/flow/validate';
+import { newRunId } from '../../services/flows';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
@@ -9,6 +9,7 @@ import type { Router } from '../router';
 import type { FlowsPort } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { checkFlowId, flowOfRun } from './run-owner';
+import { listApprovals } from '../../services/approval-inbox';
 import type { RouteDeps } from './index';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
@@ -30,8 +31,8 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     '/v1/flows/validate',
     async ({ body }) => {
       const def = body.definition as FlowDefinition;
-      const library = flows.registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => Boolean(library[id]) || id === def.id);
+      // The flows it starts are looked up (stored first, then files) so their writes count as known variables.
+      const issues = await flows.catalog.validate(def);
       return { flow: def.id ?? null, valid: issues.length === 0, issues };
     },
     { body: 'ValidateFlowRequest' },
@@ -47,15 +48,21 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
       if (definition && definition.id !== flowId) {
         throw badRequest('invalid_body', `body.definition.id is ${JSON.stringify(definition.id)} but the URL names flow "${flowId}"`);
       }
-      const prepared = flows.prepare(definition ?? flowId);
+      if (definition && body.version !== undefined) throw badRequest('invalid_body', 'give either body.definition or body.version (a stored version of the flow), not both');
+      const prepared = await flows.prepare(definition ?? flowId, body.version);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      const runId: string = body.runId ?? `${flowId}-${crypto.randomUUID()}`;
+      const runId: string = body.runId ?? newRunId(flowId);
       const started = await flows.start(
-        definition ?? flowId,
+        prepared,
         { message: body.message, history: body.history, variables: body.variables, sessionId: body.sessionId, tenant: body.tenant, streamChannel: runStreamChannel(runId) },
         { runId },
       );
-      return { runId: started.runId, flowId: started.flowId, events: `/v1/runs/${encodeURIComponent(started.runId)}/events` };
+      return {
+        runId: started.runId,
+        flowId: started.flowId,
+        ...(started.flowVersion !== undefined ? { flowVersion: started.flowVersion } : {}),
+        events: `/v1/runs/${encodeURIComponent(started.runId)}/events`,
+      };
     },
     { body: 'StartRunRequest', status: 201 },
   );
@@ -68,13 +75,35 @@ export function registerFlowRoutes(router: Router, flows: FlowsPort, deps: Route
     const limitRaw = query.get('limit');
     const limit = limitRaw === null ? 100 : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw badRequest('invalid_query', `limit must be an integer from 1 to 1000, got "${limitRaw}"`);
-    const runs = await flows.list({ flowId, status, limit });
-    return { runs: runs.filter((r) => r.flowId && canFlow(principal, r.flowId)) };
+    const versionRaw = query.get('version');
+    const flowVersion = versionRaw === null ? undefined : Number(versionRaw);
+    if (flowVersion !== undefined && (!/^\d+$/.test(versionRaw!) || !Number.isSafeInteger(flowVersion) || flowVersion < 1)) throw badRequest('invalid_query', `version must be a positive integer (a stored flow version), got "${versionRaw}"`);
+    const text = query.get('q')?.trim() || undefined;
+    const runs = await flows.list({ flowId, status, flowVersion, text, limit, accept: (r) => !!r.flowId && canFlow(principal, r.flowId) });
+    return { runs };
   });
 
   router.add('GET', '/v1/runs/{run}', async ({ principal, params }) => {
     await checkRun(principal, params.run, 'read runs of');
     return flows.status(params.run);
+  });
+
+  router.add('GET', '/v1/approvals', async ({ principal, query }) => {
+    const status = query.get('status') ?? 'pending';
+    if (status !== 'pending' && status !== 'decided') throw badRequest('invalid_query', `status must be pending or decided, got "${status}"`);
+    const flowId = query.get('flow') ?? undefined;
+    if (flowId) requireFlow(principal, checkFlowId(flowId), 'read approvals of');
+    const limitRaw = query.get('limit');
+    const runLimit = limitRaw === null ? 100 : Number(limitRaw);
+    if (!Number.isInteger(runLimit) || runLimit < 1 || runLimit > 500) throw badRequest('invalid_query', `limit must be an integer from 1 to 500, got "${limitRaw}"`);
+    const approvals = await listApprovals(flows, {
+      status,
+      flowId,
+      runLimit,
+      accept: (r) => !!r.flowId && canFlow(principal, r.flowId),
+      decider: principal.unrestricted ? undefined : decidedBy(principal),
+    });
+    return { approvals };
   });
 
   for (const decision of ['approve', 'reject'] as const) {

@@ -6,6 +6,11 @@ import { registerMetaRoutes } from './meta';
 import { registerVaultRoutes } from './vaults';
 import { registerChatRoutes } from './chat';
 import { registerFlowRoutes } from './flows';
+import { registerFlowDefinitionRoutes } from './flow-definitions';
+import { registerActRoutes } from './act';
+import { registerStudioRoutes } from './studio';
+import type { AuthMode } from '../auth/authenticate';
+import type { StudioSignins } from '../auth/studio-signin';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
 import { registerReasoningRoutes } from './reasoning';
@@ -14,14 +19,20 @@ export interface RouteDeps {
   services: ApiServices;
   openapi: OpenApiDocument;
   sse: SseOptions;
+  auth?: AuthMode;
+  /** One-time studio sign-in tokens (npm start issues them). */
+  signins?: StudioSignins;
 }
 
 /** Every route group whose service this API process has. */
 export function registerRoutes(router: Router, deps: RouteDeps): void {
   registerMetaRoutes(router, deps);
+  registerStudioRoutes(router, deps);
   if (deps.services.vaults) registerVaultRoutes(router, deps.services.vaults);
   if (deps.services.chat) registerChatRoutes(router, deps.services.chat, deps);
   if (deps.services.flows) {
+    registerFlowDefinitionRoutes(router, deps.services.flows);
+    registerActRoutes(router, deps.services.flows);
     registerFlowRoutes(router, deps.services.flows, deps);
     registerSessionRoutes(router, deps.services.flows);
   }

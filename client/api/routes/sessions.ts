@@ -24,9 +24,9 @@ export function registerSessionRoutes(router: Router, flows: FlowsPort): void {
       const flowId = existing ?? (named ? checkFlowId(named) : undefined);
       if (!flowId) throw badRequest('invalid_body', `session "${params.session}" does not exist yet: body.flow (or body.definition) must name the flow to start it with`);
       requireFlow(principal, flowId, 'send messages to');
-      const prepared = flows.prepare(definition ?? flowId);
+      const prepared = await flows.prepare(definition ?? flowId);
       requireFlowDataAccess(principal, [prepared.definition, ...Object.values(prepared.library)], body.tenant);
-      return flows.sendSessionMessage(params.session, definition ?? flowId, body.message, { tenant: body.tenant, variables: body.variables });
+      return flows.sendSessionMessage(params.session, prepared, body.message, { tenant: body.tenant, variables: body.variables });
     },
     { body: 'SessionMessageRequest' },
   );

@@ -6,6 +6,7 @@ import type { ActRequest, ActResult, JsonValue } from '../../../activities/contr
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
 import { CliError, emit, parseJsonArg } from '../output';
+import { ActScriptError, runActScript } from '../../services/act-script';
 
 interface ActRunOptions {
   vars: string;
@@ -86,17 +87,14 @@ export function register(program: Command): void {
       const config = loadConfig();
       const client = await connectClient(config);
       try {
-        const workflowId = req.runId;
-        let result: ActResult;
+        let result: ActResult & { workflowId: string };
         try {
-          result = await client.workflow.execute('actScriptWorkflow', { taskQueue: config.taskQueue, workflowId, args: [req] });
+          result = await runActScript(client, config.taskQueue, req);
         } catch (err) {
-          const cause = (err as { cause?: Error }).cause;
-          const message = cause?.message ?? (err as Error).message;
-          const code = cause?.name === 'ApplicationFailure' && /act request/.test(message) ? 'bad_input' : 'act_failed';
-          throw new CliError(`the act run failed: ${message}`, code === 'bad_input' ? 2 : 1, code);
+          if (err instanceof ActScriptError) throw new CliError(err.message, err.code === 'bad_input' ? 2 : 1, err.code);
+          throw err;
         }
-        emit({ ...result, workflowId }, opts, formatResult);
+        emit(result, opts, formatResult);
         if (!result.ok) process.exitCode = 1;
       } finally {
         await client.connection.close();

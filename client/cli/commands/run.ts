@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
 import { emit, parseJsonArg, CliError } from '../output';
-import { runFlowCommand, uiLink } from './flow';
+import { runFlowCommand } from './flow';
+import { uiLink } from '../backends/flows';
+import { helloWorkflow } from '../../../workflows/hello';
 
 /** Built-in workflows runnable by name beside the flows in flows/. */
-const BUILTIN_WORKFLOWS: Record<string, string> = { hello: 'helloWorkflow' };
+const BUILTIN_WORKFLOWS: Record<string, typeof helloWorkflow> = { hello: helloWorkflow };
 
 export function register(program: Command): void {
   program
@@ -16,14 +18,14 @@ export function register(program: Command): void {
     .option('--id <runId>', 'workflow id to use')
     .option('--json', 'print JSON')
     .action(async (flow: string, opts: { input: string; id?: string; json?: boolean }) => {
-      const workflowType = BUILTIN_WORKFLOWS[flow];
-      if (!workflowType) return runFlowCommand(flow, { ...opts, wait: true });
+      const workflow = Object.hasOwn(BUILTIN_WORKFLOWS, flow) ? BUILTIN_WORKFLOWS[flow] : undefined;
+      if (!workflow) return runFlowCommand(flow, { ...opts, wait: true });
       const input = parseJsonArg('--input', opts.input);
       if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new CliError('--input must be a JSON object', 2, 'bad_input');
       const config = loadConfig();
       const client = await connectClient(config);
       const workflowId = opts.id ?? `${flow}-${randomUUID()}`;
-      const handle = await client.workflow.start(workflowType, { taskQueue: config.taskQueue, workflowId, args: [input] });
+      const handle = await client.workflow.start(workflow, { taskQueue: config.taskQueue, workflowId, args: [input] });
       const result = await handle.result();
       emit({ flow, runId: workflowId, result, webUi: uiLink(workflowId) }, opts, (d) =>
         [JSON.stringify(d.result, null, 2), `run ${d.runId}${d.webUi ? `  (${d.webUi})` : ''}`].join('\n'),

@@ -9,6 +9,7 @@ import { createApiServer, type ApiServer } from '../../../client/api/server';
 import type { ApiServices } from '../../../client/api/services';
 import type { SseOptions } from '../../../client/api/sse';
 import { ParClient } from '../../../client/sdk';
+import type { StudioSignins } from '../../../client/api/auth/studio-signin';
 
 export interface TestApi {
   url: string;
@@ -30,6 +31,9 @@ export async function startTestApi(opts: {
   sse?: Partial<SseOptions>;
   insecureLocal?: boolean;
   corsOrigins?: string[];
+  /** Studio sign-in tokens, and where the built studio is (see client/api/server.ts). */
+  signins?: StudioSignins;
+  studioDist?: string;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'par-api-'));
   const keys = await ApiKeyStore.open({ kind: 'sqlite', file: path.join(dataDir, 'api-keys.sqlite') });
@@ -41,6 +45,8 @@ export async function startTestApi(opts: {
     bodyLimit: opts.bodyLimit,
     sse: opts.sse,
     corsOrigins: opts.corsOrigins,
+    signins: opts.signins,
+    studioDist: opts.studioDist,
     log: (l) => logged.push(l),
   });
   await new Promise<void>((resolve) => api.server.listen(0, '127.0.0.1', resolve));

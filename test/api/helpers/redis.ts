@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,12 +5,6 @@ import { startLocalRedis, type LocalRedis } from '../../../activities/streams/lo
 import { freePort } from '../../../scripts/temporal-dev-server';
 
 export type TestRedis = LocalRedis;
-
-/** Why Redis tests cannot run here, or undefined when redis-server is installed. */
-export function redisUnavailableReason(): string | undefined {
-  const r = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  return r.error || r.status !== 0 ? 'redis-server is not installed (apt-get install redis-server)' : undefined;
-}
 
 /** A private redis-server on a free loopback port, without persistence. */
 export async function startTestRedis(): Promise<TestRedis> {

@@ -1,0 +1,118 @@
+// PAR Studio benchmark, in Debian's Chromium against `npm start`'s stack on loopback:
+//
+//   node bin/run-ts.js bench/studio.ts [--runs 5] [--nodes 200]
+//
+// - first load: a fresh browser context (empty cache) opening /studio/ signed in, until the
+//   flows page has rendered; median of --runs. Target ≤ 1 s.
+// - JS size: the built bundle's JavaScript (and CSS), gzip -9. Target ≤ 500 kB.
+// - open and fit: a stored flow of --nodes nodes, from navigation until every node is drawn
+//   and the view is fitted; median of --runs. Target ≤ 1 s.
+// - pan: frames during a 1 s mouse pan of that flow; dropped = frames later than 2× 16.7 ms.
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import os from 'node:os';
+import { launchChromium, signedInContext, startStudioStack } from '../test/helpers/studio';
+import { numberFlag as flag, percentile } from './lib/stats';
+
+const RUNS = flag('runs', 5);
+const NODES = flag('nodes', 200);
+
+function bigFlow(n: number) {
+  const nodes: Record<string, unknown>[] = [{ id: 'start', type: 'start', outputs: { next: 'step_1' } }];
+  for (let i = 1; i <= n - 2; i++) {
+    const next = i === n - 2 ? 'done' : `step_${i + 1}`;
+    // Every tenth step branches, so the layout has width as well as depth.
+    if (i % 10 === 0) nodes.push({ id: `step_${i}`, type: 'recognize', params: { question: `Is step ${i} done?` }, outputs: { yes: next, no: next } });
+    else nodes.push({ id: `step_${i}`, type: 'respond', params: { text: `Step ${i} of {message}` }, outputs: { next } });
+  }
+  nodes.push({ id: 'done', type: 'end' });
+  return { id: 'bench_big', version: '1', name: `${n} nodes`, nodes };
+}
+
+function gzipSize(dir: string, ext: string): number {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(ext))
+    .reduce((sum, f) => sum + zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length, 0);
+}
+
+async function main() {
+  const assets = path.join(__dirname, '..', 'client', 'studio', 'dist', 'assets');
+  if (!fs.existsSync(assets)) throw new Error('client/studio/dist is missing: run `npm run setup` first (it builds the studio)');
+  const js = gzipSize(assets, '.js');
+  const css = gzipSize(assets, '.css');
+  console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`JS size (gzip -9): ${(js / 1024).toFixed(0)} kB (+ CSS ${(css / 1024).toFixed(0)} kB); target ≤ 500 kB`);
+
+  const stack = await startStudioStack();
+  const browser = await launchChromium();
+  try {
+    const { key } = await stack.createKey(['--name', 'bench', '--grant', '*:admin', '--flow', '*']);
+    const put = await stack.call(key, 'PUT', '/v1/flows/bench_big', { definition: bigFlow(NODES), message: 'bench' });
+    if (put.status >= 300) throw new Error(`storing the ${NODES}-node flow failed: ${JSON.stringify(put.body)}`);
+
+    const loads: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const context = await signedInContext(browser, key, 'bench');
+      const page = await context.newPage();
+      const t0 = Date.now();
+      await page.goto(`${stack.apiUrl}/studio/`);
+      await page.getByTestId('flow-row-bench_big').waitFor();
+      loads.push(Date.now() - t0);
+      await context.close();
+    }
+
+    const opens: number[] = [];
+    let pan = '';
+    for (let i = 0; i < RUNS; i++) {
+      const context = await signedInContext(browser, key, 'bench');
+      const page = await context.newPage();
+      await page.goto(`${stack.apiUrl}/studio/`);
+      await page.getByTestId('flow-row-bench_big').waitFor();
+      const t0 = Date.now();
+      await page.evaluate("location.hash = '#/flows/bench_big'");
+      await page.waitForFunction(`document.querySelectorAll('.react-flow__node').length >= ${NODES}`, undefined, { polling: 'raf' });
+      opens.push(Date.now() - t0);
+      if (i === RUNS - 1) {
+        const box = (await page.getByTestId('canvas').boundingBox())!;
+        // In the page (a string: this file is type-checked without the DOM library).
+        await page.evaluate(`(() => {
+          window.__frames = [];
+          const tick = (t) => { window.__frames.push(t); if (window.__frames.length < 2000) requestAnimationFrame(tick); };
+          requestAnimationFrame(tick);
+        })()`);
+        const cx = box.x + box.width / 2;
+        const cy = box.y + box.height / 2;
+        await page.mouse.move(cx, cy);
+        await page.mouse.down();
+        const steps = 60;
+        const tPan = Date.now();
+        for (let s = 1; s <= steps; s++) {
+          await page.mouse.move(cx + (s * 300) / steps, cy + (s * 150) / steps);
+          await new Promise((r) => setTimeout(r, Math.max(0, tPan + (s * 1000) / steps - Date.now())));
+        }
+        await page.mouse.up();
+        const frames = (await page.evaluate('window.__frames')) as number[];
+        const gaps = frames.slice(1).map((t, k) => t - frames[k]);
+        const dropped = gaps.filter((g) => g > 2 * 16.7).length;
+        const sorted = [...gaps].sort((a, b) => a - b);
+        pan = `pan: ${gaps.length} frames, ${dropped} later than 33 ms, frame gap p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms (headless, no GPU)`;
+      }
+      await context.close();
+    }
+    const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+    console.log(`first load on loopback: median ${med(loads).toFixed(0)} ms (runs: ${loads.join(', ')}); target ≤ 1000 ms`);
+    console.log(`open and fit a ${NODES}-node flow: median ${med(opens).toFixed(0)} ms (runs: ${opens.join(', ')}); target ≤ 1000 ms`);
+    console.log(pan);
+    console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

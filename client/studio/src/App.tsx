@@ -1,0 +1,142 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { forgetCredentials, signInWithToken, storeCredentials, storedCredentials, StudioApi, type Credentials } from './api';
+import { ApiContext, useApi } from './context';
+import { href, useRoute } from './route';
+import { FlowsPage } from './flows/FlowsPage';
+import { Builder } from './builder/Builder';
+import { RunsPage } from './runs/RunsPage';
+import { RunPage } from './runs/RunPage';
+import { Inbox } from './approvals/Inbox';
+import { VaultsPage } from './knowledge/VaultsPage';
+import { MemoryPage } from './knowledge/MemoryPage';
+import type { NodeTypeInfo } from './types';
+
+export function App() {
+  const [creds, setCreds] = useState<Credentials | undefined>(storedCredentials);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  // `npm start` prints a link with a one-time token: trade it for the key, then drop it from the URL.
+  useEffect(() => {
+    const m = /signin=([^&]+)/.exec(location.hash);
+    if (!m) return;
+    history.replaceState(null, '', location.pathname + '#/');
+    setBusy(true);
+    signInWithToken(decodeURIComponent(m[1]))
+      .then((c) => {
+        storeCredentials(c, false);
+        setCreds(c);
+      })
+      .catch((e: Error) => setError(`The sign-in link did not work: ${e.message}. Paste an API key instead, or restart \`npm start\` for a new link.`))
+      .finally(() => setBusy(false));
+  }, []);
+
+  const api = useMemo(() => (creds ? new StudioApi(creds) : null), [creds]);
+  if (!api) return <SignIn error={error} busy={busy} onSignedIn={setCreds} />;
+  return (
+    <ApiContext.Provider value={api}>
+      <Shell
+        onSignOut={() => {
+          forgetCredentials();
+          setCreds(undefined);
+        }}
+      />
+    </ApiContext.Provider>
+  );
+}
+
+function SignIn(props: { error?: string; busy: boolean; onSignedIn: (c: Credentials) => void }) {
+  const [key, setKey] = useState('');
+  const [remember, setRemember] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    const candidate = new StudioApi({ apiKey: key.trim(), name: 'api key' });
+    try {
+      const who = await candidate.get<{ name?: string; keyId?: string }>('/v1/whoami');
+      const c = { apiKey: key.trim(), name: who.name ?? who.keyId ?? 'api key' };
+      storeCredentials(c, remember);
+      props.onSignedIn(c);
+    } catch (err) {
+      setError(`That key was refused: ${(err as Error).message}`);
+    }
+  };
+  return (
+    <div className="signin">
+      <form onSubmit={submit} data-testid="signin-form">
+        <h1>PAR Studio</h1>
+        {props.busy && <p>Signing in…</p>}
+        {(props.error || error) && <p className="field-error">{error ?? props.error}</p>}
+        <p className="muted">
+          Open the sign-in link that <code>npm start</code> prints, or paste an API key (<code>par keys create</code>).
+        </p>
+        <input type="password" placeholder="par_…" value={key} onChange={(e) => setKey(e.target.value)} data-testid="signin-key" autoFocus />
+        <label className="inline">
+          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> remember on this browser
+        </label>
+        <button type="submit" disabled={!key.trim()}>
+          Sign in
+        </button>
+      </form>
+    </div>
+  );
+}
+
+/** The node-type catalogue, fetched once: it drives the palette and the param forms. */
+export function useCatalogue() {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['node-types'],
+    queryFn: async () => {
+      const r = await api.sdk.nodeTypes();
+      return Object.fromEntries(r.nodeTypes.map((t) => [t.type, t])) as Record<string, NodeTypeInfo>;
+    },
+    staleTime: Infinity,
+  });
+}
+
+function Shell({ onSignOut }: { onSignOut: () => void }) {
+  const api = useApi();
+  const route = useRoute();
+  const [section, a, b] = route;
+  const pending = useQuery({
+    queryKey: ['approvals', 'pending'],
+    queryFn: () => api.sdk.approvals({ status: 'pending' }),
+    refetchInterval: 5000,
+  });
+  const tab = (name: string, label: React.ReactNode) => (
+    <a href={href(name)} className={(section ?? 'flows') === name ? 'active' : ''} data-testid={`nav-${name}`}>
+      {label}
+    </a>
+  );
+  let page: React.ReactNode;
+  if (section === 'flows' && a) page = <Builder key={a} flowId={a === 'new' ? undefined : a} />;
+  else if (section === 'runs' && a) page = <RunPage runId={a} />;
+  else if (section === 'runs') page = <RunsPage />;
+  else if (section === 'approvals') page = <Inbox />;
+  else if (section === 'vaults') page = <VaultsPage vault={a} />;
+  else if (section === 'memory') page = <MemoryPage tenant={a} tab={b} />;
+  else page = <FlowsPage />;
+  const count = pending.data?.approvals.length ?? 0;
+  return (
+    <div className="shell">
+      <nav className="topnav">
+        <b className="brand">PAR Studio</b>
+        {tab('flows', 'Flows')}
+        {tab('runs', 'Runs')}
+        {tab('approvals', <>Approvals{count > 0 && <span className="badge" data-testid="approvals-count">{count}</span>}</>)}
+        {tab('vaults', 'Vaults')}
+        {tab('memory', 'Memory')}
+        <span className="spacer" />
+        <span className="muted" data-testid="signed-in-as">
+          {api.credentials.name}
+        </span>
+        <button type="button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </nav>
+      <main>{page}</main>
+    </div>
+  );
+}
