@@ -175,7 +175,9 @@ export class QdrantVectorStore implements VectorStore {
     const { exists } = await this.call(collection, 'collection check', () => this.client.collectionExists(collection));
     if (!exists) return [];
     const res = await this.call(collection, 'facet', () => this.client.facet(collection, { key: TENANT_FIELD, limit: 100_000, exact: true }));
-    return res.hits.map((h) => String(h.value)).sort();
+    // A real Qdrant keeps a deleted tenant's value in the payload index with a zero count (the
+    // protocol fake dropped it, so this went unseen until tests ran the real server).
+    return res.hits.filter((h) => h.count > 0).map((h) => String(h.value)).sort();
   }
 
   async close(): Promise<void> {
