@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { isUniqueViolation, openStoreDatabase, type DatabaseTarget, type KeyTables, type StoreDatabase } from '../../../activities/db';
 import type { Grants, Principal } from './grants';
+import { ParError } from '../../../workflows/errors';
 
 export interface ApiKeyInfo {
   id: string;
@@ -19,8 +20,9 @@ export interface CreatedApiKey extends ApiKeyInfo {
 
 type Row = KeyTables['api_keys'];
 
-export class KeyNameTakenError extends Error {
+export class KeyNameTakenError extends ParError {
   override name = 'KeyNameTakenError';
+  readonly code = 'name_taken';
 }
 
 const KEY_FORMAT = /^par_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;

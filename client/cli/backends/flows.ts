@@ -6,6 +6,7 @@ import type { ParClient } from '../../sdk';
 import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
 import { connectClient } from '../../temporal';
+import { openFlowStore } from '../../services/flow-store';
 import { CliError } from '../output';
 import { remoteClient, viaApi } from '../remote';
 
@@ -34,7 +35,8 @@ export interface DecisionMade {
 export interface FlowBackend {
   /** How a started run is described: locally with its Web UI link, remotely "through the API". */
   readonly startedVia: string;
-  start(ref: string, input: Record<string, JsonValue>, opts: { id?: string; session?: string }): Promise<{ runId: string; flowId: string; webUi?: string }>;
+  /** `version`: a stored version of the flow (default: the latest stored, else the file). */
+  start(ref: string, input: Record<string, JsonValue>, opts: { id?: string; session?: string; version?: number }): Promise<{ runId: string; flowId: string; flowVersion?: number; webUi?: string }>;
   /** Waits for a run; one that did not complete is a CliError run_failed. */
   finish(runId: string, flowId: string): Promise<FinishedRun>;
   status(runId: string): Promise<RunStatus>;
@@ -58,8 +60,9 @@ export function flowBackend(env: NodeJS.ProcessEnv = process.env): FlowBackend {
 export async function withFlowService<T>(fn: (svc: FlowService) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const client = await connectClient(config);
+  const store = openFlowStore(config.dataDir);
   try {
-    return await fn(new FlowService(client, config.taskQueue));
+    return await fn(new FlowService(client, config.taskQueue, undefined, undefined, store));
   } catch (err) {
     if (err instanceof FlowValidationError) throw new CliError(err.message, 2, 'invalid_flow');
     if (err instanceof FlowFileError) throw new CliError(err.message, 2, 'flow_not_found');
@@ -69,6 +72,7 @@ export async function withFlowService<T>(fn: (svc: FlowService) => Promise<T>): 
     throw err;
   } finally {
     await client.connection.close();
+    await store.close();
   }
 }
 
@@ -84,8 +88,8 @@ function localFlows(): FlowBackend {
       withFlowService(async (svc) => {
         const req = runRequestFromInput(input);
         if (opts.session) req.sessionId = opts.session;
-        const { runId, flowId } = await svc.start(ref, req, { runId: opts.id });
-        return { runId, flowId, webUi: uiLink(runId) };
+        const { runId, flowId, flowVersion } = await svc.start(ref, req, { runId: opts.id, version: opts.version });
+        return { runId, flowId, ...(flowVersion !== undefined ? { flowVersion } : {}), webUi: uiLink(runId) };
       }),
     finish: (runId, flowId) =>
       withFlowService(async (svc) => {
@@ -129,9 +133,10 @@ function apiFlows(api: ParClient): FlowBackend {
           ...(definition ? { definition: definition as unknown as Record<string, unknown> } : {}),
           ...(opts.session ? { sessionId: opts.session } : {}),
           ...(opts.id ? { runId: opts.id } : {}),
+          ...(opts.version !== undefined ? { version: opts.version } : {}),
         }),
       );
-      return { runId: started.runId, flowId: started.flowId };
+      return { runId: started.runId, flowId: started.flowId, ...(started.flowVersion !== undefined ? { flowVersion: started.flowVersion } : {}) };
     },
     finish: async (runId) => {
       let state: RunStatus;

@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { FlowRegistry } from '../../services/flow-registry';
-import { formatIssue, validateFlow } from '../../../workflows/flow/validate';
+import { loadConfig } from '../../../workers/config';
+import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
+import { FlowCatalog } from '../../services/flow-catalog';
+import { openFlowStore } from '../../services/flow-store';
+import { formatIssue } from '../../../workflows/flow/validate';
+import { registerFlowStoreCommands } from './flow-store';
 import type { JsonValue } from '../../../workflows/flow/types';
 import { CliError, emit, parseJsonArg } from '../output';
 import { flowBackend, type RunStatus } from '../backends/flows';
@@ -15,12 +19,15 @@ function objectArg(flag: string, raw: string | undefined): Record<string, JsonVa
 }
 
 /** Starts a flow and, with wait, prints its result: shared by `par flow run` and `par run`. */
-export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean }): Promise<void> {
+export async function runFlowCommand(ref: string, opts: JsonOpt & { input?: string; id?: string; session?: string; wait?: boolean; version?: string }): Promise<void> {
   const input = objectArg('--input', opts.input);
+  const version = opts.version === undefined ? undefined : Number(opts.version);
+  if (version !== undefined && (!Number.isInteger(version) || version < 1)) throw new CliError(`--version must be a stored version number (see par flow versions ${ref}), got ${JSON.stringify(opts.version)}`, 2, 'bad_input');
   const flows = flowBackend();
-  const started = await flows.start(ref, input, { id: opts.id, session: opts.session });
+  const started = await flows.start(ref, input, { id: opts.id, session: opts.session, version });
   if (!opts.wait) {
-    return emit(started, opts, (d) => `started ${d.runId}${flows.startedVia}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
+    const pinned = started.flowVersion !== undefined ? ` (stored version ${started.flowVersion})` : '';
+    return emit(started, opts, (d) => `started ${d.runId}${pinned}${flows.startedVia}${d.webUi ? `  (${d.webUi})` : ''}\nfollow it: par flow status ${d.runId}`);
   }
   const finished = await flows.finish(started.runId, started.flowId);
   emit(finished, opts, (d) => [...d.responses.map((r) => `> ${r}`), `run ${d.runId} completed (${d.trail.length} nodes)${d.webUi ? `  ${d.webUi}` : ''}`].join('\n'));
@@ -42,7 +49,8 @@ export function register(program: Command): void {
 
   flow
     .command('run <flowOrFile>')
-    .description('Start a flow (an id from flows/ or a JSON/YAML file)')
+    .description('Start a flow (a stored flow or one from flows/ by id, or a JSON/YAML file)')
+    .option('--version <n>', 'a stored version of the flow (default: the latest stored, else the file)')
     .option('--input <json>', 'run input: {"message": "...", "history": [...], ...variables}', '{}')
     .option('--id <runId>', 'workflow id for the run')
     .option('--session <id>', 'session id recorded with the run')
@@ -123,17 +131,24 @@ export function register(program: Command): void {
     .command('validate <flowOrFile>')
     .description('Check a flow definition (and the flows it starts) without running it')
     .option('--json', 'print JSON')
-    .action((ref: string, opts: JsonOpt) => {
-      const registry = new FlowRegistry();
+    .action(async (ref: string, opts: JsonOpt) => {
+      // Stored flows (by id, and as children) count as the API's validation counts them.
+      const store = openFlowStore(loadConfig().dataDir);
+      const catalog = new FlowCatalog(new FlowRegistry(), store);
       let def;
+      let issues;
       try {
-        def = registry.load(ref);
+        def = /\.(json|ya?ml)$/.test(ref) || ref.includes('/') ? catalog.registry.load(ref) : (await catalog.find(ref))?.definition;
+        if (!def) throw new FlowFileError(`flow "${ref}" is neither stored nor in the flow files`);
+        issues = await catalog.validate(def);
       } catch (err) {
         throw new CliError((err as Error).message, 2, 'flow_not_found');
+      } finally {
+        await store.close();
       }
-      const library = registry.resolveLibrary(def);
-      const issues = validateFlow(def, (id) => library[id] ?? (id === def.id ? def : undefined));
       emit({ flow: def.id, valid: issues.length === 0, issues }, opts, (d) => (d.valid ? `flow "${d.flow}" is valid` : `flow "${d.flow}" is invalid:\n${d.issues.map(formatIssue).join('\n')}`));
       if (issues.length) process.exitCode = 2;
     });
+
+  registerFlowStoreCommands(flow);
 }
