@@ -44,9 +44,9 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
   const running = worker.run();
   log('starting the API...');
   const services = await connectServices(config, bus);
-  const keys = new ApiKeyStore(apiKeysPath(dataDir));
-  const { key } = keys.create('stack-admin', { vaults: { '*': 'admin' }, flows: ['*'] });
-  const signins = new StudioSignins(apiKeysPath(dataDir));
+  const keys = await ApiKeyStore.open({ kind: 'sqlite', file: apiKeysPath(dataDir) });
+  const { key } = await keys.create('stack-admin', { vaults: { '*': 'admin' }, flows: ['*'] });
+  const signins = await StudioSignins.open({ kind: 'sqlite', file: apiKeysPath(dataDir) });
   const { server } = createApiServer({ auth: { kind: 'keys', store: keys }, services, signins, sse: sseOptionsFromEnv(), log: (l) => console.error(l) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -17,9 +17,9 @@ import type { ModelMessage } from '../activities/contracts';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { offlineSearchQuery } from '../activities/vaults/history-search';
-import { SqliteKeyValueStore } from '../activities/vaults/kv-store';
+import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqliteVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 
 interface FollowUp {
   history: ModelMessage[];
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   const svc = new VaultService({
     embedder,
     store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: new SqliteVaultSettingsStore(path.join(dir, 'vaults.sqlite')),
-    kv: new SqliteKeyValueStore(path.join(dir, 'vaults.sqlite')),
+    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
+    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
   });
   console.log(`smart history search, ${followUps.length} follow-ups (${followUps.filter((f) => f.needsContext).length} need context), embedder ${embedder.model}, load ${os.loadavg()[0]!.toFixed(1)}`);
   const rewrites = [...new Set(followUps.map((f) => f.rewrite))];

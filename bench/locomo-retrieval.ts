@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { SqliteKeyValueStore } from '../activities/vaults/kv-store';
+import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqliteVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 import { locomoFile } from './lib/locomo-file';
 import { flag } from './vault-bench-data';
 
@@ -125,8 +125,8 @@ async function main(): Promise<void> {
     const svc = new VaultService({
       embedder: await createDefaultEmbedder(),
       store: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
-      settings: new SqliteVaultSettingsStore(path.join(dir, `vaults-${mi}.sqlite`)),
-      kv: new SqliteKeyValueStore(path.join(dir, `vaults-${mi}.sqlite`)),
+      settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
+      kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
     });
     const tally: Tally = {};
     const queryMs: number[] = [];

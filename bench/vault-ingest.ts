@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalMiniLmEmbedder } from '../activities/embeddings/local-minilm';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { SqliteKeyValueStore } from '../activities/vaults/kv-store';
+import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqliteVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 import { flag, rng } from './vault-bench-data';
 
 const WORDS = (
@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   const svc = new VaultService({
     embedder,
     store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: new SqliteVaultSettingsStore(path.join(dir, 'vaults.sqlite')),
-    kv: new SqliteKeyValueStore(path.join(dir, 'vaults.sqlite')),
+    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
+    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
     chunking: { maxChars: chunkChars, overlapChars: Math.floor(chunkChars * 0.15) },
   });
   const text = document(chunks * chunkChars * 0.87, 5);

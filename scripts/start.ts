@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       process.env.PAR_API_INSECURE_LOCAL === '1'
         ? '            WARNING: INSECURE LOCAL MODE (PAR_API_INSECURE_LOCAL=1): the API checks no keys'
         : '            needs an API key: npx par keys create --grant VAULT:write --flow FLOW',
-      ...studioStartLines(config, process.env.PAR_API_INSECURE_LOCAL === '1'),
+      ...(await studioStartLines(config, process.env.PAR_API_INSECURE_LOCAL === '1')),
       `  Data      ${rel}/  (logs in ${rel}/logs/)`,
       '',
       `Next, in another terminal:  npx par run hello --input '{"name":"Ada"}'`,

@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadToolPaths } from '../workers/config';
 import { WORKFLOWS_PATH } from '../workers/worker';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
+import { startPostgres } from '../scripts/postgres-server';
 import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
 
 export default async function globalSetup(): Promise<void> {
@@ -13,6 +14,9 @@ export default async function globalSetup(): Promise<void> {
   // Every store the tests touch lives in this run's own data folder, never in .data/.
   process.env.PAR_DATA_DIR = path.join(dir, 'data');
   fs.mkdirSync(process.env.PAR_DATA_DIR, { recursive: true });
+  // PostgreSQL starts alongside Temporal (initdb takes seconds on a busy machine).
+  const postgres = withFreshPorts(() => startPostgres({ logFile: path.join(dir, 'postgres.log') }));
+  postgres.catch(() => undefined);
   const server = await withFreshPorts(async () =>
     startDevServer({
       cli: loadToolPaths().temporalCli,
@@ -25,9 +29,11 @@ export default async function globalSetup(): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
-  const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid! };
+  const pgServer = await postgres;
+  const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid!, postgresUrl: pgServer.url };
   process.env[TEST_ENV_VAR] = JSON.stringify(env);
   (globalThis as { __parDevServer?: unknown }).__parDevServer = server;
+  (globalThis as { __parPostgres?: unknown }).__parPostgres = pgServer;
 }
 
 /**

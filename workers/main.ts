@@ -5,11 +5,21 @@ import { loadConfig, loadWorkerTuning } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
 import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
+import { DatabaseError, prepareDatabases } from '../activities/db';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Read first, so a bad PAR_WORKER_* value stops the worker before it connects.
   const tuning = loadWorkerTuning();
+  // A wrong, unreachable or too-new database stops the worker here, not at its first activity.
+  try {
+    const where = await prepareDatabases();
+    console.log(`[worker] relational stores: ${where.join(', ')}`);
+  } catch (err) {
+    if (!(err instanceof DatabaseError)) throw err;
+    console.error(`[worker] ${err.message}`);
+    process.exit(1);
+  }
   const telemetry = startTelemetry('par-worker');
   if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
   let connection: NativeConnection;

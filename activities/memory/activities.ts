@@ -47,7 +47,7 @@ export function createMemoryActivities(deps: MemoryDeps = {}) {
     conversationMemoryIndex: (req: ConversationIndexRequest) => run((s) => s.conversations.index(req)),
     conversationMemorySearch: (req: ConversationSearchRequest) => run((s) => s.conversations.search(req)),
     factPut: (req: FactPutRequest) => run((s) => s.facts.put(req)),
-    factGet: (req: { tenant: string; namespace: string; key: string }) => run((s) => s.facts.get(req.tenant, req.namespace, req.key) ?? null),
+    factGet: (req: { tenant: string; namespace: string; key: string }) => run(async (s) => (await s.facts.get(req.tenant, req.namespace, req.key)) ?? null),
     factList: (req: FactListRequest) => run((s) => s.facts.list(req)),
     factDelete: (req: { tenant: string; namespace: string; key: string }) => run(async (s) => ({ deleted: await s.facts.delete(req.tenant, req.namespace, req.key) })),
     contextAppend: (req: ContextAppendRequest) => run((s) => s.context.append(req)),

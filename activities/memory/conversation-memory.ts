@@ -2,24 +2,9 @@ import type { MemoryConfig } from './config';
 import type { ConversationHit, ConversationIndexRequest, ConversationIndexResult, ConversationSearchRequest, ConversationSearchResult } from './contracts';
 import { chunkText } from './chunking';
 import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
-import { nowIso, type MemoryDatabase } from './sqlite';
+import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorSpace } from './vector-space';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS conversation_chunks (
-  tenant TEXT NOT NULL,
-  id TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  message_index INTEGER NOT NULL,
-  chunk_index INTEGER NOT NULL,
-  role TEXT NOT NULL,
-  text TEXT NOT NULL,
-  created TEXT NOT NULL,
-  PRIMARY KEY (tenant, id)
-);
-CREATE INDEX IF NOT EXISTS conversation_chunks_session ON conversation_chunks (tenant, session_id, message_index);
-`;
 
 /**
  * The conversation memory engine: past session messages, chunked and embedded, searchable by
@@ -28,12 +13,10 @@ CREATE INDEX IF NOT EXISTS conversation_chunks_session ON conversation_chunks (t
  */
 export class ConversationMemory {
   constructor(
-    private readonly db: MemoryDatabase,
+    private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['conversation'],
-  ) {
-    db.exec(SCHEMA);
-  }
+  ) {}
 
   async index(req: ConversationIndexRequest, batchSize = 64): Promise<ConversationIndexResult> {
     const tenant = requireText('tenant', req.tenant);
@@ -55,13 +38,12 @@ export class ConversationMemory {
       });
     });
     const known = new Set<string>();
-    const has = this.db.prepare('SELECT 1 FROM conversation_chunks WHERE tenant = ? AND id = ?');
-    for (const c of chunks) if (has.get(tenant, c.id)) known.add(c.id);
+    for (let i = 0; i < chunks.length; i += 500) {
+      const ids = chunks.slice(i, i + 500).map((c) => c.id);
+      for (const r of await this.db.selectFrom('conversation_chunks').select('id').where('tenant', '=', tenant).where('id', 'in', ids).execute()) known.add(r.id);
+    }
     const fresh = chunks.filter((c) => !known.has(c.id));
     if (fresh.length) await this.vectors.ensure();
-    const insert = this.db.prepare(
-      'INSERT OR IGNORE INTO conversation_chunks (tenant, id, session_id, message_index, chunk_index, role, text, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     for (let i = 0; i < fresh.length; i += batchSize) {
       const batch = fresh.slice(i, i + batchSize);
       const vectors = await this.vectors.embedder.embed(batch.map((c) => c.text));
@@ -77,7 +59,11 @@ export class ConversationMemory {
       );
       // Recorded after the vectors, so a crash in between re-embeds rather than loses the chunk.
       const now = nowIso();
-      this.db.transaction(() => batch.forEach((c) => insert.run(tenant, c.id, sessionId, c.messageIndex, c.chunkIndex, c.role, c.text, now)))();
+      await this.db
+        .insertInto('conversation_chunks')
+        .values(batch.map((c) => ({ tenant, id: c.id, session_id: sessionId, message_index: c.messageIndex, chunk_index: c.chunkIndex, role: c.role, text: c.text, created: now })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
     return { indexedChunks: fresh.length, skippedMessages };
   }
@@ -115,11 +101,11 @@ export class ConversationMemory {
 
   /** Removes a session's chunks (e.g. when the user deletes the conversation). */
   async forgetSession(tenant: string, sessionId: string): Promise<number> {
-    const ids = (this.db.prepare('SELECT id FROM conversation_chunks WHERE tenant = ? AND session_id = ?').all(tenant, sessionId) as { id: string }[]).map((r) => r.id);
+    const ids = (await this.db.selectFrom('conversation_chunks').select('id').where('tenant', '=', tenant).where('session_id', '=', sessionId).execute()).map((r) => r.id);
     if (ids.length) {
       await this.vectors.ensure();
       await this.vectors.store.delete(this.vectors.collection, tenant, ids);
-      this.db.prepare('DELETE FROM conversation_chunks WHERE tenant = ? AND session_id = ?').run(tenant, sessionId);
+      await this.db.deleteFrom('conversation_chunks').where('tenant', '=', tenant).where('session_id', '=', sessionId).execute();
     }
     return ids.length;
   }

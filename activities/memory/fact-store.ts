@@ -2,48 +2,28 @@ import type { JsonValue } from '../contracts';
 import type { MemoryConfig } from './config';
 import type { Fact, FactListRequest, FactPutRequest } from './contracts';
 import { MemoryInputError, optionalPositiveInt, requireText } from './errors';
-import { nowIso, type MemoryDatabase } from './sqlite';
+import { sql } from 'kysely';
+import type { MemoryTables } from '../db';
+import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorSpace } from './vector-space';
 
-interface FactRow {
-  tenant: string;
-  namespace: string;
-  key: string;
-  value: string;
-  created: string;
-  updated: string;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS facts (
-  tenant TEXT NOT NULL,
-  namespace TEXT NOT NULL,
-  key TEXT NOT NULL,
-  value TEXT NOT NULL,
-  created TEXT NOT NULL,
-  updated TEXT NOT NULL,
-  PRIMARY KEY (tenant, namespace, key)
-);
-CREATE INDEX IF NOT EXISTS facts_recent ON facts (tenant, namespace, updated);
-`;
+type FactRow = MemoryTables['facts'];
 
 export interface ScoredFact extends Fact {
   similarity: number;
 }
 
 /**
- * The Fact Store: (namespace, key) -> JSON value per tenant, in SQLite. Each fact is also embedded
+ * The Fact Store: (namespace, key) -> JSON value per tenant, in the memory database. Each fact is also embedded
  * ("namespace key: value") so a run can load the facts similar to its message from any namespace.
  */
 export class FactStore {
   constructor(
-    private readonly db: MemoryDatabase,
+    private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['facts'],
-  ) {
-    db.exec(SCHEMA);
-  }
+  ) {}
 
   /** Insert or replace; `created` survives replacement. */
   async put(req: FactPutRequest): Promise<Fact> {
@@ -52,46 +32,56 @@ export class FactStore {
     const key = requireText('key', req.key, 500);
     const value = this.checkValue(req.value);
     const now = nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO facts (tenant, namespace, key, value, created, updated) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant, namespace, key) DO UPDATE SET value = excluded.value, updated = excluded.updated`,
-      )
-      .run(tenant, namespace, key, value, now, now);
+    await this.db
+      .insertInto('facts')
+      .values({ tenant, namespace, key, value, created: now, updated: now })
+      .onConflict((oc) => oc.columns(['tenant', 'namespace', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated: eb.ref('excluded.updated') })))
+      .execute();
     await this.vectors.ensure();
     const text = factText(namespace, key, value);
     const vector = await this.vectors.embedOne(text);
     await this.vectors.store.upsert(this.vectors.collection, [{ id: factVectorId(tenant, namespace, key), tenant, vector, text, payload: { namespace, key } }]);
-    return this.get(tenant, namespace, key)!;
+    return (await this.get(tenant, namespace, key))!;
   }
 
-  get(tenant: string, namespace: string, key: string): Fact | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM facts WHERE tenant = ? AND namespace = ? AND key = ?')
-      .get(requireText('tenant', tenant), requireText('namespace', namespace), requireText('key', key)) as FactRow | undefined;
+  async get(tenant: string, namespace: string, key: string): Promise<Fact | undefined> {
+    const row = await this.db
+      .selectFrom('facts')
+      .selectAll()
+      .where('tenant', '=', requireText('tenant', tenant))
+      .where('namespace', '=', requireText('namespace', namespace))
+      .where('key', '=', requireText('key', key))
+      .executeTakeFirst();
     return row && toFact(row);
   }
 
   /** Newest first; with a prefix, only keys that start with it. */
-  list(req: FactListRequest): Fact[] {
+  async list(req: FactListRequest): Promise<Fact[]> {
     const tenant = requireText('tenant', req.tenant);
     const namespace = requireText('namespace', req.namespace);
     const limit = optionalPositiveInt('limit', req.limit) ?? this.config.listLimit;
     const prefix = req.prefix ?? '';
     if (typeof prefix !== 'string') throw new MemoryInputError('prefix', 'must be a string');
-    const rows = this.db
-      .prepare('SELECT * FROM facts WHERE tenant = ? AND namespace = ? AND substr(key, 1, ?) = ? ORDER BY updated DESC, key LIMIT ?')
-      .all(tenant, namespace, prefix.length, prefix, limit) as FactRow[];
+    const rows: FactRow[] = await this.db
+      .selectFrom('facts')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('namespace', '=', namespace)
+      .where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix)
+      .orderBy('updated', 'desc')
+      .orderBy('key')
+      .limit(limit)
+      .execute();
     return rows.map(toFact);
   }
 
   /** True when the fact existed. */
   async delete(tenant: string, namespace: string, key: string): Promise<boolean> {
     const t = requireText('tenant', tenant);
-    const info = this.db.prepare('DELETE FROM facts WHERE tenant = ? AND namespace = ? AND key = ?').run(t, requireText('namespace', namespace), requireText('key', key));
+    const info = await this.db.deleteFrom('facts').where('tenant', '=', t).where('namespace', '=', requireText('namespace', namespace)).where('key', '=', requireText('key', key)).executeTakeFirst();
     await this.vectors.ensure();
     await this.vectors.store.delete(this.vectors.collection, t, [factVectorId(t, namespace, key)]);
-    return info.changes > 0;
+    return Number(info.numDeletedRows) > 0;
   }
 
   /** Facts of any namespace of the tenant similar to the text. */
@@ -102,7 +92,7 @@ export class FactStore {
     const out: ScoredFact[] = [];
     for (const h of hits) {
       if (h.score < minSimilarity) continue;
-      const fact = this.get(tenant, String(h.payload.namespace), String(h.payload.key));
+      const fact = await this.get(tenant, String(h.payload.namespace), String(h.payload.key));
       if (fact) out.push({ ...fact, similarity: h.score });
     }
     return out;

@@ -11,53 +11,23 @@ import type {
 } from './contracts';
 import { MemoryInputError, MemoryNotFoundError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
 import { sameTopic } from './same-topic';
-import { nowIso, type MemoryDatabase } from './sqlite';
+import { nowIso, type MemoryDb } from './memory-db';
+import type { MemoryTables } from '../db';
 import type { VectorSpace } from './vector-space';
 
-interface EntryRow {
-  tenant: string;
-  id: string;
-  scope: string;
-  content: string;
-  created: string;
-  updated: string;
-  deleted: string | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS memory_vault_entries (
-  tenant TEXT NOT NULL,
-  id TEXT NOT NULL,
-  scope TEXT NOT NULL,
-  content TEXT NOT NULL,
-  created TEXT NOT NULL,
-  updated TEXT NOT NULL,
-  deleted TEXT,
-  PRIMARY KEY (tenant, id)
-);
-CREATE INDEX IF NOT EXISTS memory_vault_entries_scope ON memory_vault_entries (tenant, scope, deleted, updated);
-CREATE TABLE IF NOT EXISTS memory_vault_commits (
-  tenant TEXT NOT NULL,
-  plan_id TEXT NOT NULL,
-  entry_id TEXT NOT NULL,
-  committed TEXT NOT NULL,
-  PRIMARY KEY (tenant, plan_id)
-);
-`;
+type EntryRow = MemoryTables['memory_vault_entries'];
 
 /**
- * The Memory Vault: curated entries in SQLite (the record of truth, with soft deletes) and their
+ * The Memory Vault: curated entries in the memory database (the record of truth, with soft deletes) and their
  * vectors in the vector store. Every statement filters on the tenant, and vectors are filed under
  * (tenant, scope), so one tenant's entries can never come back to another.
  */
 export class MemoryVault {
   constructor(
-    private readonly db: MemoryDatabase,
+    private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['vault'],
-  ) {
-    db.exec(SCHEMA);
-  }
+  ) {}
 
   /** Decides what a save will do without writing anything (see SavePlan). */
   async planSave(req: MemoryVaultSaveRequest): Promise<SavePlan> {
@@ -66,11 +36,11 @@ export class MemoryVault {
     const scope = req.scope === undefined ? undefined : requireText('scope', req.scope, 200);
     if (req.id !== undefined && req.id !== null) {
       const id = requireText('id', req.id);
-      const row = this.liveRow(tenant, id);
+      const row = await this.liveRow(this.db, tenant, id);
       return { planId: randomUUID(), tenant, action: 'update', targetId: id, content, previousContent: row.content, scope: scope ?? row.scope };
     }
     const targetScope = scope ?? this.config.defaultScope;
-    const same = await this.sameTopicEntry(tenant, targetScope, content);
+    const same = await this.sameTopicEntry(this.db, tenant, targetScope, content);
     if (same) {
       return {
         planId: randomUUID(),
@@ -86,38 +56,55 @@ export class MemoryVault {
     return { planId: randomUUID(), tenant, action: 'add', targetId: randomUUID(), content, scope: targetScope };
   }
 
-  /** Applies a plan. Committing the same plan again returns the entry without writing again. */
-  async commitSave(plan: SavePlan): Promise<MemoryEntry> {
+  /**
+   * Applies a plan in one transaction that holds the topic's lock (tenant, scope): an "add" first
+   * looks again for a same-topic entry, so two workers saving one topic at the same moment leave
+   * one entry. Committing the same plan again returns the entry without writing again.
+   * mergeSameTopic: false adds as planned (the management "create").
+   */
+  async commitSave(plan: SavePlan, opts: { mergeSameTopic?: boolean } = {}): Promise<MemoryEntry> {
     const tenant = requireText('plan.tenant', plan?.tenant);
     const planId = requireText('plan.planId', plan.planId);
-    const targetId = requireText('plan.targetId', plan.targetId);
+    const plannedId = requireText('plan.targetId', plan.targetId);
     const content = requireText('plan.content', plan.content, this.config.maxContentChars);
     const scope = requireText('plan.scope', plan.scope, 200);
     if (plan.action !== 'add' && plan.action !== 'update') throw new MemoryInputError('plan.action', `must be "add" or "update", got ${JSON.stringify(plan.action)}`);
 
-    const done = this.db.prepare('SELECT entry_id FROM memory_vault_commits WHERE tenant = ? AND plan_id = ?').get(tenant, planId) as { entry_id: string } | undefined;
-    if (done) return this.get(tenant, done.entry_id);
+    return this.db.transaction().execute(async (trx) => {
+      const now = nowIso();
+      // The first statement writes, so SQLite takes its write lock before reading anything.
+      await trx
+        .insertInto('memory_vault_locks')
+        .values({ tenant, scope, taken: now })
+        .onConflict((oc) => oc.columns(['tenant', 'scope']).doUpdateSet({ taken: now }))
+        .execute();
+      const done = await trx.selectFrom('memory_vault_commits').select('entry_id').where('tenant', '=', tenant).where('plan_id', '=', planId).executeTakeFirst();
+      if (done) return this.get(tenant, done.entry_id, trx);
 
-    const now = nowIso();
-    let previousScope: string | undefined;
-    if (plan.action === 'update') {
-      const row = this.liveRow(tenant, targetId);
-      previousScope = row.scope;
-      this.db.prepare('UPDATE memory_vault_entries SET content = ?, scope = ?, updated = ? WHERE tenant = ? AND id = ?').run(content, scope, now, tenant, targetId);
-    } else {
-      // A retry after a crash between this insert and the commit record finds the row: rewrite it.
-      this.db
-        .prepare(
-          `INSERT INTO memory_vault_entries (tenant, id, scope, content, created, updated, deleted) VALUES (?, ?, ?, ?, ?, ?, NULL)
-           ON CONFLICT (tenant, id) DO UPDATE SET content = excluded.content, scope = excluded.scope, updated = excluded.updated`,
-        )
-        .run(tenant, targetId, scope, content, now, now);
-    }
-    await this.writeVector(tenant, targetId, scope, content);
-    if (previousScope !== undefined && previousScope !== scope) await this.vectors.store.delete(this.vectors.collection, vectorTenant(tenant, previousScope), [targetId]);
-    // Recorded last: until this row exists a retry redoes the (idempotent) writes above.
-    this.db.prepare('INSERT OR IGNORE INTO memory_vault_commits (tenant, plan_id, entry_id, committed) VALUES (?, ?, ?, ?)').run(tenant, planId, targetId, now);
-    return this.get(tenant, targetId);
+      let targetId = plannedId;
+      let action = plan.action;
+      if (action === 'add' && opts.mergeSameTopic !== false) {
+        const same = await this.sameTopicEntry(trx, tenant, scope, content);
+        if (same) {
+          action = 'update';
+          targetId = same.id;
+        }
+      }
+      let previousScope: string | undefined;
+      if (action === 'update') {
+        const row = await this.liveRow(trx, tenant, targetId);
+        previousScope = row.scope;
+        await trx.updateTable('memory_vault_entries').set({ content, scope, updated: now }).where('tenant', '=', tenant).where('id', '=', targetId).execute();
+      } else {
+        await trx.insertInto('memory_vault_entries').values({ tenant, id: targetId, scope, content, created: now, updated: now, deleted: null }).execute();
+      }
+      // The vector is written inside the transaction: if it rolls back, search ignores the
+      // orphan vector (rows are the record of truth) and a retry rewrites it.
+      await this.writeVector(tenant, targetId, scope, content);
+      if (previousScope !== undefined && previousScope !== scope) await this.vectors.store.delete(this.vectors.collection, vectorTenant(tenant, previousScope), [targetId]);
+      await trx.insertInto('memory_vault_commits').values({ tenant, plan_id: planId, entry_id: targetId, committed: now }).execute();
+      return this.get(tenant, targetId, trx);
+    });
   }
 
   /** Plan and commit in one step (no confirmation). */
@@ -131,7 +118,7 @@ export class MemoryVault {
     const tenant = requireText('tenant', req.tenant);
     const content = requireText('content', req.content, this.config.maxContentChars);
     const scope = req.scope === undefined ? this.config.defaultScope : requireText('scope', req.scope, 200);
-    return this.commitSave({ planId: randomUUID(), tenant, action: 'add', targetId: randomUUID(), content, scope });
+    return this.commitSave({ planId: randomUUID(), tenant, action: 'add', targetId: randomUUID(), content, scope }, { mergeSameTopic: false });
   }
 
   /**
@@ -143,13 +130,15 @@ export class MemoryVault {
     const scope = req.scope === undefined ? this.config.defaultScope : requireText('scope', req.scope, 200);
     const contents = req.contents.map((c, i) => requireText(`contents[${i}]`, c, this.config.maxContentChars));
     const ids = contents.map(() => randomUUID());
-    const insert = this.db.prepare('INSERT INTO memory_vault_entries (tenant, id, scope, content, created, updated, deleted) VALUES (?, ?, ?, ?, ?, ?, NULL)');
     await this.vectors.ensure();
     for (let i = 0; i < contents.length; i += batchSize) {
       const batch = contents.slice(i, i + batchSize);
       const vectors = await this.vectors.embedder.embed(batch);
       const now = nowIso();
-      this.db.transaction(() => batch.forEach((c, j) => insert.run(tenant, ids[i + j], scope, c, now, now)))();
+      await this.db
+        .insertInto('memory_vault_entries')
+        .values(batch.map((c, j) => ({ tenant, id: ids[i + j], scope, content: c, created: now, updated: now, deleted: null })))
+        .execute();
       await this.vectors.store.upsert(
         this.vectors.collection,
         batch.map((c, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], text: c, payload: { tenant, scope } })),
@@ -162,7 +151,7 @@ export class MemoryVault {
     return (await this.save({ tenant: req.tenant, id: requireText('id', req.id), content: req.content, scope: req.scope })).entry;
   }
 
-  async search(req: MemoryVaultSearchRequest): Promise<MemoryVaultSearchResult> {
+  async search(req: MemoryVaultSearchRequest, q: MemoryDb = this.db): Promise<MemoryVaultSearchResult> {
     const tenant = requireText('tenant', req.tenant);
     const query = requireText('query', req.query);
     const limit = Math.min(optionalPositiveInt('limit', req.limit) ?? this.config.defaultLimit, this.config.maxLimit);
@@ -170,14 +159,14 @@ export class MemoryVault {
     if (req.scopes !== undefined && (!Array.isArray(req.scopes) || req.scopes.some((s) => typeof s !== 'string' || !s.trim()))) {
       throw new MemoryInputError('scopes', 'must be a list of non-empty scope names');
     }
-    const scopes = req.scopes?.length ? [...new Set(req.scopes.map((s) => s.trim()))] : this.scopes(tenant);
+    const scopes = req.scopes?.length ? [...new Set(req.scopes.map((s) => s.trim()))] : await this.scopes(tenant, q);
     if (!scopes.length) return { entries: [] };
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(query);
     // Hybrid: meaning fused with keywords (BM25), so a rare name or number in the query counts.
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit, text: query });
     const entries: ScoredMemoryEntry[] = [];
-    const byId = this.rows(tenant, hits.map((h) => h.id));
+    const byId = await this.rows(q, tenant, hits.map((h) => h.id));
     for (const hit of hits) {
       const row = byId.get(hit.id);
       // The vector store is a second copy: trust only entries that are live here, in an asked scope.
@@ -187,21 +176,21 @@ export class MemoryVault {
     return { entries };
   }
 
-  list(req: MemoryVaultListRequest): MemoryEntry[] {
+  async list(req: MemoryVaultListRequest): Promise<MemoryEntry[]> {
     const tenant = requireText('tenant', req.tenant);
     const limit = optionalPositiveInt('limit', req.limit) ?? this.config.listLimit;
-    const clauses = ['tenant = ?', req.deleted ? 'deleted IS NOT NULL' : 'deleted IS NULL'];
-    const params: unknown[] = [tenant];
-    if (req.scope !== undefined) {
-      clauses.push('scope = ?');
-      params.push(requireText('scope', req.scope));
-    }
-    const rows = this.db.prepare(`SELECT * FROM memory_vault_entries WHERE ${clauses.join(' AND ')} ORDER BY updated DESC, id LIMIT ?`).all(...params, limit) as EntryRow[];
+    let query = this.db
+      .selectFrom('memory_vault_entries')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('deleted', req.deleted ? 'is not' : 'is', null);
+    if (req.scope !== undefined) query = query.where('scope', '=', requireText('scope', req.scope));
+    const rows = await query.orderBy('updated', 'desc').orderBy('id').limit(limit).execute();
     return rows.map(toEntry);
   }
 
-  get(tenant: string, id: string): MemoryEntry {
-    const row = this.db.prepare('SELECT * FROM memory_vault_entries WHERE tenant = ? AND id = ?').get(tenant, id) as EntryRow | undefined;
+  async get(tenant: string, id: string, q: MemoryDb = this.db): Promise<MemoryEntry> {
+    const row = await this.row(q, tenant, id);
     if (!row) throw new MemoryNotFoundError('memory entry', id);
     return toEntry(row);
   }
@@ -210,9 +199,9 @@ export class MemoryVault {
   async delete(req: { tenant: string; id: string }): Promise<MemoryEntry> {
     const tenant = requireText('tenant', req.tenant);
     const id = requireText('id', req.id);
-    const row = this.row(tenant, id);
+    const row = await this.row(this.db, tenant, id);
     if (!row) throw new MemoryNotFoundError('memory entry', id);
-    if (!row.deleted) this.db.prepare('UPDATE memory_vault_entries SET deleted = ? WHERE tenant = ? AND id = ?').run(nowIso(), tenant, id);
+    if (!row.deleted) await this.db.updateTable('memory_vault_entries').set({ deleted: nowIso() }).where('tenant', '=', tenant).where('id', '=', id).execute();
     await this.vectors.ensure();
     await this.vectors.store.delete(this.vectors.collection, vectorTenant(tenant, row.scope), [id]);
     return this.get(tenant, id);
@@ -221,18 +210,18 @@ export class MemoryVault {
   async restore(req: { tenant: string; id: string }): Promise<MemoryEntry> {
     const tenant = requireText('tenant', req.tenant);
     const id = requireText('id', req.id);
-    const row = this.row(tenant, id);
+    const row = await this.row(this.db, tenant, id);
     if (!row) throw new MemoryNotFoundError('memory entry', id);
-    if (row.deleted) this.db.prepare('UPDATE memory_vault_entries SET deleted = NULL, updated = ? WHERE tenant = ? AND id = ?').run(nowIso(), tenant, id);
+    if (row.deleted) await this.db.updateTable('memory_vault_entries').set({ deleted: null, updated: nowIso() }).where('tenant', '=', tenant).where('id', '=', id).execute();
     await this.writeVector(tenant, id, row.scope, row.content);
     return this.get(tenant, id);
   }
 
   /** Re-embeds every live entry, e.g. after pointing PAR at a new vector store (QDRANT_URL). */
   async reindex(tenant?: string, batchSize = 64): Promise<number> {
-    const rows = (tenant
-      ? this.db.prepare('SELECT * FROM memory_vault_entries WHERE tenant = ? AND deleted IS NULL').all(tenant)
-      : this.db.prepare('SELECT * FROM memory_vault_entries WHERE deleted IS NULL').all()) as EntryRow[];
+    let query = this.db.selectFrom('memory_vault_entries').selectAll().where('deleted', 'is', null);
+    if (tenant) query = query.where('tenant', '=', tenant);
+    const rows = await query.execute();
     await this.vectors.ensure();
     for (let i = 0; i < rows.length; i += batchSize) {
       const batch = rows.slice(i, i + batchSize);
@@ -246,14 +235,15 @@ export class MemoryVault {
   }
 
   /** The tenant's scopes that hold live entries. */
-  scopes(tenant: string): string[] {
-    return (this.db.prepare('SELECT DISTINCT scope FROM memory_vault_entries WHERE tenant = ? AND deleted IS NULL').all(tenant) as { scope: string }[]).map((r) => r.scope);
+  async scopes(tenant: string, q: MemoryDb = this.db): Promise<string[]> {
+    const rows = await q.selectFrom('memory_vault_entries').select('scope').distinct().where('tenant', '=', tenant).where('deleted', 'is', null).execute();
+    return rows.map((r) => r.scope);
   }
 
   /** The closest live entry of the scope that is the same topic as content (same-topic.ts), if any. */
-  private async sameTopicEntry(tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
-    if (!this.scopes(tenant).includes(scope)) return undefined;
-    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] });
+  private async sameTopicEntry(q: MemoryDb, tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
+    if (!(await this.scopes(tenant, q)).includes(scope)) return undefined;
+    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] }, q);
     return [...entries].sort((x, y) => y.similarity - x.similarity).find((e) => sameTopic(e.content, content, e.similarity, this.config.sameTopic).same);
   }
 
@@ -263,20 +253,20 @@ export class MemoryVault {
     await this.vectors.store.upsert(this.vectors.collection, [{ id, tenant: vectorTenant(tenant, scope), vector, text: content, payload: { tenant, scope } }]);
   }
 
-  private row(tenant: string, id: string): EntryRow | undefined {
-    return this.db.prepare('SELECT * FROM memory_vault_entries WHERE tenant = ? AND id = ?').get(tenant, id) as EntryRow | undefined;
+  private row(q: MemoryDb, tenant: string, id: string): Promise<EntryRow | undefined> {
+    return q.selectFrom('memory_vault_entries').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
   }
 
-  private liveRow(tenant: string, id: string): EntryRow {
-    const row = this.row(tenant, id);
+  private async liveRow(q: MemoryDb, tenant: string, id: string): Promise<EntryRow> {
+    const row = await this.row(q, tenant, id);
     if (!row) throw new MemoryNotFoundError('memory entry', id, 'does not exist (a save with an id only updates; leave the id out to add)');
     if (row.deleted) throw new MemoryNotFoundError('memory entry', id, 'is deleted; restore it before updating');
     return row;
   }
 
-  private rows(tenant: string, ids: string[]): Map<string, EntryRow> {
+  private async rows(q: MemoryDb, tenant: string, ids: string[]): Promise<Map<string, EntryRow>> {
     if (!ids.length) return new Map();
-    const rows = this.db.prepare(`SELECT * FROM memory_vault_entries WHERE tenant = ? AND id IN (${ids.map(() => '?').join(',')})`).all(tenant, ...ids) as EntryRow[];
+    const rows = await q.selectFrom('memory_vault_entries').selectAll().where('tenant', '=', tenant).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.id, r]));
   }
 }

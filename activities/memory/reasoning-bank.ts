@@ -2,25 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { MemoryConfig } from './config';
 import type { ReasoningItem, ScoredReasoningItem } from './contracts';
 import { MemoryNotFoundError, requireText } from './errors';
-import { nowIso, type MemoryDatabase } from './sqlite';
+import { isPostgres, type MemoryTables } from '../db';
+import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorSpace } from './vector-space';
 
-interface ItemRow {
-  tenant: string;
-  id: string;
-  title: string;
-  description: string;
-  content: string;
-  task_signature: string;
-  anti_patterns: string;
-  evidence_run_ids: string;
-  confidence: number;
-  created: string;
-  updated: string;
-  last_used: string | null;
-  last_decay: string | null;
-}
+type ItemRow = MemoryTables['reasoning_items'];
 
 /** A strategy to store: what the judge/distiller produced for one run. */
 export interface ReasoningDraft {
@@ -32,40 +19,19 @@ export interface ReasoningDraft {
   runId: string;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS reasoning_items (
-  tenant TEXT NOT NULL,
-  id TEXT NOT NULL,
-  title TEXT NOT NULL,
-  description TEXT NOT NULL,
-  content TEXT NOT NULL,
-  task_signature TEXT NOT NULL,
-  anti_patterns TEXT NOT NULL,
-  evidence_run_ids TEXT NOT NULL,
-  confidence REAL NOT NULL,
-  created TEXT NOT NULL,
-  updated TEXT NOT NULL,
-  last_used TEXT,
-  last_decay TEXT,
-  PRIMARY KEY (tenant, id)
-);
-`;
-
 const DAY_MS = 86_400_000;
 
 /**
- * The ReasoningBank: strategy items per tenant in SQLite, with two vectors each in the vector
+ * The ReasoningBank: strategy items per tenant in the memory database, with two vectors each in the vector
  * store: the task signature (what advice is retrieved by) and the strategy text (what
  * near-duplicates are found by).
  */
 export class ReasoningBank {
   constructor(
-    private readonly db: MemoryDatabase,
+    private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['reasoning'],
-  ) {
-    db.exec(SCHEMA);
-  }
+  ) {}
 
   /**
    * Advice for a task: items whose signature is similar enough, confidence at least
@@ -74,11 +40,11 @@ export class ReasoningBank {
   async retrieve(tenant: string, taskSignature: string, topK = this.config.topK): Promise<ScoredReasoningItem[]> {
     const t = requireText('tenant', tenant);
     const signature = requireText('taskSignature', taskSignature);
-    if (topK < 1 || !this.hasItems(t)) return [];
+    if (topK < 1 || !(await this.hasItems(t))) return [];
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(signature);
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [t], vector, limit: topK * 4 + 10, filter: { kind: 'signature' } });
-    const rows = this.rows(t, hits.map((h) => h.id));
+    const rows = await this.rows(t, hits.map((h) => h.id));
     const c = this.config;
     const scored: ScoredReasoningItem[] = [];
     for (const h of hits) {
@@ -89,10 +55,9 @@ export class ReasoningBank {
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
 
-  markUsed(tenant: string, ids: string[]): void {
-    const stmt = this.db.prepare('UPDATE reasoning_items SET last_used = ? WHERE tenant = ? AND id = ?');
-    const now = nowIso();
-    this.db.transaction(() => ids.forEach((id) => stmt.run(now, tenant, id)))();
+  async markUsed(tenant: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.db.updateTable('reasoning_items').set({ last_used: nowIso() }).where('tenant', '=', tenant).where('id', 'in', ids).execute();
   }
 
   /** Stores a strategy, or folds it into an existing one whose strategy text is a near-duplicate. */
@@ -103,14 +68,14 @@ export class ReasoningBank {
     const taskSignature = requireText('taskSignature', draft.taskSignature, 4000);
     await this.vectors.ensure();
     const [strategyVector, signatureVector] = await this.vectors.embedder.embed([strategyText(title, content), taskSignature]);
-    const [near] = this.hasItems(t)
+    const [near] = (await this.hasItems(t))
       ? await this.vectors.store.query(this.vectors.collection, { tenants: [t], vector: strategyVector, limit: 1, filter: { kind: 'strategy' } })
       : [];
-    const nearRow = near && near.score >= this.config.mergeSimilarity ? this.row(t, String(near.payload.itemId)) : undefined;
+    const nearRow = near && near.score >= this.config.mergeSimilarity ? await this.row(this.db, t, String(near.payload.itemId)) : undefined;
     const now = nowIso();
     if (nearRow) {
       const item = toItem(nearRow);
-      this.write(t, {
+      await this.write(this.db, t, {
         ...item,
         evidenceRunIds: keepLast(unique([...item.evidenceRunIds, draft.runId]), this.config.maxEvidenceRuns),
         antiPatterns: keepLast(unique([...item.antiPatterns, ...(draft.antiPatterns ?? [])]), this.config.maxAntiPatterns),
@@ -119,7 +84,7 @@ export class ReasoningBank {
       return { id: item.id, merged: true };
     }
     const id = randomUUID();
-    this.write(t, {
+    await this.write(this.db, t, {
       id,
       title,
       description: draft.description.trim(),
@@ -143,18 +108,19 @@ export class ReasoningBank {
    * Moves the confidence of used items by confidenceStep; a failure also records an anti-pattern.
    * Once per run and item: the run id joins the item's evidence.
    */
-  applyOutcome(tenant: string, ids: string[], outcome: 'success' | 'failure', runId: string, antiPattern?: string): string[] {
+  async applyOutcome(tenant: string, ids: string[], outcome: 'success' | 'failure', runId: string, antiPattern?: string): Promise<string[]> {
     const updated: string[] = [];
     const now = nowIso();
-    this.db.transaction(() => {
+    await this.db.transaction().execute(async (trx) => {
       for (const id of unique(ids)) {
-        const row = this.row(tenant, id);
+        // FOR UPDATE in PostgreSQL: two runs moving one item's confidence apply one after the other.
+        const row = await this.row(trx, tenant, id, true);
         if (!row) continue;
         const item = toItem(row);
         // Already counted for this run (a retry after a crash): moving it again would double the step.
         if (item.evidenceRunIds.includes(runId)) continue;
         const step = outcome === 'success' ? this.config.confidenceStep : -this.config.confidenceStep;
-        this.write(tenant, {
+        await this.write(trx, tenant, {
           ...item,
           confidence: clamp01(round(item.confidence + step)),
           evidenceRunIds: keepLast(unique([...item.evidenceRunIds, runId]), this.config.maxEvidenceRuns),
@@ -163,7 +129,7 @@ export class ReasoningBank {
         });
         updated.push(id);
       }
-    })();
+    });
     return updated;
   }
 
@@ -173,20 +139,19 @@ export class ReasoningBank {
    */
   async consolidate(tenant: string, now = new Date()): Promise<{ decayedIds: string[]; prunedIds: string[] }> {
     const c = this.config;
-    const rows = this.db.prepare('SELECT * FROM reasoning_items WHERE tenant = ?').all(tenant) as ItemRow[];
+    const rows = await this.db.selectFrom('reasoning_items').selectAll().where('tenant', '=', tenant).execute();
     const decayedIds: string[] = [];
-    const decay = this.db.prepare('UPDATE reasoning_items SET confidence = ?, last_decay = ? WHERE tenant = ? AND id = ?');
     const stamp = now.toISOString();
-    this.db.transaction(() => {
+    await this.db.transaction().execute(async (trx) => {
       for (const row of rows) {
         const since = Math.max(Date.parse(row.last_used ?? row.created), Date.parse(row.last_decay ?? row.created), Date.parse(row.updated));
         const periods = Math.floor((now.getTime() - since) / (c.staleAfterDays * DAY_MS));
         if (periods < 1) continue;
         row.confidence = clamp01(round(row.confidence - periods * c.decayStep));
-        decay.run(row.confidence, stamp, tenant, row.id);
+        await trx.updateTable('reasoning_items').set({ confidence: row.confidence, last_decay: stamp }).where('tenant', '=', tenant).where('id', '=', row.id).execute();
         decayedIds.push(row.id);
       }
-    })();
+    });
     const recency = (r: ItemRow) => Date.parse(r.last_used ?? r.updated);
     const ranked = rows.filter((r) => r.confidence >= c.pruneBelow).sort((a, b) => b.confidence - a.confidence || recency(b) - recency(a));
     const keep = new Set(ranked.slice(0, c.maxItems).map((r) => r.id));
@@ -195,59 +160,66 @@ export class ReasoningBank {
     return { decayedIds, prunedIds };
   }
 
-  get(tenant: string, id: string): ReasoningItem {
-    const row = this.row(tenant, id);
+  async get(tenant: string, id: string): Promise<ReasoningItem> {
+    const row = await this.row(this.db, tenant, id);
     if (!row) throw new MemoryNotFoundError('reasoning item', id);
     return toItem(row);
   }
 
-  list(tenant: string): ReasoningItem[] {
-    return (this.db.prepare('SELECT * FROM reasoning_items WHERE tenant = ? ORDER BY confidence DESC, updated DESC').all(tenant) as ItemRow[]).map(toItem);
+  async list(tenant: string): Promise<ReasoningItem[]> {
+    const rows = await this.db.selectFrom('reasoning_items').selectAll().where('tenant', '=', tenant).orderBy('confidence', 'desc').orderBy('updated', 'desc').execute();
+    return rows.map(toItem);
   }
 
   async delete(tenant: string, ids: string[]): Promise<void> {
     if (!ids.length) return;
-    const del = this.db.prepare('DELETE FROM reasoning_items WHERE tenant = ? AND id = ?');
-    this.db.transaction(() => ids.forEach((id) => del.run(tenant, id)))();
+    await this.db.deleteFrom('reasoning_items').where('tenant', '=', tenant).where('id', 'in', ids).execute();
     await this.vectors.ensure();
     await this.vectors.store.delete(this.vectors.collection, tenant, [...ids, ...ids.map(strategyVectorId)]);
   }
 
-  private hasItems(tenant: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM reasoning_items WHERE tenant = ? LIMIT 1').get(tenant);
+  private async hasItems(tenant: string): Promise<boolean> {
+    return !!(await this.db.selectFrom('reasoning_items').select('id').where('tenant', '=', tenant).limit(1).executeTakeFirst());
   }
 
-  private write(tenant: string, item: ReasoningItem): void {
-    this.db
-      .prepare(
-        `INSERT INTO reasoning_items (tenant, id, title, description, content, task_signature, anti_patterns, evidence_run_ids, confidence, created, updated, last_used)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (tenant, id) DO UPDATE SET anti_patterns = excluded.anti_patterns, evidence_run_ids = excluded.evidence_run_ids,
-           confidence = excluded.confidence, updated = excluded.updated`,
-      )
-      .run(
+  private async write(q: MemoryDb, tenant: string, item: ReasoningItem): Promise<void> {
+    await q
+      .insertInto('reasoning_items')
+      .values({
         tenant,
-        item.id,
-        item.title,
-        item.description,
-        item.content,
-        item.taskSignature,
-        JSON.stringify(item.antiPatterns),
-        JSON.stringify(item.evidenceRunIds),
-        item.confidence,
-        item.created,
-        item.updated,
-        item.lastUsed,
-      );
+        id: item.id,
+        title: item.title,
+        description: item.description,
+        content: item.content,
+        task_signature: item.taskSignature,
+        anti_patterns: JSON.stringify(item.antiPatterns),
+        evidence_run_ids: JSON.stringify(item.evidenceRunIds),
+        confidence: item.confidence,
+        created: item.created,
+        updated: item.updated,
+        last_used: item.lastUsed,
+        last_decay: null,
+      })
+      .onConflict((oc) =>
+        oc.columns(['tenant', 'id']).doUpdateSet((eb) => ({
+          anti_patterns: eb.ref('excluded.anti_patterns'),
+          evidence_run_ids: eb.ref('excluded.evidence_run_ids'),
+          confidence: eb.ref('excluded.confidence'),
+          updated: eb.ref('excluded.updated'),
+        })),
+      )
+      .execute();
   }
 
-  private row(tenant: string, id: string): ItemRow | undefined {
-    return this.db.prepare('SELECT * FROM reasoning_items WHERE tenant = ? AND id = ?').get(tenant, id) as ItemRow | undefined;
+  private row(q: MemoryDb, tenant: string, id: string, forUpdate = false): Promise<ItemRow | undefined> {
+    const query = q.selectFrom('reasoning_items').selectAll().where('tenant', '=', tenant).where('id', '=', id);
+    // SQLite has no row locks (its transactions hold the whole file); PostgreSQL locks the row.
+    return (forUpdate && isPostgres(q) ? query.forUpdate() : query).executeTakeFirst();
   }
 
-  private rows(tenant: string, ids: string[]): Map<string, ItemRow> {
+  private async rows(tenant: string, ids: string[]): Promise<Map<string, ItemRow>> {
     if (!ids.length) return new Map();
-    const rows = this.db.prepare(`SELECT * FROM reasoning_items WHERE tenant = ? AND id IN (${ids.map(() => '?').join(',')})`).all(tenant, ...ids) as ItemRow[];
+    const rows = await this.db.selectFrom('reasoning_items').selectAll().where('tenant', '=', tenant).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.id, r]));
   }
 }

@@ -5,19 +5,9 @@ import { MemoryInputError, optionalPositiveInt, requireText } from './errors';
 import type { FactStore } from './fact-store';
 import { formatAdvice, type ReasoningBank } from './reasoning-bank';
 import { antiPatternFor, distilStrategies, judgeOutcome, type LearnerModels } from './reasoning-learner';
-import { nowIso, type MemoryDatabase } from './sqlite';
+import { nowIso, type MemoryDb } from './memory-db';
 
 const MODES: MemoryMode[] = ['none', 'facts', 'reasoning', 'all'];
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS memory_learned_runs (
-  tenant TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  result TEXT NOT NULL,
-  finished TEXT NOT NULL,
-  PRIMARY KEY (tenant, run_id)
-);
-`;
 
 /**
  * Vel-style memory the runtime owns: loaded into the system prompt before a run, learned from
@@ -25,14 +15,12 @@ CREATE TABLE IF NOT EXISTS memory_learned_runs (
  */
 export class MemoryRuntime {
   constructor(
-    private readonly db: MemoryDatabase,
+    private readonly db: MemoryDb,
     private readonly facts: FactStore,
     private readonly bank: ReasoningBank,
     private readonly models: LearnerModels,
     private readonly config: MemoryConfig,
-  ) {
-    db.exec(SCHEMA);
-  }
+  ) {}
 
   async loadContext(req: MemoryLoadContextRequest): Promise<MemoryLoadContextResult> {
     const tenant = requireText('tenant', req.tenant);
@@ -43,7 +31,7 @@ export class MemoryRuntime {
     const adviceIds: string[] = [];
     if (mode === 'facts' || mode === 'all') {
       const namespace = req.namespace ? requireText('namespace', req.namespace) : this.config.runtime.defaultNamespace;
-      const own = this.facts.list({ tenant, namespace, limit: this.config.facts.namespaceLimit });
+      const own = await this.facts.list({ tenant, namespace, limit: this.config.facts.namespaceLimit });
       const similar = typeof req.message === 'string' && req.message.trim() ? await this.facts.similar(tenant, req.message, topK, this.config.facts.minSimilarity) : [];
       const lines: string[] = [];
       for (const f of [...own, ...similar]) {
@@ -60,7 +48,7 @@ export class MemoryRuntime {
         const advice = await this.bank.retrieve(tenant, signature, topK);
         if (advice.length) {
           adviceIds.push(...advice.map((a) => a.id));
-          this.bank.markUsed(tenant, adviceIds);
+          await this.bank.markUsed(tenant, adviceIds);
           sections.push(formatAdvice(advice));
         }
       }
@@ -78,7 +66,7 @@ export class MemoryRuntime {
     const mode = checkMode(req.mode);
     if (req.outcome !== undefined && req.outcome !== 'success' && req.outcome !== 'failure') throw new MemoryInputError('outcome', `must be "success" or "failure", got ${JSON.stringify(req.outcome)}`);
     if (!Array.isArray(req.transcript)) throw new MemoryInputError('transcript', 'must be a list of messages');
-    const previous = this.db.prepare('SELECT result FROM memory_learned_runs WHERE tenant = ? AND run_id = ?').get(tenant, runId) as { result: string } | undefined;
+    const previous = await this.db.selectFrom('memory_learned_runs').select('result').where('tenant', '=', tenant).where('run_id', '=', runId).executeTakeFirst();
     if (previous) return JSON.parse(previous.result) as MemoryLearnAfterRunResult;
 
     const result: MemoryLearnAfterRunResult = { outcome: 'unknown', judgedBy: 'none', createdIds: [], mergedIds: [], updatedIds: [], decayedIds: [], prunedIds: [], storedFactKeys: [] };
@@ -101,7 +89,7 @@ export class MemoryRuntime {
           this.config.reasoning.maxItemsPerRun,
         );
         const used = Array.isArray(req.usedAdviceIds) ? req.usedAdviceIds.filter((id) => typeof id === 'string') : [];
-        result.updatedIds = this.bank.applyOutcome(tenant, used, judged.outcome, runId, judged.outcome === 'failure' ? antiPatternFor(drafts, taskSignature) : undefined);
+        result.updatedIds = await this.bank.applyOutcome(tenant, used, judged.outcome, runId, judged.outcome === 'failure' ? antiPatternFor(drafts, taskSignature) : undefined);
         for (const draft of drafts) {
           const { id, merged } = await this.bank.add(tenant, draft);
           (merged ? result.mergedIds : result.createdIds).push(id);
@@ -110,7 +98,11 @@ export class MemoryRuntime {
       }
       Object.assign(result, await this.bank.consolidate(tenant));
     }
-    this.db.prepare('INSERT OR IGNORE INTO memory_learned_runs (tenant, run_id, result, finished) VALUES (?, ?, ?, ?)').run(tenant, runId, JSON.stringify(result), nowIso());
+    await this.db
+      .insertInto('memory_learned_runs')
+      .values({ tenant, run_id: runId, result: JSON.stringify(result), finished: nowIso() })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     return result;
   }
 }

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { loadConfig } from '../../workers/config';
 import { CachedEmbedder, sharedDefaultEmbedder } from '../embeddings';
 import type { Embedder } from '../embeddings/port';
 import { ModelRouter } from '../models/router';
@@ -13,13 +11,16 @@ import { MemoryVault } from './memory-vault';
 import { ReasoningBank } from './reasoning-bank';
 import type { LearnerModels } from './reasoning-learner';
 import { MemoryRuntime } from './runtime-memory';
-import { openMemoryDatabase, type MemoryDatabase } from './sqlite';
+import { openStoreDatabase, type DatabaseTarget } from '../db';
+import type { MemoryDb } from './memory-db';
 import { VectorSpace } from './vector-space';
 
 type Provider<T> = T | (() => T | Promise<T>);
 
 export interface MemoryDeps {
-  /** SQLite file of the memory stores; default <PAR_DATA_DIR>/memory.sqlite. */
+  /** The memory stores' database; default: PAR_DATABASE_URL, else <PAR_DATA_DIR>/memory.sqlite. */
+  database?: DatabaseTarget;
+  /** Shorthand for a SQLite database file. */
   dbFile?: string;
   /** Default: sharedDefaultEmbedder(), the process-wide local all-MiniLM-L6-v2. */
   embedder?: Provider<Embedder>;
@@ -30,10 +31,10 @@ export interface MemoryDeps {
   config?: MemoryConfigOverrides;
 }
 
-/** Every memory store over one SQLite database, one embedder and one vector store. */
+/** Every memory store over one database (SQLite or PostgreSQL), one embedder and one vector store. */
 export interface MemoryServices {
   config: MemoryConfig;
-  db: MemoryDatabase;
+  db: MemoryDb;
   embedder: Embedder;
   vectorStore: VectorStore;
   vault: MemoryVault;
@@ -51,7 +52,8 @@ export async function createMemoryServices(deps: MemoryDeps = {}): Promise<Memor
   // The seed caches embeddings by content; the default embedder already does, others get the cache here.
   const embedder = rawEmbedder instanceof CachedEmbedder ? rawEmbedder : new CachedEmbedder(rawEmbedder, { cacheSize: config.embeddingCacheSize });
   const vectorStore = await resolve(deps.vectorStore, () => createDefaultVectorStore());
-  const db = openMemoryDatabase(deps.dbFile ?? path.join(loadConfig().dataDir, 'memory.sqlite'));
+  const store = await openStoreDatabase('memory', { target: deps.database ?? (deps.dbFile ? { kind: 'sqlite', file: deps.dbFile } : undefined) });
+  const db = store.db;
   const models = deps.models ?? routerModels();
   const facts = new FactStore(db, new VectorSpace('memory_facts', embedder, vectorStore), config.facts);
   const reasoning = new ReasoningBank(db, new VectorSpace('memory_reasoning', embedder, vectorStore), config.reasoning);
@@ -67,7 +69,7 @@ export async function createMemoryServices(deps: MemoryDeps = {}): Promise<Memor
     reasoning,
     runtime: new MemoryRuntime(db, facts, reasoning, models, config),
     async close() {
-      db.close();
+      await store.release();
       await vectorStore.close();
     },
   };

@@ -9,14 +9,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { KvRequest, KvResult, VaultAddRequest, VaultAddResult, VaultSearchRequest, VaultSearchResult } from '../contracts';
 import { VectorStoreError } from '../vectors/errors';
 import { VaultError } from './errors';
-import { sharedVaultService, vaultsDbPath } from './index';
+import { sharedVaultService } from './index';
 import { IngestStaging } from './ingest-staging';
 import type { IngestBatchRequest, IngestPrepareRequest, VaultIngestInput } from './ingest-types';
 import { stableItemId, type VaultService } from './service';
 
 export interface VaultActivityDeps {
   service?: () => Promise<VaultService>;
-  staging?: () => IngestStaging;
+  staging?: () => IngestStaging | Promise<IngestStaging>;
 }
 
 /** Chunks per embedding call inside one batch activity; a heartbeat follows each. */
@@ -45,8 +45,12 @@ function resumePoint(): number | undefined {
 
 export function createVaultActivities(deps: VaultActivityDeps = {}) {
   const service = deps.service ?? sharedVaultService;
-  let staging: IngestStaging | undefined;
-  const stagingStore = () => (staging ??= deps.staging?.() ?? new IngestStaging(vaultsDbPath()));
+  let staging: Promise<IngestStaging> | undefined;
+  const stagingStore = () =>
+    (staging ??= Promise.resolve(deps.staging?.() ?? IngestStaging.open()).catch((err) => {
+      staging = undefined;
+      throw err;
+    }));
 
   return {
     async vaultSearch(req: VaultSearchRequest): Promise<VaultSearchResult> {
@@ -94,13 +98,13 @@ export function createVaultActivities(deps: VaultActivityDeps = {}) {
     /** Reads and chunks the document into staging (once per ingestId); returns the chunk count. */
     async vaultIngestPrepare(req: IngestPrepareRequest): Promise<{ total: number }> {
       return typed(async () => {
-        const stage = stagingStore();
-        const already = stage.staged(req.ingestId);
+        const stage = await stagingStore();
+        const already = await stage.staged(req.ingestId);
         if (already) return { total: already.total };
         const text = 'file' in req.source ? fs.readFileSync(req.source.file, 'utf8') : req.source.text;
         if (text.trim() === '') throw new VaultError(`document for vault ${req.vault} (ingest ${req.ingestId}) is empty`, 'empty_text');
         const svc = await service();
-        return { total: stage.stage(req.ingestId, req.vault, svc.chunk(text)) };
+        return { total: await stage.stage(req.ingestId, req.vault, svc.chunk(text)) };
       });
     },
 
@@ -108,7 +112,7 @@ export function createVaultActivities(deps: VaultActivityDeps = {}) {
     async vaultIngestBatch(req: IngestBatchRequest): Promise<{ done: number }> {
       return typed(async () => {
         const svc = await service();
-        const rows = stagingStore().read(req.ingestId, Math.max(req.from, resumePoint() ?? req.from), req.to);
+        const rows = await (await stagingStore()).read(req.ingestId, Math.max(req.from, resumePoint() ?? req.from), req.to);
         for (let b = 0; b < rows.length; b += SUB_BATCH) {
           const part = rows.slice(b, b + SUB_BATCH);
           await svc.putItems(
@@ -127,7 +131,7 @@ export function createVaultActivities(deps: VaultActivityDeps = {}) {
 
     /** Drops the staged chunks, and the staged file when it is one the CLI wrote under <data dir>/ingest. */
     async vaultIngestFinish(req: { ingestId: string; source: VaultIngestInput['source'] }): Promise<void> {
-      stagingStore().remove(req.ingestId);
+      await (await stagingStore()).remove(req.ingestId);
       if ('file' in req.source && path.basename(path.dirname(req.source.file)) === 'ingest' && path.basename(req.source.file).startsWith(req.ingestId)) {
         fs.rmSync(req.source.file, { force: true });
       }

@@ -1,16 +1,16 @@
 /**
  * The vault service a process uses: default embedder and vector store, settings and key-value
- * data in <data dir>/vaults.sqlite. Created once per process on first use.
+ * data in the vaults database (<data dir>/vaults.sqlite, or PostgreSQL with PAR_DATABASE_URL).
+ * Created once per process on first use.
  */
-import path from 'node:path';
-import { loadConfig } from '../../workers/config';
+import { databaseTarget } from '../db';
 import { sharedDefaultEmbedder } from '../embeddings';
 import { onceUntilFailure } from '../common/once-until-failure';
 import { createDefaultVectorStore } from '../vectors';
 import type { QueryRewriter } from './history-search';
-import { SqliteKeyValueStore } from './kv-store';
+import { SqlKeyValueStore } from './kv-store';
 import { VaultService } from './service';
-import { SqliteVaultSettingsStore } from './vault-settings-store';
+import { SqlVaultSettingsStore } from './vault-settings-store';
 
 export { VaultService, stableItemId } from './service';
 export type { VaultExport, ItemToPut, NewItem, SearchOptions } from './service';
@@ -30,21 +30,22 @@ export function registerQueryRewriter(factory: ((model: string) => QueryRewriter
   rewriterFactory = factory;
 }
 
-export function vaultsDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(loadConfig(env).dataDir, 'vaults.sqlite');
-}
-
 export async function createVaultService(
   opts: { env?: NodeJS.ProcessEnv; queryRewriterFor?: (model: string) => QueryRewriter | undefined } = {},
 ): Promise<VaultService> {
   const env = opts.env ?? process.env;
-  const file = vaultsDbPath(env);
-  const [embedder, store] = await Promise.all([sharedDefaultEmbedder(env), createDefaultVectorStore(env)]);
+  const target = databaseTarget('vaults', env);
+  const [embedder, store, settings, kv] = await Promise.all([
+    sharedDefaultEmbedder(env),
+    createDefaultVectorStore(env),
+    SqlVaultSettingsStore.open(target),
+    SqlKeyValueStore.open(target),
+  ]);
   return new VaultService({
     embedder,
     store,
-    settings: new SqliteVaultSettingsStore(file),
-    kv: new SqliteKeyValueStore(file),
+    settings,
+    kv,
     queryRewriterFor: opts.queryRewriterFor ?? ((model) => rewriterFactory?.(model)),
   });
 }

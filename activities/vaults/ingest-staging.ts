@@ -1,51 +1,62 @@
 /**
- * Chunks of a large document waiting to be embedded, kept in SQLite so the workflow's history
- * carries only offsets (payloads over 2 MB fail) and a crashed worker resumes where it stopped.
+ * Chunks of a large document waiting to be embedded, kept in the vaults database so the
+ * workflow's history carries only offsets (payloads over 2 MB fail) and a crashed worker resumes
+ * where it stopped, on any worker.
  */
-import type Database from 'better-sqlite3';
-import { openSqlite } from './sqlite-file';
+import { openStoreDatabase, type DatabaseTarget, type StoreDatabase, type VaultTables } from '../db';
 import type { Chunk } from './chunking';
 
-export class IngestStaging {
-  private readonly db: Database.Database;
+/** Rows per INSERT statement (PostgreSQL allows 65,535 parameters per statement). */
+const ROWS_PER_INSERT = 500;
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS ingest_jobs (ingest_id TEXT PRIMARY KEY, vault TEXT NOT NULL, total INTEGER NOT NULL, created TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS ingest_chunks (ingest_id TEXT NOT NULL, idx INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL, PRIMARY KEY (ingest_id, idx));
-    `);
+export class IngestStaging {
+  constructor(private readonly store: StoreDatabase<VaultTables>) {}
+
+  static async open(target?: DatabaseTarget): Promise<IngestStaging> {
+    return new IngestStaging(await openStoreDatabase('vaults', { target }));
   }
 
   /** The chunk count of an already staged ingest, if any. */
-  staged(ingestId: string): { vault: string; total: number } | undefined {
-    return this.db.prepare('SELECT vault, total FROM ingest_jobs WHERE ingest_id = ?').get(ingestId) as { vault: string; total: number } | undefined;
+  async staged(ingestId: string): Promise<{ vault: string; total: number } | undefined> {
+    return this.store.db.selectFrom('ingest_jobs').select(['vault', 'total']).where('ingest_id', '=', ingestId).executeTakeFirst();
   }
 
-  stage(ingestId: string, vault: string, chunks: Chunk[]): number {
-    const insert = this.db.prepare('INSERT OR REPLACE INTO ingest_chunks (ingest_id, idx, text, start, end) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      chunks.forEach((c, i) => insert.run(ingestId, i, c.text, c.start, c.end));
-      this.db.prepare('INSERT OR REPLACE INTO ingest_jobs (ingest_id, vault, total, created) VALUES (?, ?, ?, ?)').run(ingestId, vault, chunks.length, new Date().toISOString());
-    })();
+  /** Stages all chunks and the job row in one transaction: a job row means every chunk is there. */
+  async stage(ingestId: string, vault: string, chunks: Chunk[]): Promise<number> {
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('ingest_chunks').where('ingest_id', '=', ingestId).execute();
+      for (let i = 0; i < chunks.length; i += ROWS_PER_INSERT) {
+        const rows = chunks.slice(i, i + ROWS_PER_INSERT).map((c, j) => ({ ingest_id: ingestId, idx: i + j, text: c.text, start: c.start, end: c.end }));
+        await trx.insertInto('ingest_chunks').values(rows).execute();
+      }
+      await trx
+        .insertInto('ingest_jobs')
+        .values({ ingest_id: ingestId, vault, total: chunks.length, created: new Date().toISOString() })
+        .onConflict((oc) => oc.column('ingest_id').doUpdateSet((eb) => ({ vault: eb.ref('excluded.vault'), total: eb.ref('excluded.total'), created: eb.ref('excluded.created') })))
+        .execute();
+    });
     return chunks.length;
   }
 
-  read(ingestId: string, from: number, to: number): { idx: number; text: string }[] {
-    return this.db.prepare('SELECT idx, text FROM ingest_chunks WHERE ingest_id = ? AND idx >= ? AND idx < ? ORDER BY idx').all(ingestId, from, to) as {
-      idx: number;
-      text: string;
-    }[];
+  async read(ingestId: string, from: number, to: number): Promise<{ idx: number; text: string }[]> {
+    return this.store.db
+      .selectFrom('ingest_chunks')
+      .select(['idx', 'text'])
+      .where('ingest_id', '=', ingestId)
+      .where('idx', '>=', from)
+      .where('idx', '<', to)
+      .orderBy('idx')
+      .execute();
   }
 
-  remove(ingestId: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM ingest_chunks WHERE ingest_id = ?').run(ingestId);
-      this.db.prepare('DELETE FROM ingest_jobs WHERE ingest_id = ?').run(ingestId);
-    })();
+  async remove(ingestId: string): Promise<void> {
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('ingest_chunks').where('ingest_id', '=', ingestId).execute();
+      await trx.deleteFrom('ingest_jobs').where('ingest_id', '=', ingestId).execute();
+    });
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    await this.store.release();
   }
 }

@@ -1,7 +1,7 @@
 /** Key-value storage per namespace (an account or a vault): the flow's Storage node. */
-import type Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { JsonValue } from '../contracts';
-import { openSqlite } from './sqlite-file';
+import { openStoreDatabase, type DatabaseTarget, type StoreDatabase, type VaultTables } from '../db';
 
 export interface KeyValueStore {
   get(namespace: string, key: string): Promise<{ found: boolean; value?: JsonValue }>;
@@ -12,39 +12,45 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
-export class SqliteKeyValueStore implements KeyValueStore {
-  private readonly db: Database.Database;
+/** The key-value store in the vaults database (SQLite or PostgreSQL). */
+export class SqlKeyValueStore implements KeyValueStore {
+  constructor(private readonly store: StoreDatabase<VaultTables>) {}
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS kv (
-      namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, updated TEXT NOT NULL,
-      PRIMARY KEY (namespace, key))`);
+  static async open(target?: DatabaseTarget): Promise<SqlKeyValueStore> {
+    return new SqlKeyValueStore(await openStoreDatabase('vaults', { target }));
   }
 
   async get(namespace: string, key: string): Promise<{ found: boolean; value?: JsonValue }> {
-    const row = this.db.prepare('SELECT value FROM kv WHERE namespace = ? AND key = ?').get(namespace, key) as { value: string } | undefined;
+    const row = await this.store.db.selectFrom('kv').select('value').where('namespace', '=', namespace).where('key', '=', key).executeTakeFirst();
     return row ? { found: true, value: JSON.parse(row.value) as JsonValue } : { found: false };
   }
 
   async set(namespace: string, key: string, value: JsonValue): Promise<void> {
-    this.db
-      .prepare('INSERT INTO kv (namespace, key, value, updated) VALUES (?, ?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated = excluded.updated')
-      .run(namespace, key, JSON.stringify(value), new Date().toISOString());
+    await this.store.db
+      .insertInto('kv')
+      .values({ namespace, key, value: JSON.stringify(value), updated: new Date().toISOString() })
+      .onConflict((oc) => oc.columns(['namespace', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), updated: eb.ref('excluded.updated') })))
+      .execute();
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM kv WHERE namespace = ? AND key = ?').run(namespace, key).changes > 0;
+    const res = await this.store.db.deleteFrom('kv').where('namespace', '=', namespace).where('key', '=', key).executeTakeFirst();
+    return Number(res.numDeletedRows) > 0;
   }
 
   async list(namespace: string, prefix = ''): Promise<{ key: string; value: JsonValue }[]> {
-    const rows = this.db
-      .prepare("SELECT key, value FROM kv WHERE namespace = ? AND substr(key, 1, length(?)) = ? ORDER BY key")
-      .all(namespace, prefix, prefix) as { key: string; value: string }[];
+    const rows = await this.store.db
+      .selectFrom('kv')
+      .select(['key', 'value'])
+      .where('namespace', '=', namespace)
+      // substr, not LIKE: a prefix may hold % and _.
+      .where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix)
+      .orderBy('key')
+      .execute();
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as JsonValue }));
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    await this.store.release();
   }
 }

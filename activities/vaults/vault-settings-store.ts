@@ -1,6 +1,5 @@
 /** Per-vault settings that outlive a process: the personality and the prompt template. */
-import type Database from 'better-sqlite3';
-import { openSqlite } from './sqlite-file';
+import { openStoreDatabase, type DatabaseTarget, type StoreDatabase, type VaultTables } from '../db';
 
 export interface VaultSettings {
   personality?: string;
@@ -17,18 +16,16 @@ export interface VaultSettingsStore {
   close(): Promise<void>;
 }
 
-export class SqliteVaultSettingsStore implements VaultSettingsStore {
-  private readonly db: Database.Database;
+/** Vault settings in the vaults database (SQLite or PostgreSQL). */
+export class SqlVaultSettingsStore implements VaultSettingsStore {
+  constructor(private readonly store: StoreDatabase<VaultTables>) {}
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec('CREATE TABLE IF NOT EXISTS vault_settings (vault TEXT PRIMARY KEY, personality TEXT, prompt_template TEXT)');
+  static async open(target?: DatabaseTarget): Promise<SqlVaultSettingsStore> {
+    return new SqlVaultSettingsStore(await openStoreDatabase('vaults', { target }));
   }
 
   async get(vault: string): Promise<VaultSettings> {
-    const row = this.db.prepare('SELECT personality, prompt_template FROM vault_settings WHERE vault = ?').get(vault) as
-      | { personality: string | null; prompt_template: string | null }
-      | undefined;
+    const row = await this.store.db.selectFrom('vault_settings').select(['personality', 'prompt_template']).where('vault', '=', vault).executeTakeFirst();
     const out: VaultSettings = {};
     if (row?.personality != null) out.personality = row.personality;
     if (row?.prompt_template != null) out.promptTemplate = row.prompt_template;
@@ -36,24 +33,27 @@ export class SqliteVaultSettingsStore implements VaultSettingsStore {
   }
 
   async update(vault: string, patch: { personality?: string | null; promptTemplate?: string | null }): Promise<VaultSettings> {
-    const cur = await this.get(vault);
-    const personality = patch.personality === undefined ? cur.personality ?? null : patch.personality;
-    const template = patch.promptTemplate === undefined ? cur.promptTemplate ?? null : patch.promptTemplate;
-    this.db
-      .prepare('INSERT INTO vault_settings (vault, personality, prompt_template) VALUES (?, ?, ?) ON CONFLICT (vault) DO UPDATE SET personality = excluded.personality, prompt_template = excluded.prompt_template')
-      .run(vault, personality, template);
+    // Only the given fields are written, so two processes patching different fields both keep theirs.
+    const set: { personality?: string | null; prompt_template?: string | null } = {};
+    if (patch.personality !== undefined) set.personality = patch.personality;
+    if (patch.promptTemplate !== undefined) set.prompt_template = patch.promptTemplate;
+    await this.store.db
+      .insertInto('vault_settings')
+      .values({ vault, personality: set.personality ?? null, prompt_template: set.prompt_template ?? null })
+      .onConflict((oc) => (Object.keys(set).length ? oc.column('vault').doUpdateSet(set) : oc.column('vault').doNothing()))
+      .execute();
     return this.get(vault);
   }
 
   async delete(vault: string): Promise<void> {
-    this.db.prepare('DELETE FROM vault_settings WHERE vault = ?').run(vault);
+    await this.store.db.deleteFrom('vault_settings').where('vault', '=', vault).execute();
   }
 
   async list(): Promise<string[]> {
-    return (this.db.prepare('SELECT vault FROM vault_settings ORDER BY vault').all() as { vault: string }[]).map((r) => r.vault);
+    return (await this.store.db.selectFrom('vault_settings').select('vault').orderBy('vault').execute()).map((r) => r.vault);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    await this.store.release();
   }
 }

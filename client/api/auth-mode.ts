@@ -1,4 +1,5 @@
-import { ApiKeyStore, apiKeysPath } from './auth/key-store';
+import { databaseTarget } from '../../activities/db';
+import { ApiKeyStore } from './auth/key-store';
 import { isLoopbackHost, type AuthMode } from './auth/authenticate';
 
 export class InsecureModeError extends Error {
@@ -9,7 +10,7 @@ export class InsecureModeError extends Error {
  * Keys are required unless the API is explicitly started in insecure local mode
  * (PAR_API_INSECURE_LOCAL=1 or --insecure-local), which is refused unless bound to loopback.
  */
-export function resolveAuthMode(opts: { dataDir: string; host: string; env: NodeJS.ProcessEnv; argv: string[] }): AuthMode {
+export async function resolveAuthMode(opts: { dataDir: string; host: string; env: NodeJS.ProcessEnv; argv: string[] }): Promise<AuthMode> {
   const insecure = opts.env.PAR_API_INSECURE_LOCAL === '1' || opts.argv.includes('--insecure-local');
   if (insecure) {
     if (!isLoopbackHost(opts.host)) {
@@ -17,5 +18,6 @@ export function resolveAuthMode(opts: { dataDir: string; host: string; env: Node
     }
     return { kind: 'insecure-local' };
   }
-  return { kind: 'keys', store: new ApiKeyStore(apiKeysPath(opts.dataDir)) };
+  // The keys database of this environment, with its data folder the API's own (PAR_DATABASE_URL wins).
+  return { kind: 'keys', store: await ApiKeyStore.open(databaseTarget('keys', { ...opts.env, PAR_DATA_DIR: opts.dataDir })) };
 }

@@ -10,13 +10,16 @@ import { DEFAULT_BODY_LIMIT } from './body';
 import { sseOptionsFromEnv } from './sse';
 import { corsOriginsFromEnv } from './cors';
 import { StudioSignins } from './auth/studio-signin';
-import { apiKeysPath } from './auth/key-store';
+import { databaseTarget, prepareDatabases } from '../../activities/db';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const telemetry = startTelemetry('par-api');
   if (telemetry) console.log(`[api] tracing to ${telemetry.endpoint}`);
-  const auth = resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
+  // A wrong, unreachable or too-new database stops the API here (main's catch prints one line).
+  const where = await prepareDatabases();
+  console.log(`[api] relational stores: ${where.join(', ')}`);
+  const auth = await resolveAuthMode({ dataDir: config.dataDir, host: config.apiHost, env: process.env, argv: process.argv });
   const bus = createStreamBus();
   setSharedStreamBus(bus);
   const services = await connectServices(config, bus);
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
     bodyLimit: Number(process.env.PAR_API_BODY_LIMIT ?? DEFAULT_BODY_LIMIT),
     sse: sseOptionsFromEnv(),
     corsOrigins: corsOriginsFromEnv(),
-    signins: auth.kind === 'keys' ? new StudioSignins(apiKeysPath(config.dataDir)) : undefined,
+    signins: auth.kind === 'keys' ? await StudioSignins.open(databaseTarget('keys', { ...process.env, PAR_DATA_DIR: config.dataDir })) : undefined,
   });
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EADDRINUSE') console.error(`[api] port ${config.apiPort} on ${config.apiHost} is in use; stop what uses it or set PAR_API_PORT`);

@@ -79,7 +79,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         throw new ApiError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}; use ${found.allowed.join(' or ')}`);
       }
       const { route, params } = found;
-      const principal = route.public ? { keyId: 'anonymous', name: 'anonymous', grants: { vaults: {}, flows: [] } } : authenticate(req, opts.auth);
+      const principal = route.public ? { keyId: 'anonymous', name: 'anonymous', grants: { vaults: {}, flows: [] } } : await authenticate(req, opts.auth);
       let body: unknown;
       if (route.body) {
         body = await readJsonBody(req, bodyLimit);

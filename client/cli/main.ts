@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => CommandModule> = {
   facts: () => require('./commands/facts'),
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
+  db: () => require('./commands/db'),
   secrets: () => require('./commands/secrets'),
   mcp: () => require('./commands/mcp'),
 };

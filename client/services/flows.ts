@@ -18,9 +18,15 @@ export class SessionArchiveError extends ParError {
   readonly code = 'session_archive_unavailable';
 }
 
-let openedArchive: SessionArchive | undefined;
+let openedArchive: Promise<SessionArchive> | undefined;
+/** The process's session archive, opened on the first read. */
 function defaultSessionArchive(): SessionArchive {
-  return (openedArchive ??= openSessionArchive());
+  const archive = () =>
+    (openedArchive ??= openSessionArchive().catch((err) => {
+      openedArchive = undefined;
+      throw err;
+    }));
+  return { history: async (tenant, sessionId) => (await archive()).history(tenant, sessionId) };
 }
 
 /** A decision the run refused (not waiting, already decided, not an approver...). */

@@ -30,7 +30,7 @@ describeWithSandbox('act try-out through the API', () => {
   }
 
   test('code runs with sample variables: saved variables and stdout come back; a script error is ok=false', async () => {
-    const { client } = api.clientWith({ flows: ['draft'] }, 'act-author');
+    const { client } = await api.clientWith({ flows: ['draft'] }, 'act-author');
     const r = await client.runAct({ code: 'save["double"] = x * 2\nprint("x was", x, MESSAGE)', variables: { x: 21 }, message: 'hi', flow: 'draft' });
     expect(r).toMatchObject({ ok: true, save: { double: 42 }, stdout: 'x was 21 hi\n', error: null });
     expect(r.runId).toMatch(/^act-try-/);
@@ -39,9 +39,9 @@ describeWithSandbox('act try-out through the API', () => {
   }, 120_000);
 
   test('grants: the named flow (or some flow) is needed, a vault the script searches needs read access', async () => {
-    const none = api.clientWith({ vaults: { docs: 'read' } }, 'no-flows').client;
+    const none = (await api.clientWith({ vaults: { docs: 'read' } }, 'no-flows')).client;
     expect((await apiError(none.runAct({ code: 'print(1)' }))).message).toMatch(/no flow grant/);
-    const other = api.clientWith({ flows: ['mine'] }, 'other-flow').client;
+    const other = (await api.clientWith({ flows: ['mine'] }, 'other-flow')).client;
     expect((await apiError(other.runAct({ code: 'print(1)', flow: 'theirs' }))).status).toBe(403);
     expect((await apiError(other.runAct({ code: 'print(1)', vault: 'secret' }))).message).toMatch(/no read access to vault "secret"/);
     expect((await apiError(other.runAct({ code: '' }))).status).toBe(400);

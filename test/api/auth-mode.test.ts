@@ -10,17 +10,17 @@ import { startTestApi } from './helpers/api';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'par-auth-'));
 
 describe('auth mode', () => {
-  test('keys are required by default', () => {
-    const mode = resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: {}, argv: [] });
+  test('keys are required by default', async () => {
+    const mode = await resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: {}, argv: [] });
     expect(mode.kind).toBe('keys');
-    if (mode.kind === 'keys') mode.store.close();
+    if (mode.kind === 'keys') await mode.store.close();
   });
 
-  test('insecure local mode needs the explicit flag and a loopback address', () => {
-    expect(resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] }).kind).toBe('insecure-local');
-    expect(resolveAuthMode({ dataDir: tmp(), host: '::1', env: {}, argv: ['--insecure-local'] }).kind).toBe('insecure-local');
-    expect(() => resolveAuthMode({ dataDir: tmp(), host: '0.0.0.0', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] })).toThrow(InsecureModeError);
-    expect(() => resolveAuthMode({ dataDir: tmp(), host: '10.0.0.5', env: {}, argv: ['--insecure-local'] })).toThrow(/only allowed on a loopback address/);
+  test('insecure local mode needs the explicit flag and a loopback address', async () => {
+    expect((await resolveAuthMode({ dataDir: tmp(), host: '127.0.0.1', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] })).kind).toBe('insecure-local');
+    expect((await resolveAuthMode({ dataDir: tmp(), host: '::1', env: {}, argv: ['--insecure-local'] })).kind).toBe('insecure-local');
+    await expect(resolveAuthMode({ dataDir: tmp(), host: '0.0.0.0', env: { PAR_API_INSECURE_LOCAL: '1' }, argv: [] })).rejects.toThrow(InsecureModeError);
+    await expect(resolveAuthMode({ dataDir: tmp(), host: '10.0.0.5', env: {}, argv: ['--insecure-local'] })).rejects.toThrow(/only allowed on a loopback address/);
   });
 
   test('an API in insecure local mode answers without a key and says so', async () => {
@@ -65,20 +65,20 @@ describe('par keys', () => {
   };
 
   // Each CLI start costs seconds on a busy machine, so few invocations cover the whole cycle.
-  test('create prints the key once; list never shows it; revoke takes effect; bad grants are named', () => {
+  test('create prints the key once; list never shows it; revoke takes effect; bad grants are named', async () => {
     const created = par('create', '--grant', 'docs:read', '--grant', 'docs:write', '--flow', 'refund_approval', '--name', 'manager', '--json');
     expect(created.code).toBe(0);
     const key = JSON.parse(created.out) as { id: string; key: string; grants: unknown; name: string };
     expect(key.grants).toEqual({ vaults: { docs: 'write' }, flows: ['refund_approval'] });
     expect(key.key).toMatch(/^par_[0-9a-f]{16}_/);
 
-    const store = new ApiKeyStore(path.join(dataDir, 'api-keys.sqlite'));
-    expect('principal' in store.verify(key.key)).toBe(true);
-    expect(() => store.create('manager', { vaults: { x: 'read' }, flows: [] })).toThrow(/already named "manager"/);
+    const store = await ApiKeyStore.open({ kind: 'sqlite', file: path.join(dataDir, 'api-keys.sqlite') });
+    expect('principal' in (await store.verify(key.key))).toBe(true);
+    await expect(store.create('manager', { vaults: { x: 'read' }, flows: [] })).rejects.toThrow(/already named "manager"/);
     expect(par('revoke', key.id).code).toBe(0);
-    expect(store.verify(key.key)).toEqual({ refused: expect.stringMatching(/revoked/) });
-    expect(store.revoke('nope')).toBe(false);
-    store.close();
+    expect(await store.verify(key.key)).toEqual({ refused: expect.stringMatching(/revoked/) });
+    expect(await store.revoke('nope')).toBe(false);
+    await store.close();
 
     const listed = par('list', '--json');
     expect(listed.out).not.toContain(key.key.replace(/^par_[0-9a-f]{16}_/, ''));

@@ -50,7 +50,7 @@ afterAll(async () => {
 const text = (events: StreamedEvent[]) => events.filter((e) => e.type === 'token').map((e) => (e as { text: string }).text).join('');
 
 test('POST /v1/chat answers from the vault context', async () => {
-  const c = api.clientWith({ vaults: { handbook: 'read' } }).client;
+  const c = (await api.clientWith({ vaults: { handbook: 'read' } })).client;
   const res = (await c.chat({ message: 'How long do refunds take?', vault: 'handbook', model: 'local:extractive', n: 1 })) as {
     response: string;
     context: { text: string }[];
@@ -62,7 +62,7 @@ test('POST /v1/chat answers from the vault context', async () => {
 });
 
 test('POST /v1/chat/stream: tokens, context, usage and done, in order with ids', async () => {
-  const c = api.clientWith({ vaults: { handbook: 'read' } }).client;
+  const c = (await api.clientWith({ vaults: { handbook: 'read' } })).client;
   model.enqueue({ text: 'Refunds take fourteen days.', chunkDelayMs: 20 });
   const events: StreamedEvent[] = [];
   for await (const e of c.chatStream({ message: 'How long do refunds take?', vault: 'handbook', model: 'openai:gpt-test' })) events.push(e);
@@ -76,7 +76,7 @@ test('POST /v1/chat/stream: tokens, context, usage and done, in order with ids',
 });
 
 test('slow first tokens get keep-alive comments; provider errors become an error event', async () => {
-  const c = api.clientWith({ vaults: {} }).client;
+  const c = (await api.clientWith({ vaults: {} })).client;
   // Keep-alives come every 150 ms: a first byte after 2 s leaves room for many, even on a busy machine.
   model.enqueue({ text: 'late answer', delayMs: 2000 });
   let keepAlives = 0;
@@ -92,7 +92,7 @@ test('slow first tokens get keep-alive comments; provider errors become an error
 });
 
 test('a client that disconnects can resume with Last-Event-ID; an abandoned stream is stopped', async () => {
-  const { client: c, keyId, key } = api.clientWith({ vaults: {} });
+  const { client: c, keyId, key } = await api.clientWith({ vaults: {} });
   const words = Array.from({ length: 12 }, (_, i) => `t${i}`).join(' ');
   model.enqueue({ text: words, chunkDelayMs: 40 });
   const res = await fetch(`${api.url}/v1/chat/stream`, {
@@ -113,7 +113,7 @@ test('a client that disconnects can resume with Last-Event-ID; an abandoned stre
   expect(resumed.at(-1)).toMatchObject({ type: 'done', text: words });
 
   // Another key cannot read the stream.
-  const other = api.clientWith({ vaults: {} }).client;
+  const other = (await api.clientWith({ vaults: {} })).client;
   const it = other.resumeStream(channel, 0)[Symbol.asyncIterator]();
   const err = await it.next().then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(ParApiError);
@@ -161,7 +161,7 @@ async function lastEventOfNewestChatChannel(keyId: string): Promise<StreamEnvelo
 }
 
 test("chat context only from vaults the key may read", async () => {
-  const c = api.clientWith({ vaults: { other: 'read' } }).client;
+  const c = (await api.clientWith({ vaults: { other: 'read' } })).client;
   const err = await c.chat({ message: 'cat?', vault: 'handbook', model: 'local:extractive' }).then(() => undefined, (e: unknown) => e);
   expect((err as ParApiError).status).toBe(403);
   const it = c.chatStream({ message: 'cat?', vaults: { other: 1, handbook: 1 } })[Symbol.asyncIterator]();

@@ -79,9 +79,9 @@ async function apiError(p: Promise<unknown>): Promise<ParApiError> {
 }
 
 test('start, status, list with filters, approve (recording the key), history; other keys are refused', async () => {
-  const manager = api.clientWith({ flows: ['api_approve'] }, 'manager').client;
-  const intern = api.clientWith({ flows: ['api_approve'] }, 'intern').client;
-  const outsider = api.clientWith({ vaults: { docs: 'admin' }, flows: ['other_flow'] }).client;
+  const manager = (await api.clientWith({ flows: ['api_approve'] }, 'manager')).client;
+  const intern = (await api.clientWith({ flows: ['api_approve'] }, 'intern')).client;
+  const outsider = (await api.clientWith({ vaults: { docs: 'admin' }, flows: ['other_flow'] })).client;
 
   expect((await apiError(outsider.startRun('api_approve', { definition: approvalFlow }))).status).toBe(403);
   const mismatch = await apiError(manager.startRun('api_approve', { definition: { ...approvalFlow, id: 'other' } }));
@@ -117,7 +117,7 @@ test('start, status, list with filters, approve (recording the key), history; ot
 });
 
 test('reject with a comment, and cancel', async () => {
-  const c = api.clientWith({ flows: ['api_approve', 'api_wait'] }, 'boss').client;
+  const c = (await api.clientWith({ flows: ['api_approve', 'api_wait'] }, 'boss')).client;
   const r = await c.startRun('api_approve', { definition: { ...approvalFlow, nodes: approvalFlow.nodes.map((n) => (n.id === 'ask' ? { ...n, params: { ...n.params, approvers: [] } } : n)) } });
   await until('the approval', () => c.getRun(r.runId), (s) => s.status === 'waiting_approval');
   expect(await c.reject(r.runId, { comment: 'out of policy' })).toMatchObject({ decision: 'reject', by: 'boss' });
@@ -141,7 +141,7 @@ test("running a flow never reaches vaults or memories outside the key's grants",
       { id: 'done', type: 'end' },
     ],
   });
-  const c = api.clientWith({ vaults: { public: 'read' }, flows: ['*'] }).client;
+  const c = (await api.clientWith({ vaults: { public: 'read' }, flows: ['*'] })).client;
   const secret = await apiError(c.startRun('api_reader', { definition: reader('secret'), message: 'x' }));
   expect([secret.status, secret.code]).toEqual([403, 'forbidden']);
   expect(secret.message).toMatch(/vault "secret", which flow "api_reader" node "find" params.vault uses/);
@@ -157,7 +157,7 @@ test("running a flow never reaches vaults or memories outside the key's grants",
 });
 
 test('validate reports issues naming the node', async () => {
-  const c = api.clientWith({ flows: [] }).client;
+  const c = (await api.clientWith({ flows: [] })).client;
   expect(await c.validateFlow(approvalFlow)).toEqual({ flow: 'api_approve', valid: true, issues: [] });
   const bad = (await c.validateFlow({ id: 'broken', version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'missing' } }] })) as { valid: boolean; issues: { node?: string; message: string }[] };
   expect(bad.valid).toBe(false);
@@ -174,8 +174,8 @@ test('sessions: send messages and read the conversation; flow grants apply', asy
       { id: 'done', type: 'end' },
     ],
   };
-  const { client: c, key } = api.clientWith({ flows: ['api_echo'] });
-  const other = api.clientWith({ flows: ['something_else'] }).client;
+  const { client: c, key } = await api.clientWith({ flows: ['api_echo'] });
+  const other = (await api.clientWith({ flows: ['something_else'] })).client;
   const session = `s-${Date.now()}`;
   const first = await apiError(c.sendSessionMessage(session, 'hello'));
   expect([first.status, first.code]).toEqual([400, 'invalid_body']);
@@ -212,7 +212,7 @@ test("a run's model tokens stream as server-sent events and resume from Last-Eve
   };
   model.reset();
   model.enqueue({ text: 'one two three four five six', chunkDelayMs: 60 });
-  const c = api.clientWith({ flows: ['api_stream'] }).client;
+  const c = (await api.clientWith({ flows: ['api_stream'] })).client;
   const r = await c.startRun('api_stream', { definition: flow, message: 'count' });
   const events: StreamedEvent[] = [];
   for await (const e of c.runEvents(r.runId)) events.push(e);
@@ -224,7 +224,7 @@ test("a run's model tokens stream as server-sent events and resume from Last-Eve
   const resumed: StreamedEvent[] = [];
   for await (const e of c.runEvents(r.runId, 2)) resumed.push(e);
   expect(resumed.map((e) => e.id)).toEqual(events.filter((e) => e.id! > 2).map((e) => e.id));
-  const stranger = api.clientWith({ flows: ['x'] }).client;
+  const stranger = (await api.clientWith({ flows: ['x'] })).client;
   const it = stranger.runEvents(r.runId)[Symbol.asyncIterator]();
   expect((await apiError(it.next())).status).toBe(403);
 });

@@ -19,7 +19,7 @@ afterAll(async () => {
 const call = (key: string) => api.call(key);
 
 test('save, search, list, get, edit, delete and restore memories', async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   const saved = await ada('POST', '/v1/memories/ada', { content: 'Ada prefers tea over coffee.' });
   expect(saved.status).toBe(201);
   const id = saved.body.entry.id as string;
@@ -45,7 +45,7 @@ test('save, search, list, get, edit, delete and restore memories', async () => {
 });
 
 test('facts: put, get, list, search, delete', async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   expect((await ada('PUT', '/v1/facts/ada/profile/city', { value: 'London' })).body).toMatchObject({ key: 'city', value: 'London' });
   await ada('PUT', '/v1/facts/ada/profile/pets', { value: ['cat'] });
   expect((await ada('GET', '/v1/facts/ada/profile/city')).body.value).toBe('London');
@@ -59,7 +59,7 @@ test('facts: put, get, list, search, delete', async () => {
 });
 
 test('facts search takes `query` like every search; `text`, its deprecated name, still works; both at once is refused', async () => {
-  const { client, key } = api.clientWith({ vaults: { 'memory:grace': 'write' } });
+  const { client, key } = await api.clientWith({ vaults: { 'memory:grace': 'write' } });
   const grace = call(key);
   await grace('PUT', '/v1/facts/grace/profile/city', { value: 'Arlington' });
   await grace('PUT', '/v1/facts/grace/profile/language', { value: 'COBOL' });
@@ -82,9 +82,9 @@ test('facts search takes `query` like every search; `text`, its deprecated name,
 });
 
 test("a key never reads another tenant's memories or facts; read keys cannot write", async () => {
-  const ada = call(api.clientWith({ vaults: { 'memory:ada': 'write' } }).key);
+  const ada = call((await api.clientWith({ vaults: { 'memory:ada': 'write' } })).key);
   await ada('POST', '/v1/memories/ada', { content: 'Ada keeps a private diary.' });
-  const bob = call(api.clientWith({ vaults: { 'memory:bob': 'read', ada: 'admin' } }).key);
+  const bob = call((await api.clientWith({ vaults: { 'memory:bob': 'read', ada: 'admin' } })).key);
   for (const [method, path, body] of [
     ['GET', '/v1/memories/ada'],
     ['POST', '/v1/memories/ada/search', { query: 'diary' }],

@@ -22,8 +22,8 @@ beforeAll(async () => {
   emailId = await add(ada, 'Ask for the tone', 'Ask which tone the customer wants before drafting an email.', 'draft a customer support email', 'r2');
   deployId = await add(ada, 'Dry-run the deploy', 'Run the deployment with --dry-run and read the plan before applying it.', 'deploy the web service to production', 'r3');
   // The email strategy worked twice: it is now the most confident.
-  memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r4');
-  memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r5');
+  await memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r4');
+  await memory.reasoning.applyOutcome(ada, [emailId], 'success', 'r5');
   // Bob has a strategy for the very same kind of task: it must never reach Ada.
   bobSqlId = await add(bob, 'Use the reporting replica', 'Query the read replica, never the primary, for sales reports in SQL.', 'write a SQL query for a sales report', 'b1');
 });
@@ -37,7 +37,7 @@ const call = (key: string) => api.call(key);
 const ids = (items: { id: string }[]) => items.map((i) => i.id);
 
 test('list is highest confidence first, limit cuts it and total counts all; get returns the whole item', async () => {
-  const read = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } }).key);
+  const read = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } })).key);
   const all = await read('GET', `/v1/reasoning/${ada}`);
   expect(all.status).toBe(200);
   expect(all.body.total).toBe(3);
@@ -75,7 +75,7 @@ test('list is highest confidence first, limit cuts it and total counts all; get 
 });
 
 test('search returns the advice a run would get: the matching strategy first, scored, only the tenant own items, read-only', async () => {
-  const read = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } }).key);
+  const read = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } })).key);
   const found = await read('POST', `/v1/reasoning/${ada}/search`, { task: 'write an SQL query for the monthly sales numbers' });
   expect(found.status).toBe(200);
   expect(found.body.items[0].id).toBe(sqlId);
@@ -90,17 +90,17 @@ test('search returns the advice a run would get: the matching strategy first, sc
   const email = await read('POST', `/v1/reasoning/${ada}/search`, { task: 'reply to an angry customer by email', limit: 1 });
   expect(ids(email.body.items)).toEqual([emailId]);
   // Searching is not a run using the advice.
-  expect(memory.reasoning.get(ada, sqlId).lastUsed).toBeNull();
+  expect((await memory.reasoning.get(ada, sqlId)).lastUsed).toBeNull();
 
   // Bob's search sees his own item, and none of Ada's.
-  const bobRead = call(api.clientWith({ vaults: { [`memory:${bob}`]: 'read' } }).key);
+  const bobRead = call((await api.clientWith({ vaults: { [`memory:${bob}`]: 'read' } })).key);
   const bobs = await bobRead('POST', `/v1/reasoning/${bob}/search`, { task: 'write an SQL query for the monthly sales numbers' });
   expect(ids(bobs.body.items)).toEqual([bobSqlId]);
   expect(ids((await bobRead('GET', `/v1/reasoning/${bob}`)).body.items)).toEqual([bobSqlId]);
 });
 
 test('bad search bodies are 400 invalid_body naming the field', async () => {
-  const read = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } }).key);
+  const read = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } })).key);
   const cases: [unknown, RegExp][] = [
     [{}, /^body\.task is required$/],
     [{ task: '' }, /^body\.task must be at least 1 characters$/],
@@ -118,7 +118,7 @@ test('bad search bodies are 400 invalid_body naming the field', async () => {
 });
 
 test("a key granted one tenant gets 403 on another's items, and a read key cannot delete", async () => {
-  const adaWrite = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'write', [bob]: 'admin' } }).key);
+  const adaWrite = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'write', [bob]: 'admin' } })).key);
   for (const [method, path, body] of [
     ['GET', `/v1/reasoning/${bob}`],
     ['GET', `/v1/reasoning/${bob}/${bobSqlId}`],
@@ -129,16 +129,16 @@ test("a key granted one tenant gets 403 on another's items, and a read key canno
     expect([method, path, r.status, r.body.error.code]).toEqual([method, path, 403, 'forbidden']);
     expect(r.body.error.message).toMatch(new RegExp(`memory:${bob}`));
   }
-  const adaRead = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } }).key);
+  const adaRead = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'read' } })).key);
   const refused = await adaRead('DELETE', `/v1/reasoning/${ada}/${deployId}`);
   expect([refused.status, refused.body.error.code]).toEqual([403, 'forbidden']);
   expect(refused.body.error.message).toMatch(/no write access/);
-  expect(memory.reasoning.get(bob, bobSqlId).id).toBe(bobSqlId);
-  expect(memory.reasoning.get(ada, deployId).id).toBe(deployId);
+  expect((await memory.reasoning.get(bob, bobSqlId)).id).toBe(bobSqlId);
+  expect((await memory.reasoning.get(ada, deployId)).id).toBe(deployId);
 });
 
 test('delete removes the item from list, get and search; deleting it again is 404', async () => {
-  const write = call(api.clientWith({ vaults: { [`memory:${ada}`]: 'write' } }).key);
+  const write = call((await api.clientWith({ vaults: { [`memory:${ada}`]: 'write' } })).key);
   const task = { task: 'ship the new web service version to production' };
   expect(ids((await write('POST', `/v1/reasoning/${ada}/search`, task)).body.items)[0]).toBe(deployId);
 
@@ -153,7 +153,7 @@ test('delete removes the item from list, get and search; deleting it again is 40
   const again = await write('DELETE', `/v1/reasoning/${ada}/${deployId}`);
   expect([again.status, again.body.error.code]).toEqual([404, 'reasoning_item_not_found']);
   // Bob's items are untouched.
-  expect(memory.reasoning.list(bob).map((i) => i.id)).toEqual([bobSqlId]);
+  expect((await memory.reasoning.list(bob)).map((i) => i.id)).toEqual([bobSqlId]);
 });
 
 test('the typed client: listReasoning, getReasoning, searchReasoning, deleteReasoning', async () => {
@@ -165,7 +165,7 @@ test('the typed client: listReasoning, getReasoning, searchReasoning, deleteReas
     taskSignature: 'schedule a meeting with a client',
     runId: 's1',
   });
-  const { client } = api.clientWith({ vaults: { [`memory:${tenant}`]: 'write' } });
+  const { client } = await api.clientWith({ vaults: { [`memory:${tenant}`]: 'write' } });
   expect(await client.listReasoning(tenant, { limit: 5 })).toEqual({ items: [expect.objectContaining({ id })], total: 1 });
   expect((await client.getReasoning(tenant, id)).title).toBe('Confirm the time zone');
   const [hit] = (await client.searchReasoning(tenant, 'book a call with a customer', { limit: 3 })).items;
@@ -179,7 +179,7 @@ test('the typed client: listReasoning, getReasoning, searchReasoning, deleteReas
 test('an API whose memory services have no ReasoningBank answers 503 reasoning_unavailable', async () => {
   const bare = await startTestApi({ services: { memory: { vault: memory.vault, facts: memory.facts } } });
   try {
-    const key = bare.clientWith({ vaults: { [`memory:${ada}`]: 'read' } }).key;
+    const key = (await bare.clientWith({ vaults: { [`memory:${ada}`]: 'read' } })).key;
     const res = await fetch(`${bare.url}/v1/reasoning/${ada}`, { headers: { authorization: `Bearer ${key}` } });
     expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([503, 'reasoning_unavailable']);
   } finally {

@@ -89,7 +89,7 @@ describe('SSE across processes (API here, worker in a child process, Redis betwe
 
   test('tokens published by the worker process arrive in order, then done', async () => {
     model.enqueue({ text: 'alpha beta gamma delta', chunkDelayMs: 50 });
-    const c = api.clientWith({ flows: [flow.id] }).client;
+    const c = (await api.clientWith({ flows: [flow.id] })).client;
     const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
     const events: StreamedEvent[] = [];
     for await (const e of c.runEvents(run.runId)) events.push(e);
@@ -99,7 +99,7 @@ describe('SSE across processes (API here, worker in a child process, Redis betwe
 
   test('a client that drops can resume on another API instance with Last-Event-ID', async () => {
     model.enqueue({ text: 'one two three four five six seven eight', chunkDelayMs: 60 });
-    const { key } = api.clientWith({ flows: [flow.id] });
+    const { key } = await api.clientWith({ flows: [flow.id] });
     const first = new ParClient({ baseUrl: api.url, apiKey: key });
     const second = new ParClient({ baseUrl: api2.url, apiKey: key });
     const run = await first.startRun(flow.id, { definition: flow, message: 'go' });
@@ -120,7 +120,7 @@ describe('SSE across processes (API here, worker in a child process, Redis betwe
     // 200 tokens take 16 s to stream: the kill after the third always comes long before the end.
     const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
     model.enqueue({ text: words, chunkDelayMs: 80 });
-    const { key } = api.clientWith({ flows: [flow.id] });
+    const { key } = await api.clientWith({ flows: [flow.id] });
     const c = new ParClient({ baseUrl: api.url, apiKey: key });
     const run = await c.startRun(flow.id, { definition: flow, message: 'go' });
     // Wait for the stream to be flowing (through the patient API), then follow it where quiet ends it.

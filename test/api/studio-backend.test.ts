@@ -8,7 +8,7 @@ import path from 'node:path';
 import { MemoryStreamBus, setSharedStreamBus } from '../../activities/streams';
 import { FlowService } from '../../client/services/flows';
 import { FlowRegistry } from '../../client/services/flow-registry';
-import { SqliteFlowStore } from '../../client/services/flow-store';
+import { SqlFlowStore } from '../../client/services/flow-store';
 import { StudioSignins } from '../../client/api/auth/studio-signin';
 import { apiKeysPath } from '../../client/api/auth/key-store';
 import { ParApiError, ParClient } from '../../client/sdk';
@@ -19,7 +19,7 @@ import { startTestApi, type TestApi } from './helpers/api';
 
 let ctx: TemporalTestContext;
 let api: TestApi;
-let store: SqliteFlowStore;
+let store: SqlFlowStore;
 let signins: StudioSignins;
 let admin: ParClient;
 let manager: ParClient;
@@ -34,17 +34,17 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(studioDist, 'assets', 'app-1234.js'), 'console.log("studio")');
   ctx = await temporalTestContext('studio-api');
   await ctx.startWorker();
-  store = new SqliteFlowStore(path.join(dataDir, 'flows.sqlite'));
-  signins = new StudioSignins(apiKeysPath(dataDir));
+  store = await SqlFlowStore.open({ kind: 'sqlite', file: path.join(dataDir, 'flows.sqlite') });
+  signins = await StudioSignins.open({ kind: 'sqlite', file: apiKeysPath(dataDir) });
   api = await startTestApi({ services: { flows: new FlowService(ctx.client, ctx.taskQueue, new FlowRegistry(), undefined, store), bus }, dataDir, signins, studioDist });
-  admin = api.clientWith({ vaults: { '*': 'admin' }, flows: ['*'] }, 'studio-admin').client;
-  manager = api.clientWith({ vaults: {}, flows: ['studio_pin'] }, 'manager').client;
+  admin = (await api.clientWith({ vaults: { '*': 'admin' }, flows: ['*'] }, 'studio-admin')).client;
+  manager = (await api.clientWith({ vaults: {}, flows: ['studio_pin'] }, 'manager')).client;
 });
 afterAll(async () => {
   await api?.close();
   await ctx?.close();
   await store?.close();
-  signins?.close();
+  await signins?.close();
   await bus.close();
   setSharedStreamBus(undefined);
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -142,7 +142,7 @@ test('an invalid definition is refused with its issues, a typo with a suggestion
   typo.nodes[1].params = { txet: 'hello' };
   const err = await apiError(admin.saveFlow('studio_typo', { definition: typo }));
   expect([err.status, err.code]).toEqual([400, 'invalid_flow']);
-  const raw = await api.call(api.clientWith({ flows: ['*'] }).key)('PUT', '/v1/flows/studio_typo', { definition: typo });
+  const raw = await api.call((await api.clientWith({ flows: ['*'] })).key)('PUT', '/v1/flows/studio_typo', { definition: typo });
   expect(raw.body.error.details.issues).toEqual([{ node: 'r', field: 'params.txet', message: expect.stringMatching(/is not a param of a respond node; did you mean `text`\?/) }]);
   expect((await apiError(admin.getFlow('studio_typo'))).status).toBe(404);
   const mismatch = await apiError(admin.saveFlow('studio_other', { definition: greet('studio_greet', 'x') }));
@@ -186,7 +186,7 @@ test('POST /v1/flows/validate sees the variables a stored child flow writes', as
 
 test('a key with narrow grants sees and saves only its flows, and only flows touching its vaults', async () => {
   await admin.saveFlow('studio_narrow', { definition: greet('studio_narrow', 'mine') });
-  const narrow = api.clientWith({ vaults: { docs: 'read' }, flows: ['studio_narrow'] }, 'narrow');
+  const narrow = await api.clientWith({ vaults: { docs: 'read' }, flows: ['studio_narrow'] }, 'narrow');
   expect((await narrow.client.listFlows()).flows.map((f) => f.id)).toEqual(['studio_narrow']);
   expect((await apiError(narrow.client.getFlow('studio_greet'))).status).toBe(403);
   expect((await apiError(narrow.client.saveFlow('studio_greet', { definition: greet('studio_greet', 'x') }))).status).toBe(403);
@@ -214,7 +214,7 @@ test('a key with narrow grants sees and saves only its flows, and only flows tou
 });
 
 test('a run is pinned to the stored version it started with, even after a newer save; the inbox lists then shows its approval', async () => {
-  const outsider = api.clientWith({ flows: ['studio_greet'] }, 'outsider').client;
+  const outsider = (await api.clientWith({ flows: ['studio_greet'] }, 'outsider')).client;
   await admin.saveFlow('studio_pin', { definition: pinFlow('version one ran') });
   const started = await admin.startRun('studio_pin', { variables: { amount: 75 } });
   expect(started.flowVersion).toBe(1);
@@ -254,14 +254,14 @@ test('a run is pinned to the stored version it started with, even after a newer 
 
 test('a sign-in token gives a local admin key exactly once; used or expired tokens are refused', async () => {
   const anon = new ParClient({ baseUrl: api.url });
-  const { token, expiresAt } = signins.issue();
+  const { token, expiresAt } = await signins.issue();
   expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(14 * 60_000);
   const signedIn = await anon.studioSignin(token);
   expect(signedIn.name).toMatch(/^studio-local-admin-/);
   const who = await new ParClient({ baseUrl: api.url, apiKey: signedIn.apiKey }).whoami();
   expect(who).toMatchObject({ name: signedIn.name, grants: { vaults: { '*': 'admin' }, flows: ['*'] } });
   expect((await apiError(anon.studioSignin(token))).status).toBe(401);
-  expect((await apiError(anon.studioSignin(signins.issue(-1000).token))).status).toBe(401);
+  expect((await apiError(anon.studioSignin((await signins.issue(-1000)).token))).status).toBe(401);
   expect((await apiError(anon.studioSignin('made-up'))).status).toBe(401);
   // Only the hash is stored.
   expect(fs.readFileSync(apiKeysPath(dataDir)).includes(Buffer.from(token))).toBe(false);

@@ -34,7 +34,7 @@ async function expectApiError(p: Promise<unknown>, status: number, code: string,
 
 describe('vault endpoints', () => {
   test('add, list, get, edit, search, cross-vault search with quotas, export, import, delete', async () => {
-    const { client } = api.clientWith({ vaults: { docs: 'admin', faq: 'write', copy: 'admin' } });
+    const { client } = await api.clientWith({ vaults: { docs: 'admin', faq: 'write', copy: 'admin' } });
     const added = await client.addItem('docs', 'Refunds are paid within 14 days of a return.', { topic: 'refunds' });
     expect(added.ids).toHaveLength(1);
     await client.addItem('docs', 'Our office is in Lisbon and opens at nine.', { topic: 'office' });
@@ -77,7 +77,7 @@ describe('vault endpoints', () => {
   });
 
   test('service errors come back as 4xx with the service code', async () => {
-    const { client } = api.clientWith({ vaults: { '*': 'admin' } });
+    const { client } = await api.clientWith({ vaults: { '*': 'admin' } });
     await expectApiError(client.search('docs', 'x', { n: 0 }), 400, 'invalid_body', /body.n must be >= 1/);
     await expectApiError(client.importVault('docs', { format: 'par-vault', items: [{ text: 'no id' }] }), 400, 'bad_import', /#0/);
     await expectApiError(client.addItem('Bad Name!', 'x'), 400, 'bad_vault_name');
@@ -93,25 +93,25 @@ describe('API keys', () => {
     expect(await none.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringMatching(/Authorization: Bearer/) } });
     expect((await raw('/v1/vaults', { headers: { authorization: 'Basic abc' } })).status).toBe(401);
 
-    const { key, keyId, client } = api.clientWith({ vaults: { docs: 'read' } });
+    const { key, keyId, client } = await api.clientWith({ vaults: { docs: 'read' } });
     await expect(client.listVaults()).resolves.toBeDefined();
     const wrong = key.slice(0, -4) + (key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     await expectApiError(new ParClient({ baseUrl: api.url, apiKey: wrong }).listVaults(), 401, 'unauthorized', /not valid/);
     await expectApiError(new ParClient({ baseUrl: api.url, apiKey: 'par_0000000000000000_' + 'x'.repeat(43) }).listVaults(), 401, 'unauthorized');
 
-    expect(api.keys.revoke(keyId)).toBe(true);
+    expect(await api.keys.revoke(keyId)).toBe(true);
     await expectApiError(client.listVaults(), 401, 'unauthorized', /revoked/);
   });
 
-  test('keys are stored hashed', () => {
-    const { key } = api.clientWith({ vaults: { docs: 'read' } });
+  test('keys are stored hashed', async () => {
+    const { key } = await api.clientWith({ vaults: { docs: 'read' } });
     const bytes = fs.readFileSync(path.join(api.dataDir, 'api-keys.sqlite'));
     expect(bytes.includes(Buffer.from(key.replace(/^par_[0-9a-f]{16}_/, '')))).toBe(false);
   });
 
   test("a key never reads or writes another key's vaults; levels are enforced", async () => {
-    const alice = api.clientWith({ vaults: { alice: 'write' } }).client;
-    const bob = api.clientWith({ vaults: { bob: 'read' } }).client;
+    const alice = (await api.clientWith({ vaults: { alice: 'write' } })).client;
+    const bob = (await api.clientWith({ vaults: { bob: 'read' } })).client;
     const added = await alice.addItem('alice', 'Alice keeps her notes here.');
     await expectApiError(bob.search('alice', 'notes'), 403, 'forbidden', /no read access to vault "alice"/);
     await expectApiError(bob.getItem('alice', added.ids[0]), 403, 'forbidden');
@@ -131,15 +131,15 @@ describe('API keys', () => {
     expect((await raw('/healthz')).status).toBe(200);
     const doc = (await (await raw('/v1/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.0.3');
-    const { client, keyId } = api.clientWith({ vaults: { docs: 'read' }, flows: ['refund_approval'] });
+    const { client, keyId } = await api.clientWith({ vaults: { docs: 'read' }, flows: ['refund_approval'] });
     expect(await client.whoami()).toMatchObject({ keyId, grants: { vaults: { docs: 'read' }, flows: ['refund_approval'] }, insecureLocal: false });
   });
 });
 
 describe('malformed and oversized requests', () => {
   let key: string;
-  beforeAll(() => {
-    key = api.clientWith({ vaults: { docs: 'write' } }).key;
+  beforeAll(async () => {
+    key = (await api.clientWith({ vaults: { docs: 'write' } })).key;
   });
   const post = (pathname: string, body: string | Buffer, headers: Record<string, string> = {}) =>
     fetch(api.url + pathname, { method: 'POST', body, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers } });

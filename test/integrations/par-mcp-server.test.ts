@@ -62,7 +62,7 @@ async function httpClient(key: string): Promise<Client> {
 }
 
 test('streamable HTTP: tools by grant; memory, vault search, flow run, status and approve', async () => {
-  const { key } = api.clientWith({ vaults: { [`memory:${tenant}`]: 'write', [vault]: 'read' }, flows: ['ask_manager'] }, `agent-${Date.now()}`);
+  const { key } = await api.clientWith({ vaults: { [`memory:${tenant}`]: 'write', [vault]: 'read' }, flows: ['ask_manager'] }, `agent-${Date.now()}`);
   const client = await httpClient(key);
   const names = (await client.listTools()).tools.map((t) => t.name).sort();
   expect(names).toEqual(['flow_approve', 'flow_run', 'flow_status', 'memory_vault_save', 'memory_vault_search', 'search_memory', 'vault_search']);
@@ -88,7 +88,7 @@ test('streamable HTTP: tools by grant; memory, vault search, flow run, status an
 });
 
 test('streamable HTTP: a key without grants is refused per tool; no key is refused at the door', async () => {
-  const { key } = api.clientWith({ vaults: { other: 'read' } }, `stranger-${Date.now()}`);
+  const { key } = await api.clientWith({ vaults: { other: 'read' } }, `stranger-${Date.now()}`);
   const client = await httpClient(key);
   const denied = await call(client, 'memory_vault_search', { query: 'x', tenant });
   expect(denied.isError).toBe(true);

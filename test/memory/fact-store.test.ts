@@ -18,10 +18,10 @@ describe('Fact Store', () => {
     const second = await s.facts.put({ tenant, namespace: 'user:ada', key: 'theme', value: { mode: 'dark', accent: 'blue' } });
     expect(second.created).toBe(first.created);
     expect(second.updated > first.updated).toBe(true);
-    expect(s.facts.get(tenant, 'user:ada', 'theme')?.value).toEqual({ mode: 'dark', accent: 'blue' });
-    expect(s.facts.get(tenant, 'user:ada', 'missing')).toBeUndefined();
+    expect((await s.facts.get(tenant, 'user:ada', 'theme'))?.value).toEqual({ mode: 'dark', accent: 'blue' });
+    expect(await s.facts.get(tenant, 'user:ada', 'missing')).toBeUndefined();
     await s.facts.put({ tenant, namespace: 'n', key: 'nothing', value: null });
-    expect(s.facts.get(tenant, 'n', 'nothing')?.value).toBeNull();
+    expect((await s.facts.get(tenant, 'n', 'nothing'))?.value).toBeNull();
   });
 
   test('list is newest first, limited (default 50), and filters by key prefix', async () => {
@@ -30,26 +30,26 @@ describe('Fact Store', () => {
       await s.facts.put({ tenant, namespace: 'proj', key: `${i % 2 ? 'task' : 'note'}:${String(i).padStart(2, '0')}`, value: i });
       await tick();
     }
-    const all = s.facts.list({ tenant, namespace: 'proj' });
+    const all = await s.facts.list({ tenant, namespace: 'proj' });
     expect(all).toHaveLength(50);
     expect(all[0].value).toBe(54);
-    const tasks = s.facts.list({ tenant, namespace: 'proj', prefix: 'task:', limit: 3 });
+    const tasks = await s.facts.list({ tenant, namespace: 'proj', prefix: 'task:', limit: 3 });
     expect(tasks.map((f) => f.key)).toEqual(['task:53', 'task:51', 'task:49']);
     // A prefix with LIKE wildcards is taken literally.
-    expect(s.facts.list({ tenant, namespace: 'proj', prefix: 'task%' })).toEqual([]);
+    expect(await s.facts.list({ tenant, namespace: 'proj', prefix: 'task%' })).toEqual([]);
   });
 
   test('delete removes the fact and its vector; tenants and namespaces are separate', async () => {
     const tenant = freshTenant('facts-del');
     const other = freshTenant('facts-other');
     await s.facts.put({ tenant, namespace: 'user:ada', key: 'city', value: 'Lisbon' });
-    expect(s.facts.get(other, 'user:ada', 'city')).toBeUndefined();
-    expect(s.facts.list({ tenant: other, namespace: 'user:ada' })).toEqual([]);
+    expect(await s.facts.get(other, 'user:ada', 'city')).toBeUndefined();
+    expect(await s.facts.list({ tenant: other, namespace: 'user:ada' })).toEqual([]);
     expect(await s.facts.similar(other, 'Which city does Ada live in?', 5, -1)).toEqual([]);
     expect((await s.facts.similar(tenant, 'Which city does Ada live in?', 5, 0.2)).map((f) => f.key)).toEqual(['city']);
     expect(await s.facts.delete(tenant, 'user:ada', 'city')).toBe(true);
     expect(await s.facts.delete(tenant, 'user:ada', 'city')).toBe(false);
-    expect(s.facts.get(tenant, 'user:ada', 'city')).toBeUndefined();
+    expect(await s.facts.get(tenant, 'user:ada', 'city')).toBeUndefined();
     expect(await s.facts.similar(tenant, 'Which city does Ada live in?', 5, -1)).toEqual([]);
   });
 

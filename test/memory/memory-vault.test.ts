@@ -27,7 +27,7 @@ describe('Memory Vault', () => {
     expect(plan).toMatchObject({ action: 'update', targetId: first.entry.id, previousContent: 'I am vegetarian' });
     expect(plan.matchedSimilarity).toBeGreaterThan(0.5);
     await s.vault.commitSave(plan);
-    const live = s.vault.list({ tenant });
+    const live = await s.vault.list({ tenant });
     expect(live).toHaveLength(2);
     expect(live.find((e) => e.id === first.entry.id)?.content).toBe('I am a vegetarian and do not eat meat');
   });
@@ -62,18 +62,18 @@ describe('Memory Vault', () => {
     expect(updated).toMatchObject({ id: entry.id, content: 'Works in Munich since March', created: entry.created });
     await expect(s.vault.planSave({ tenant, id: 'no-such-id', content: 'x y z' })).rejects.toThrow(MemoryNotFoundError);
     await expect(s.vault.planSave({ tenant, id: 'no-such-id', content: 'x y z' })).rejects.toThrow(/memory entry "no-such-id" does not exist/);
-    expect(s.vault.list({ tenant })).toHaveLength(1);
+    expect(await s.vault.list({ tenant })).toHaveLength(1);
   });
 
   test('two-phase save: the plan writes nothing, and committing it twice writes once', async () => {
     const tenant = freshTenant('two-phase');
     const plan = await s.vault.planSave({ tenant, content: 'Allergic to peanuts', scope: 'health' });
     expect(plan).toMatchObject({ action: 'add', scope: 'health' });
-    expect(s.vault.list({ tenant })).toHaveLength(0);
+    expect(await s.vault.list({ tenant })).toHaveLength(0);
     const a = await s.vault.commitSave(plan);
     const b = await s.vault.commitSave(plan);
     expect(b).toEqual(a);
-    expect(s.vault.list({ tenant })).toHaveLength(1);
+    expect(await s.vault.list({ tenant })).toHaveLength(1);
     expect((await s.vault.search({ tenant, query: 'peanut allergy' })).entries).toHaveLength(1);
   });
 
@@ -92,8 +92,8 @@ describe('Memory Vault', () => {
     const { entry } = await s.vault.save({ tenant, content: 'Has a dog called Rex' });
     const deleted = await s.vault.delete({ tenant, id: entry.id });
     expect(deleted.deleted).not.toBeNull();
-    expect(s.vault.list({ tenant })).toHaveLength(0);
-    expect(s.vault.list({ tenant, deleted: true }).map((e) => e.id)).toEqual([entry.id]);
+    expect(await s.vault.list({ tenant })).toHaveLength(0);
+    expect((await s.vault.list({ tenant, deleted: true })).map((e) => e.id)).toEqual([entry.id]);
     expect((await s.vault.search({ tenant, query: 'pet dog name' })).entries).toHaveLength(0);
     await expect(s.vault.planSave({ tenant, id: entry.id, content: 'Has two dogs' })).rejects.toThrow(/is deleted/);
     const restored = await s.vault.restore({ tenant, id: entry.id });
@@ -110,7 +110,7 @@ describe('Memory Vault', () => {
     expect(all.entries.map((e) => e.id).sort()).toEqual([priv.id, team.id].sort());
     const onlyTeam = await s.vault.search({ tenant, query: 'hiking', scopes: ['team'] });
     expect(onlyTeam.entries.map((e) => e.id)).toEqual([team.id]);
-    expect(s.vault.list({ tenant, scope: 'team' }).map((e) => e.id)).toEqual([team.id]);
+    expect((await s.vault.list({ tenant, scope: 'team' })).map((e) => e.id)).toEqual([team.id]);
   });
 
   test("one tenant's entries never come back to another, even for identical text", async () => {
@@ -118,7 +118,7 @@ describe('Memory Vault', () => {
     const bob = freshTenant('bob');
     const a = await s.vault.save({ tenant: alice, content: 'My bank PIN hint is the cat birthday' });
     expect((await s.vault.search({ tenant: bob, query: 'My bank PIN hint is the cat birthday' })).entries).toEqual([]);
-    expect(s.vault.list({ tenant: bob })).toEqual([]);
+    expect(await s.vault.list({ tenant: bob })).toEqual([]);
     // Same text in Bob's vault is a new entry, not an update of Alice's.
     const b = await s.vault.save({ tenant: bob, content: 'My bank PIN hint is the cat birthday' });
     expect(b.plan.action).toBe('add');
@@ -140,7 +140,7 @@ describe('Memory Vault', () => {
     const tenant = freshTenant('import');
     const ids = await s.vault.importEntries({ tenant, scope: 'imported', contents: ['Owns a red bicycle', 'Owns a red bicycle', 'Speaks Portuguese'] }, 2);
     expect(new Set(ids).size).toBe(3);
-    expect(s.vault.list({ tenant, scope: 'imported' })).toHaveLength(3);
+    expect(await s.vault.list({ tenant, scope: 'imported' })).toHaveLength(3);
     expect((await s.vault.search({ tenant, query: 'which languages does the user speak?', limit: 1 })).entries[0].id).toBe(ids[2]);
   });
 

@@ -32,18 +32,18 @@ describe('ReasoningBank', () => {
   test('success raises and failure lowers confidence by 0.1; failures add anti-patterns; below 0.3 is never advice', async () => {
     const tenant = freshTenant('rb-conf');
     const { id } = await s.reasoning.add(tenant, draft());
-    s.reasoning.applyOutcome(tenant, [id], 'success', 'r2');
-    expect(s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.6, evidenceRunIds: ['r1', 'r2'] });
+    await s.reasoning.applyOutcome(tenant, [id], 'success', 'r2');
+    expect(await s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.6, evidenceRunIds: ['r1', 'r2'] });
     // The same run again (a retried activity) does not move it twice.
-    expect(s.reasoning.applyOutcome(tenant, [id], 'success', 'r2')).toEqual([]);
-    expect(s.reasoning.get(tenant, id).confidence).toBe(0.6);
-    s.reasoning.applyOutcome(tenant, [id], 'failure', 'r3', 'Skipped the join on regions');
-    s.reasoning.applyOutcome(tenant, [id], 'failure', 'r4');
-    expect(s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.4, antiPatterns: ['Skipped the join on regions'] });
-    s.reasoning.applyOutcome(tenant, [id], 'failure', 'r5');
-    expect(s.reasoning.get(tenant, id).confidence).toBe(0.3);
+    expect(await s.reasoning.applyOutcome(tenant, [id], 'success', 'r2')).toEqual([]);
+    expect((await s.reasoning.get(tenant, id)).confidence).toBe(0.6);
+    await s.reasoning.applyOutcome(tenant, [id], 'failure', 'r3', 'Skipped the join on regions');
+    await s.reasoning.applyOutcome(tenant, [id], 'failure', 'r4');
+    expect(await s.reasoning.get(tenant, id)).toMatchObject({ confidence: 0.4, antiPatterns: ['Skipped the join on regions'] });
+    await s.reasoning.applyOutcome(tenant, [id], 'failure', 'r5');
+    expect((await s.reasoning.get(tenant, id)).confidence).toBe(0.3);
     expect((await s.reasoning.retrieve(tenant, draft().taskSignature)).map((a) => a.id)).toEqual([id]);
-    s.reasoning.applyOutcome(tenant, [id], 'failure', 'r6');
+    await s.reasoning.applyOutcome(tenant, [id], 'failure', 'r6');
     expect(await s.reasoning.retrieve(tenant, draft().taskSignature)).toEqual([]);
   });
 
@@ -52,8 +52,8 @@ describe('ReasoningBank', () => {
     const a = await s.reasoning.add(tenant, draft());
     const b = await s.reasoning.add(tenant, draft({ content: 'Read the table schema before you write any SQL query.', runId: 'r9' }));
     expect(b).toEqual({ id: a.id, merged: true });
-    expect(s.reasoning.list(tenant)).toHaveLength(1);
-    expect(s.reasoning.get(tenant, a.id).evidenceRunIds).toEqual(['r1', 'r9']);
+    expect(await s.reasoning.list(tenant)).toHaveLength(1);
+    expect((await s.reasoning.get(tenant, a.id)).evidenceRunIds).toEqual(['r1', 'r9']);
     const c = await s.reasoning.add(tenant, draft({ title: 'Tone', content: 'Ask which tone the customer wants.', runId: 'r10' }));
     expect(c.merged).toBe(false);
   });
@@ -62,19 +62,19 @@ describe('ReasoningBank', () => {
     const tenant = freshTenant('rb-decay');
     const fresh = await s.reasoning.add(tenant, draft());
     const weak = await s.reasoning.add(tenant, draft({ title: 'Tone', content: 'Ask which tone the customer wants.', taskSignature: 'support email' }));
-    s.reasoning.applyOutcome(tenant, [weak.id], 'failure', 'x');
-    s.reasoning.applyOutcome(tenant, [weak.id], 'failure', 'y'); // 0.3
+    await s.reasoning.applyOutcome(tenant, [weak.id], 'failure', 'x');
+    await s.reasoning.applyOutcome(tenant, [weak.id], 'failure', 'y'); // 0.3
     const in65Days = new Date(Date.now() + 65 * 86_400_000);
     const r = await s.reasoning.consolidate(tenant, in65Days);
     // Two full 30-day periods: -0.1. The strong item goes 0.5 -> 0.4; the weak one 0.3 -> 0.2 stays (prune is below 0.2).
     expect(r.decayedIds.sort()).toEqual([fresh.id, weak.id].sort());
-    expect(s.reasoning.get(tenant, fresh.id).confidence).toBe(0.4);
-    expect(s.reasoning.get(tenant, weak.id).confidence).toBe(0.2);
+    expect((await s.reasoning.get(tenant, fresh.id)).confidence).toBe(0.4);
+    expect((await s.reasoning.get(tenant, weak.id)).confidence).toBe(0.2);
     // Running it again at the same moment decays nothing more.
     expect((await s.reasoning.consolidate(tenant, in65Days)).decayedIds).toEqual([]);
     const later = await s.reasoning.consolidate(tenant, new Date(in65Days.getTime() + 31 * 86_400_000));
     expect(later.prunedIds).toEqual([weak.id]);
-    expect(s.reasoning.list(tenant).map((i) => i.id)).toEqual([fresh.id]);
+    expect((await s.reasoning.list(tenant)).map((i) => i.id)).toEqual([fresh.id]);
   });
 
   test('keeps at most maxItems, dropping the lowest confidence first', async () => {
@@ -84,7 +84,7 @@ describe('ReasoningBank', () => {
       const topics = ['Use indexes for slow queries.', 'Ask which tone the customer wants.', 'Write unit tests before refactoring.'];
       const ids = [];
       for (const [i, content] of topics.entries()) ids.push((await small.reasoning.add(tenant, draft({ title: `t${i}`, content, taskSignature: `task ${i}` }))).id);
-      small.reasoning.applyOutcome(tenant, [ids[1]], 'failure', 'z');
+      await small.reasoning.applyOutcome(tenant, [ids[1]], 'failure', 'z');
       expect((await small.reasoning.consolidate(tenant)).prunedIds).toEqual([ids[1]]);
     } finally {
       await small.close();
@@ -124,14 +124,14 @@ describe('runtime-owned memory', () => {
     expect(second.systemPrompt).toContain('describe_table, then run_sql');
     expect(second.adviceIds.length).toBeGreaterThan(0);
     const used = second.adviceIds[0];
-    expect(s.reasoning.get(tenant, used).lastUsed).not.toBeNull();
+    expect((await s.reasoning.get(tenant, used)).lastUsed).not.toBeNull();
 
     const after = await s.runtime.learnAfterRun({ tenant, mode: 'reasoning', runId: 'run-2', taskSignature: signature, outcome: 'success', transcript: transcript('Done.'), usedAdviceIds: [used] });
     expect(after.updatedIds).toEqual([used]);
-    expect(s.reasoning.get(tenant, used).confidence).toBeCloseTo(0.6);
+    expect((await s.reasoning.get(tenant, used)).confidence).toBeCloseTo(0.6);
     // A retried activity for the same run changes nothing more.
     expect(await s.runtime.learnAfterRun({ tenant, mode: 'reasoning', runId: 'run-2', taskSignature: signature, outcome: 'success', transcript: transcript('Done.'), usedAdviceIds: [used] })).toEqual(after);
-    expect(s.reasoning.get(tenant, used).confidence).toBeCloseTo(0.6);
+    expect((await s.reasoning.get(tenant, used)).confidence).toBeCloseTo(0.6);
   });
 
   test('a failed run lowers the used advice and records an anti-pattern from the failure', async () => {
@@ -145,7 +145,7 @@ describe('runtime-owned memory', () => {
     ];
     const r = await s.runtime.learnAfterRun({ tenant, mode: 'all', runId: 'f1', taskSignature: 'write a SQL query for a sales report', outcome: 'failure', transcript: failing, usedAdviceIds: [id] });
     expect(r.outcome).toBe('failure');
-    const item = s.reasoning.get(tenant, id);
+    const item = await s.reasoning.get(tenant, id);
     expect(item.confidence).toBeCloseTo(0.4);
     expect(item.antiPatterns[0]).toContain('no such table');
   });
@@ -154,7 +154,7 @@ describe('runtime-owned memory', () => {
     const tenant = freshTenant('rt-unknown');
     const r = await s.runtime.learnAfterRun({ tenant, mode: 'reasoning', runId: 'u1', taskSignature: 'anything at all', transcript: transcript('ok'), usedAdviceIds: [], model: 'local:extractive' });
     expect(r).toMatchObject({ outcome: 'unknown', judgedBy: 'none', createdIds: [] });
-    expect(s.reasoning.list(tenant)).toEqual([]);
+    expect(await s.reasoning.list(tenant)).toEqual([]);
   });
 
   test('with a real model, the model judges and distils (through the injected model functions)', async () => {
@@ -179,7 +179,7 @@ describe('runtime-owned memory', () => {
       expect(r).toMatchObject({ outcome: 'failure', judgedBy: 'model', distilledBy: 'model' });
       expect(decided[0]).toMatchObject({ model: 'openai:gpt-4.1-mini', kind: 'recognize' });
       expect(generated[0].messages[1].content).toContain('Outcome: failure');
-      expect(withModel.reasoning.list(tenant).map((i) => i.title)).toEqual(['Verify table names']);
+      expect((await withModel.reasoning.list(tenant)).map((i) => i.title)).toEqual(['Verify table names']);
     } finally {
       await withModel.close();
     }
@@ -198,7 +198,7 @@ describe('runtime-owned memory', () => {
     expect(none.systemPrompt).toBe('');
     const r = await s.runtime.learnAfterRun({ tenant, mode: 'facts', runId: 'f-1', taskSignature: 'x', transcript: [], usedAdviceIds: [], newFacts: [{ namespace: 'user:ada', key: 'timezone', value: 'Europe/Lisbon' }] });
     expect(r.storedFactKeys).toEqual(['user:ada/timezone']);
-    expect(s.facts.get(tenant, 'user:ada', 'timezone')?.value).toBe('Europe/Lisbon');
+    expect((await s.facts.get(tenant, 'user:ada', 'timezone'))?.value).toBe('Europe/Lisbon');
   });
 
   test('bad mode is a typed error naming the field', async () => {

@@ -27,7 +27,7 @@ async function open(dir: string): Promise<MemoryServices> {
 async function seed(s: MemoryServices, tenant: string): Promise<{ sqlId: string; emailId: string }> {
   const sqlId = (await s.reasoning.add(tenant, { ...sql, runId: 'r1' })).id;
   const emailId = (await s.reasoning.add(tenant, { ...email, runId: 'r2' })).id;
-  s.reasoning.applyOutcome(tenant, [emailId], 'success', 'r3');
+  await s.reasoning.applyOutcome(tenant, [emailId], 'success', 'r3');
   return { sqlId, emailId };
 }
 
@@ -78,8 +78,8 @@ test('local: list, search, show, delete, and not_found for an unknown id', async
 
 test('remote: through the API with the key grants; nothing is written locally', async () => {
   const env = (key: string) => ({ PAR_API_URL: api.url, PAR_API_KEY: key, PAR_DATA_DIR: cliDir, PAR_TEMPORAL_ADDRESS: '127.0.0.1:1', QDRANT_URL: '' });
-  const readKey = api.clientWith({ vaults: { 'memory:team': 'read' } }).key;
-  const writeKey = api.clientWith({ vaults: { 'memory:team': 'write' } }).key;
+  const readKey = (await api.clientWith({ vaults: { 'memory:team': 'read' } })).key;
+  const writeKey = (await api.clientWith({ vaults: { 'memory:team': 'write' } })).key;
   const par = (key: string, ...args: string[]) => runPar(['reasoning', ...args, '--tenant', 'team', '--json'], env(key));
 
   const list = await par(readKey, 'list', '--limit', '1');
@@ -99,6 +99,6 @@ test('remote: through the API with the key grants; nothing is written locally', 
 
   const del = await par(writeKey, 'delete', remote.sqlId);
   expect(json(del)).toMatchObject({ deleted: remote.sqlId, item: { id: remote.sqlId } });
-  expect(served.reasoning.list('team').map((i) => i.id)).toEqual([remote.emailId]);
+  expect((await served.reasoning.list('team')).map((i) => i.id)).toEqual([remote.emailId]);
   expect(fs.readdirSync(cliDir)).toEqual([]);
 }, 300_000);

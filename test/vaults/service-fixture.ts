@@ -5,9 +5,9 @@ import { LocalMiniLmEmbedder } from '../../activities/embeddings/local-minilm';
 import { CachedEmbedder } from '../../activities/embeddings/cached-embedder';
 import type { Embedder } from '../../activities/embeddings/port';
 import { EmbeddedVectorStore } from '../../activities/vectors/embedded-store';
-import { SqliteKeyValueStore } from '../../activities/vaults/kv-store';
+import { SqlKeyValueStore } from '../../activities/vaults/kv-store';
 import { VaultService, type VaultServiceDeps } from '../../activities/vaults/service';
-import { SqliteVaultSettingsStore } from '../../activities/vaults/vault-settings-store';
+import { SqlVaultSettingsStore } from '../../activities/vaults/vault-settings-store';
 
 let shared: Promise<Embedder> | undefined;
 /** The real local model, loaded once per test file. */
@@ -28,8 +28,8 @@ export async function serviceIn(dir: string, extra: Partial<VaultServiceDeps> = 
   return new VaultService({
     embedder,
     store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: new SqliteVaultSettingsStore(path.join(dir, 'vaults.sqlite')),
-    kv: new SqliteKeyValueStore(path.join(dir, 'vaults.sqlite')),
+    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
+    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
     ...extra,
   });
 }

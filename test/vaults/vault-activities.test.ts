@@ -18,7 +18,7 @@ beforeAll(async () => {
       opened++;
       return svc;
     },
-    staging: () => new IngestStaging(path.join(dir, 'vaults.sqlite')),
+    staging: () => IngestStaging.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
   });
   await svc.addMany('legal', [{ text: 'The contract may be terminated with 30 days written notice.' }, { text: 'Liability is capped at the fees paid.' }]);
   await svc.addMany('eng', [{ text: 'Deploys run through the blue-green pipeline.' }]);

@@ -123,7 +123,7 @@ describe('add through the ingest workflow', () => {
     await ctx.startWorker({
       activities: createVaultActivities({
         service: () => (svc ??= createVaultService({ env })),
-        staging: () => new IngestStaging(path.join(dataDir, 'vaults.sqlite')),
+        staging: () => IngestStaging.open({ kind: 'sqlite', file: path.join(dataDir, 'vaults.sqlite') }),
       }),
     });
     // The CLI takes the workflow path only when it sees an activity poller: wait until the server does.

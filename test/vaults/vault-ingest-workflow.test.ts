@@ -15,7 +15,7 @@ let svc: VaultService;
 const doc = Array.from({ length: 120 }, (_, i) => `Section ${i} of the handbook describes rule number ${i} for the night shift.`).join(' ');
 
 function activities(hooks: { beforeBatch?: (from: number) => Promise<void> } = {}) {
-  const base = createVaultActivities({ service: async () => svc, staging: () => new IngestStaging(path.join(dir, 'vaults.sqlite')) });
+  const base = createVaultActivities({ service: async () => svc, staging: () => IngestStaging.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }) });
   return {
     ...base,
     async vaultIngestBatch(req: Parameters<typeof base.vaultIngestBatch>[0]) {

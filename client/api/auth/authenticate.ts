@@ -19,13 +19,13 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** Who is calling: the key in "Authorization: Bearer KEY", or the local developer in insecure local mode. */
-export function authenticate(req: http.IncomingMessage, mode: AuthMode): Principal {
+export async function authenticate(req: http.IncomingMessage, mode: AuthMode): Promise<Principal> {
   if (mode.kind === 'insecure-local') return LOCAL_DEVELOPER;
   const header = req.headers.authorization;
   if (!header) throw unauthorized('an API key is required: send "Authorization: Bearer KEY" (create one with `par keys create`)');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw unauthorized('the Authorization header must be "Bearer KEY"');
-  const result = mode.store.verify(m[1]);
+  const result = await mode.store.verify(m[1]);
   if ('refused' in result) throw unauthorized(result.refused);
   return result.principal;
 }

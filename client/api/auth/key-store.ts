@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { isUniqueViolation, openStoreDatabase, type DatabaseTarget, type KeyTables, type StoreDatabase } from '../../../activities/db';
 import type { Grants, Principal } from './grants';
 import { ParError } from '../../../workflows/errors';
 
@@ -19,15 +18,7 @@ export interface CreatedApiKey extends ApiKeyInfo {
   key: string;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  hash: string;
-  grants: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
+type Row = KeyTables['api_keys'];
 
 export class KeyNameTakenError extends ParError {
   override name = 'KeyNameTakenError';
@@ -45,64 +36,66 @@ export function apiKeysPath(dataDir: string): string {
 }
 
 /**
- * API keys in SQLite in the data folder. A key is "par_<id>_<secret>"; the secret is 256 random
+ * API keys in the keys database (<data dir>/api-keys.sqlite, or PostgreSQL with PAR_DATABASE_URL). A key is "par_<id>_<secret>"; the secret is 256 random
  * bits, so a plain SHA-256 of it is safe at rest (no slow hash needed) and compared in constant time.
  */
 export class ApiKeyStore {
-  private readonly db: Database.Database;
-  private readonly touchStmt: Database.Statement;
   private readonly touched = new Map<string, number>();
 
-  constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
-      id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, grants TEXT NOT NULL,
-      created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT)`);
-    this.touchStmt = this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
+  constructor(private readonly store: StoreDatabase<KeyTables>) {}
+
+  /** The key store of the environment (or of the given database). */
+  static async open(target?: DatabaseTarget): Promise<ApiKeyStore> {
+    return new ApiKeyStore(await openStoreDatabase('keys', { target }));
   }
 
   /**
    * Creates a key. Its name is who the key is in flow runs (an approval decided with it is
-   * recorded as by: name, and approval nodes list approvers by these names), so active names are unique.
+   * recorded as by: name, and approval nodes list approvers by these names), so active names are
+   * unique: a unique index on active names decides, so two API processes creating one name at
+   * once get one key and one KeyNameTakenError.
    */
-  create(name: string | undefined, grants: Grants): CreatedApiKey {
+  async create(name: string | undefined, grants: Grants): Promise<CreatedApiKey> {
     const id = crypto.randomBytes(8).toString('hex');
     name = name?.trim() || `key-${id}`;
-    const taken = this.db.prepare('SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL').get(name) as { id: string } | undefined;
-    if (taken) throw new KeyNameTakenError(`an active API key (${taken.id}) is already named "${name}"; pick another --name or revoke it first`);
     const secret = crypto.randomBytes(32).toString('base64url');
     const createdAt = new Date().toISOString();
-    this.db
-      .prepare('INSERT INTO api_keys (id, name, hash, grants, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, name, hashSecret(secret), JSON.stringify(grants), createdAt);
+    try {
+      await this.store.db
+        .insertInto('api_keys')
+        .values({ id, name, hash: hashSecret(secret), grants: JSON.stringify(grants), created_at: createdAt, revoked_at: null, last_used_at: null })
+        .execute();
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const taken = await this.store.db.selectFrom('api_keys').select('id').where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+      // Not the name: the 64-bit id collided (never seen in practice); the caller may simply retry.
+      if (!taken) throw err;
+      throw new KeyNameTakenError(`an active API key (${taken.id}) is already named "${name}"; pick another --name or revoke it first`);
+    }
     return { id, name, grants, createdAt, key: `par_${id}_${secret}` };
   }
 
-  list(): ApiKeyInfo[] {
-    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created_at').all() as Row[]).map(toInfo);
+  async list(): Promise<ApiKeyInfo[]> {
+    return (await this.store.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute()).map(toInfo);
   }
 
-  get(id: string): ApiKeyInfo | undefined {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Row | undefined;
+  async get(id: string): Promise<ApiKeyInfo | undefined> {
+    const row = await this.row(id);
     return row && toInfo(row);
   }
 
   /** Marks a key revoked (kept for the record); false when there is no such key. */
-  revoke(id: string): boolean {
-    const info = this.get(id);
-    if (!info) return false;
-    if (!info.revokedAt) this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+  async revoke(id: string): Promise<boolean> {
+    if (!(await this.row(id))) return false;
+    await this.store.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     return true;
   }
 
   /** The principal for a presented key, or why it was refused. */
-  verify(presented: string): { principal: Principal } | { refused: string } {
+  async verify(presented: string): Promise<{ principal: Principal } | { refused: string }> {
     const m = KEY_FORMAT.exec(presented);
     if (!m) return { refused: 'the API key is malformed (expected par_<id>_<secret>)' };
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(m[1]) as Row | undefined;
+    const row = await this.row(m[1]);
     const given = Buffer.from(hashSecret(m[2]), 'hex');
     // Compare against something even for unknown ids so timing does not reveal which ids exist.
     const stored = Buffer.from(row?.hash ?? hashSecret(''), 'hex');
@@ -112,13 +105,17 @@ export class ApiKeyStore {
     const now = Date.now();
     if (now - (this.touched.get(row.id) ?? 0) > 60_000) {
       this.touched.set(row.id, now);
-      this.touchStmt.run(new Date(now).toISOString(), row.id);
+      await this.store.db.updateTable('api_keys').set({ last_used_at: new Date(now).toISOString() }).where('id', '=', row.id).execute();
     }
     return { principal: { keyId: row.id, name: row.name, grants: JSON.parse(row.grants) as Grants } };
   }
 
-  close(): void {
-    this.db.close();
+  async close(): Promise<void> {
+    await this.store.release();
+  }
+
+  private row(id: string): Promise<Row | undefined> {
+    return this.store.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
   }
 }
 

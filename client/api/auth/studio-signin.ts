@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { openSqlite } from '../../../activities/vaults/sqlite-file';
+import { openStoreDatabase, type DatabaseTarget, type KeyTables, type StoreDatabase } from '../../../activities/db';
 import type { ApiKeyStore } from './key-store';
 import type { Grants } from './grants';
 
@@ -17,35 +16,45 @@ const hash = (token: string) => crypto.createHash('sha256').update(token).digest
  * sits on disk.
  */
 export class StudioSignins {
-  private readonly db: Database.Database;
+  constructor(private readonly store: StoreDatabase<KeyTables>) {}
 
-  constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS studio_signin_tokens (
-      hash TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT, key_id TEXT)`);
+  /** The sign-ins of the keys database (beside the API keys). */
+  static async open(target?: DatabaseTarget): Promise<StudioSignins> {
+    return new StudioSignins(await openStoreDatabase('keys', { target }));
   }
 
   /** A new token, valid once for `ttlMs`. */
-  issue(ttlMs = SIGNIN_TOKEN_TTL_MS): { token: string; expiresAt: string } {
+  async issue(ttlMs = SIGNIN_TOKEN_TTL_MS): Promise<{ token: string; expiresAt: string }> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = Date.now();
     const expiresAt = new Date(now + ttlMs).toISOString();
-    this.db.prepare('INSERT INTO studio_signin_tokens (hash, created_at, expires_at) VALUES (?, ?, ?)').run(hash(token), new Date(now).toISOString(), expiresAt);
-    this.db.prepare('DELETE FROM studio_signin_tokens WHERE expires_at < ? AND used_at IS NULL').run(new Date(now - 24 * 3600_000).toISOString());
+    await this.store.db.insertInto('studio_signin_tokens').values({ hash: hash(token), created_at: new Date(now).toISOString(), expires_at: expiresAt, used_at: null, key_id: null }).execute();
+    await this.store.db
+      .deleteFrom('studio_signin_tokens')
+      .where('expires_at', '<', new Date(now - 24 * 3600_000).toISOString())
+      .where('used_at', 'is', null)
+      .execute();
     return { token, expiresAt };
   }
 
   /** Trades a token for a new local admin key, exactly once; undefined when unknown, used or expired. */
-  redeem(token: string, keys: ApiKeyStore): { apiKey: string; name: string; keyId: string } | undefined {
+  async redeem(token: string, keys: ApiKeyStore): Promise<{ apiKey: string; name: string; keyId: string } | undefined> {
     const now = new Date().toISOString();
-    const claim = this.db.prepare('UPDATE studio_signin_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?').run(now, hash(token), now);
-    if (claim.changes !== 1) return undefined;
-    const created = keys.create(`studio-local-admin-${crypto.randomBytes(3).toString('hex')}`, LOCAL_ADMIN_GRANTS);
-    this.db.prepare('UPDATE studio_signin_tokens SET key_id = ? WHERE hash = ?').run(created.id, hash(token));
+    // One conditional UPDATE claims the token: of two API processes redeeming it at once, one wins.
+    const claim = await this.store.db
+      .updateTable('studio_signin_tokens')
+      .set({ used_at: now })
+      .where('hash', '=', hash(token))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(claim.numUpdatedRows) !== 1) return undefined;
+    const created = await keys.create(`studio-local-admin-${crypto.randomBytes(3).toString('hex')}`, LOCAL_ADMIN_GRANTS);
+    await this.store.db.updateTable('studio_signin_tokens').set({ key_id: created.id }).where('hash', '=', hash(token)).execute();
     return { apiKey: created.key, name: created.name, keyId: created.id };
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    await this.store.release();
   }
 }

@@ -14,7 +14,7 @@ function intQuery(query: URLSearchParams, name: string, max: number): number | u
 export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
   router.add('GET', '/v1/memories/{tenant}', async ({ principal, params, query }) => {
     requireVault(principal, memoryResource(params.tenant), 'read');
-    const entries = memory.vault.list({
+    const entries = await memory.vault.list({
       tenant: params.tenant,
       scope: query.get('scope') ?? undefined,
       deleted: query.get('deleted') === 'true',
@@ -70,12 +70,12 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
 
   router.add('GET', '/v1/facts/{tenant}/{namespace}', async ({ principal, params, query }) => {
     requireVault(principal, memoryResource(params.tenant), 'read');
-    return { facts: memory.facts.list({ tenant: params.tenant, namespace: params.namespace, prefix: query.get('prefix') ?? undefined, limit: intQuery(query, 'limit', 1000) }) };
+    return { facts: await memory.facts.list({ tenant: params.tenant, namespace: params.namespace, prefix: query.get('prefix') ?? undefined, limit: intQuery(query, 'limit', 1000) }) };
   });
 
   router.add('GET', '/v1/facts/{tenant}/{namespace}/{key}', async ({ principal, params }) => {
     requireVault(principal, memoryResource(params.tenant), 'read');
-    const fact = memory.facts.get(params.tenant, params.namespace, params.key);
+    const fact = await memory.facts.get(params.tenant, params.namespace, params.key);
     if (!fact) throw notFound('fact_not_found', `tenant "${params.tenant}" has no fact "${params.key}" in namespace "${params.namespace}"`);
     return fact;
   });

@@ -18,9 +18,9 @@ function limitQuery(query: URLSearchParams): number {
 }
 
 /** The item, or undefined when the tenant has none with this id. */
-function findItem(bank: ReasoningPort, tenant: string, id: string): ReasoningItem | undefined {
+async function findItem(bank: ReasoningPort, tenant: string, id: string): Promise<ReasoningItem | undefined> {
   try {
-    return bank.get(tenant, id);
+    return await bank.get(tenant, id);
   } catch (err) {
     if (err instanceof MemoryNotFoundError) return undefined;
     throw err;
@@ -44,7 +44,7 @@ export function registerReasoningRoutes(router: Router, memory: MemoryPort): voi
   router.add('GET', '/v1/reasoning/{tenant}', async ({ principal, params, query }) => {
     requireVault(principal, memoryResource(params.tenant), 'read');
     const limit = limitQuery(query);
-    const all = bank().list(params.tenant);
+    const all = await bank().list(params.tenant);
     return { items: all.slice(0, limit), total: all.length };
   });
 
@@ -63,14 +63,14 @@ export function registerReasoningRoutes(router: Router, memory: MemoryPort): voi
 
   router.add('GET', '/v1/reasoning/{tenant}/{id}', async ({ principal, params }) => {
     requireVault(principal, memoryResource(params.tenant), 'read');
-    const item = findItem(bank(), params.tenant, params.id);
+    const item = await findItem(bank(), params.tenant, params.id);
     if (!item) throw itemNotFound(params.tenant, params.id);
     return item;
   });
 
   router.add('DELETE', '/v1/reasoning/{tenant}/{id}', async ({ principal, params }) => {
     requireVault(principal, memoryResource(params.tenant), 'write');
-    const item = findItem(bank(), params.tenant, params.id);
+    const item = await findItem(bank(), params.tenant, params.id);
     if (!item) throw itemNotFound(params.tenant, params.id);
     await bank().delete(params.tenant, [params.id]);
     return { deleted: params.id, item };

@@ -67,15 +67,15 @@ function localMemory(): MemoryBackend {
     searchFacts: (tenant, query, opts) => withMemory((s) => s.facts.similar(tenant, query, opts.limit, opts.minSimilarity)),
     deleteFact: (tenant, namespace, key) => withMemory((s) => s.facts.delete(tenant, namespace, key)),
     listReasoning: (tenant, limit) =>
-      withMemory((s) => {
-        const all = s.reasoning.list(tenant);
+      withMemory(async (s) => {
+        const all = await s.reasoning.list(tenant);
         return { items: all.slice(0, limit), total: all.length };
       }),
     getReasoning: (tenant, id) => withMemory((s) => s.reasoning.get(tenant, id)),
     searchReasoning: (tenant, task, limit) => withMemory((s) => s.reasoning.retrieve(tenant, task, limit)),
     deleteReasoning: (tenant, id) =>
       withMemory(async (s) => {
-        const item = s.reasoning.get(tenant, id);
+        const item = await s.reasoning.get(tenant, id);
         await s.reasoning.delete(tenant, [id]);
         return { deleted: id, item };
       }),

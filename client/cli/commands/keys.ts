@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../../workers/config';
-import { ApiKeyStore, apiKeysPath, KeyNameTakenError, type ApiKeyInfo } from '../../api/auth/key-store';
+import { ApiKeyStore, KeyNameTakenError, type ApiKeyInfo } from '../../api/auth/key-store';
 import { describeGrants, GrantError, parseFlowGrants, parseVaultGrants } from '../../api/auth/grants';
 import { CliError, emit } from '../output';
 
@@ -8,8 +7,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function openStore(): ApiKeyStore {
-  return new ApiKeyStore(apiKeysPath(loadConfig().dataDir));
+function openStore(): Promise<ApiKeyStore> {
+  return ApiKeyStore.open();
 }
 
 function line(k: ApiKeyInfo): string {
@@ -27,7 +26,7 @@ export function register(program: Command): void {
     .option('--flow <flow>', 'a flow whose runs the key may start, read, approve, reject and cancel; repeatable ("*" for all)', collect, [])
     .option('--name <name>', 'who the key is: approvals decided with it are recorded as this name, and approval nodes list approvers by it (unique; default key-<id>)')
     .option('--json', 'print JSON')
-    .action((opts: { grant: string[]; flow: string[]; name?: string; json?: boolean }) => {
+    .action(async (opts: { grant: string[]; flow: string[]; name?: string; json?: boolean }) => {
       let grants;
       try {
         grants = { vaults: parseVaultGrants(opts.grant), flows: parseFlowGrants(opts.flow) };
@@ -38,11 +37,11 @@ export function register(program: Command): void {
       if (!Object.keys(grants.vaults).length && !grants.flows.length) {
         throw new CliError('a key needs at least one --grant VAULT:LEVEL or --flow FLOW (e.g. --grant docs:read)', 2, 'bad_input');
       }
-      const store = openStore();
+      const store = await openStore();
       try {
         let created;
         try {
-          created = store.create(opts.name, grants);
+          created = await store.create(opts.name, grants);
         } catch (err) {
           if (err instanceof KeyNameTakenError) throw new CliError(err.message, 2, 'name_taken');
           throw err;
@@ -51,7 +50,7 @@ export function register(program: Command): void {
           [`Created API key ${k.id} (${describeGrants(k.grants)}):`, '', `  ${k.key}`, '', 'Keep it now: it is not shown again. Use it as "Authorization: Bearer KEY".'].join('\n'),
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -59,13 +58,13 @@ export function register(program: Command): void {
     .command('list')
     .description('List API keys (ids, grants, state; never the keys themselves)')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      const store = openStore();
+    .action(async (opts: { json?: boolean }) => {
+      const store = await openStore();
       try {
-        const all = store.list();
+        const all = await store.list();
         emit({ keys: all }, opts, (d) => (d.keys.length ? d.keys.map(line).join('\n') : 'No API keys. Create one with `par keys create --grant VAULT:read`.'));
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
@@ -73,13 +72,13 @@ export function register(program: Command): void {
     .command('revoke <id>')
     .description('Revoke an API key at once (it stays listed as revoked)')
     .option('--json', 'print JSON')
-    .action((id: string, opts: { json?: boolean }) => {
-      const store = openStore();
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const store = await openStore();
       try {
-        if (!store.revoke(id)) throw new CliError(`no API key with id ${id} (see \`par keys list\`)`, 1, 'not_found');
-        emit(store.get(id)!, opts, (k) => `Revoked API key ${k.id} (${k.name}) at ${k.revokedAt}.`);
+        if (!(await store.revoke(id))) throw new CliError(`no API key with id ${id} (see \`par keys list\`)`, 1, 'not_found');
+        emit((await store.get(id))!, opts, (k) => `Revoked API key ${k.id} (${k.name}) at ${k.revokedAt}.`);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

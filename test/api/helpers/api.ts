@@ -17,7 +17,7 @@ export interface TestApi {
   keys: ApiKeyStore;
   api: ApiServer;
   /** A client holding a new key with these grants. */
-  clientWith(grants: Partial<Grants>, name?: string): { client: ParClient; key: string; keyId: string };
+  clientWith(grants: Partial<Grants>, name?: string): Promise<{ client: ParClient; key: string; keyId: string }>;
   /** Raw requests with a key, for asserting on status codes and error bodies. */
   call(key: string): (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
@@ -36,7 +36,7 @@ export async function startTestApi(opts: {
   studioDist?: string;
 }): Promise<TestApi> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'par-api-'));
-  const keys = new ApiKeyStore(path.join(dataDir, 'api-keys.sqlite'));
+  const keys = await ApiKeyStore.open({ kind: 'sqlite', file: path.join(dataDir, 'api-keys.sqlite') });
   const bus = opts.services.bus ?? new MemoryStreamBus();
   const logged: string[] = [];
   const api = createApiServer({
@@ -56,8 +56,8 @@ export async function startTestApi(opts: {
     dataDir,
     keys,
     api,
-    clientWith(grants, name) {
-      const k = keys.create(name, { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
+    async clientWith(grants, name) {
+      const k = await keys.create(name, { vaults: grants.vaults ?? {}, flows: grants.flows ?? [] });
       return { client: new ParClient({ baseUrl: url, apiKey: k.key }), key: k.key, keyId: k.id };
     },
     call(key) {
@@ -74,7 +74,7 @@ export async function startTestApi(opts: {
       api.server.closeAllConnections();
       await new Promise((r) => api.server.close(r));
       if (!opts.services.bus) await bus.close();
-      keys.close();
+      await keys.close();
       if (logged.length) console.log(`API log:\n${logged.join('\n')}`);
     },
   };

@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { DatabaseError, databaseTarget, STORE_GROUPS, type StoreGroup } from '../../../activities/db';
+import { migrate, schemaStatus, type SchemaStatus } from '../../../activities/db/migrate';
+import { openDatabase, type DatabaseHandle } from '../../../activities/db/open';
+import { CliError, emit } from '../output';
+
+/** Runs fn on each store group's database (one PostgreSQL database, or one SQLite file per group). */
+async function eachGroup<T>(fn: (db: DatabaseHandle, group: StoreGroup) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const group of STORE_GROUPS) {
+    let db: DatabaseHandle;
+    try {
+      db = await openDatabase(databaseTarget(group));
+    } catch (err) {
+      throw asCliError(err);
+    }
+    try {
+      out.push(await fn(db, group));
+    } catch (err) {
+      throw asCliError(err);
+    } finally {
+      await db.release();
+    }
+  }
+  return out;
+}
+
+function asCliError(err: unknown): unknown {
+  if (err instanceof DatabaseError) return new CliError(err.message, err.code === 'bad_url' ? 2 : 1, err.code);
+  return err;
+}
+
+function kindOf(): 'postgres' | 'sqlite' {
+  return process.env.PAR_DATABASE_URL?.trim() ? 'postgres' : 'sqlite';
+}
+
+function statusLine(s: SchemaStatus): string {
+  const state =
+    s.state === 'current'
+      ? `up to date (${s.applied.length} migrations)`
+      : s.state === 'pending'
+        ? `${s.pending.length} pending: ${s.pending.join(', ')}`
+        : `NEWER than this PAR (unknown: ${s.unknown.join(', ')})`;
+  return `${s.group.padEnd(7)} ${state}  [${s.where}]`;
+}
+
+export function register(program: Command): void {
+  const db = program
+    .command('db')
+    .description(
+      'The relational stores\' database: PostgreSQL when PAR_DATABASE_URL is set, else SQLite files in the data folder. Schemas change only through versioned migrations',
+    );
+
+  db.command('status')
+    .description('Show, per store group (memory, vaults, keys), the applied and pending migrations and whether the database is newer than this PAR')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const groups = await eachGroup((h, group) => schemaStatus(h, group));
+      emit({ database: kindOf(), groups }, opts, (d) => [`database: ${d.database}`, ...d.groups.map(statusLine)].join('\n'));
+    });
+
+  db.command('migrate')
+    .description('Apply every pending migration (safe to run while workers and APIs run, and from several hosts at once)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const groups = await eachGroup(async (h, group) => ({ group, where: h.where, applied: await migrate(h, group) }));
+      emit({ database: kindOf(), groups }, opts, (d) =>
+        d.groups.map((g) => `${g.group.padEnd(7)} ${g.applied.length ? `applied ${g.applied.join(', ')}` : 'already up to date'}  [${g.where}]`).join('\n'),
+      );
+    });
+}
