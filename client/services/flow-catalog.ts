@@ -48,7 +48,7 @@ export class FlowCatalog {
       const found = await this.find(ref, version);
       if (!found) {
         if (version !== undefined) throw new StoredFlowNotFoundError(`flow "${ref}" has no stored version ${version} (see par flow versions ${ref})`);
-        throw new FlowFileError(`flow "${ref}" is neither stored nor in the flow files (known: ${(await this.ids()).join(', ') || 'none'})`);
+        throw new FlowFileError(`flow "${ref}" not found: neither stored nor in the flow files (known: ${(await this.ids()).join(', ') || 'none'})`);
       }
       definition = found.definition;
       flowVersion = found.version;
