@@ -349,16 +349,15 @@ async function workerMemory(dir: string): Promise<void> {
     const worker = await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: cache });
     await timeRun(stack, chain('bench_warm', 1, () => ({ type: 'retrieve', params: { query: 'q' } })));
     const idle = rssMiB(worker.pid!);
-    const row = [`idle ${idle.toFixed(0)} MiB`];
+    console.log(`maxCachedWorkflows ${cache}: idle ${idle.toFixed(0)} MiB (load ${load()})`);
     let parked = 0;
-    for (const target of [1000, most].filter((t, i, a) => t > 0 && t <= most && a.indexOf(t) === i)) {
+    for (const target of [250, 1000, most].filter((t, i, a) => t > 0 && t <= most && a.indexOf(t) === i)) {
       await parkRuns(stack, target - parked);
       parked = target;
       await new Promise((r) => setTimeout(r, 2000));
       const rss = rssMiB(worker.pid!);
-      row.push(`${target} waiting ${rss.toFixed(0)} MiB (+${(rss - idle).toFixed(0)})`);
+      console.log(`maxCachedWorkflows ${cache}: ${target} waiting ${rss.toFixed(0)} MiB (+${(rss - idle).toFixed(0)}) (load ${load()})`);
     }
-    console.log(`maxCachedWorkflows ${cache}: ${row.join('; ')} (load ${load()})`);
     await stopStack(stack);
   }
 }

@@ -1,5 +1,6 @@
 import { validHostEntry } from '../../activities/act/allowed-hosts';
 import { NODE_SPECS } from '../nodes/registry';
+import { ParError } from '../errors';
 import type { NodeShape } from '../nodes/node-spec';
 import { nodeShape } from '../nodes/catalogue';
 import { ParamReader } from './params';
@@ -15,8 +16,9 @@ export interface ValidationIssue {
 }
 
 /** A flow definition that cannot run; `issues` names each node and field at fault. */
-export class FlowValidationError extends Error {
+export class FlowValidationError extends ParError {
   override name = 'FlowValidationError';
+  readonly code = 'invalid_flow';
   constructor(
     readonly flowId: string,
     readonly issues: ValidationIssue[],

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../../activities/contracts';
 import type { Fact, MemoryEntry, ReasoningItem, SavePlan, ScoredMemoryEntry, ScoredReasoningItem } from '../../../activities/memory/contracts';
 import { MemoryError } from '../../../activities/memory/errors';
+import type { ScoredFact } from '../../../activities/memory/fact-store';
 import { createMemoryServices, type MemoryServices } from '../../../activities/memory/services';
 import { ParApiError, type ParClient } from '../../sdk';
 import { CliError } from '../output';
@@ -21,6 +22,8 @@ export interface MemoryBackend {
   /** undefined when there is no such fact. */
   getFact(tenant: string, namespace: string, key: string): Promise<Fact | undefined>;
   listFacts(tenant: string, namespace: string, filter: { prefix?: string; limit?: number }): Promise<Fact[]>;
+  /** Facts closest in meaning to the query, in any namespace. */
+  searchFacts(tenant: string, query: string, opts: { limit: number; minSimilarity: number }): Promise<ScoredFact[]>;
   /** false when there was no such fact. */
   deleteFact(tenant: string, namespace: string, key: string): Promise<boolean>;
   listReasoning(tenant: string, limit: number): Promise<{ items: ReasoningItem[]; total: number }>;
@@ -41,7 +44,10 @@ export async function withMemory<T>(fn: (s: MemoryServices) => Promise<T> | T): 
   try {
     return await fn(services);
   } catch (err) {
-    if (err instanceof MemoryError) throw new CliError(err.message, err.code === 'bad_input' ? 2 : 1, err.code);
+    if (err instanceof MemoryError) {
+      const [code, exitCode] = LOCAL_EQUIVALENT[err.code];
+      throw new CliError(err.message, exitCode, code);
+    }
     throw err;
   } finally {
     await services.close();
@@ -58,6 +64,7 @@ function localMemory(): MemoryBackend {
     putFact: (tenant, namespace, key, value) => withMemory((s) => s.facts.put({ tenant, namespace, key, value })),
     getFact: (tenant, namespace, key) => withMemory((s) => s.facts.get(tenant, namespace, key)),
     listFacts: (tenant, namespace, filter) => withMemory((s) => s.facts.list({ tenant, namespace, ...filter })),
+    searchFacts: (tenant, query, opts) => withMemory((s) => s.facts.similar(tenant, query, opts.limit, opts.minSimilarity)),
     deleteFact: (tenant, namespace, key) => withMemory((s) => s.facts.delete(tenant, namespace, key)),
     listReasoning: (tenant, limit) =>
       withMemory((s) => {
@@ -115,6 +122,7 @@ function apiMemory(api: ParClient): MemoryBackend {
     putFact: (tenant, namespace, key, value) => viaMemoryApi(() => api.putFact(tenant, namespace, key, value)),
     getFact: (tenant, namespace, key) => viaMemoryApi(() => orMissing<Fact | undefined>(api.getFact(tenant, namespace, key), undefined)),
     listFacts: async (tenant, namespace, filter) => (await viaMemoryApi(() => api.listFacts(tenant, namespace, filter))).facts,
+    searchFacts: async (tenant, query, opts) => (await viaMemoryApi(() => api.searchFacts(tenant, query, opts))).facts,
     deleteFact: (tenant, namespace, key) => viaMemoryApi(() => orMissing(api.deleteFact(tenant, namespace, key).then(() => true), false)),
     listReasoning: (tenant, limit) => viaMemoryApi(() => api.listReasoning(tenant, { limit })),
     getReasoning: (tenant, id) => viaMemoryApi(() => api.getReasoning(tenant, id)),

@@ -167,7 +167,7 @@ function apiVaults(api: ParClient): VaultBackend {
       return { vault, via: 'api', ids, chunks: ids.length };
     },
     search: async (vault, text, { n, filter, hybrid }) => {
-      if (hybrid) throw notRemote('par vault search --hybrid', 'keyword (BM25) re-ranking in its search endpoint');
+      if (hybrid === false) throw notRemote('par vault search --no-hybrid', 'meaning-only ranking in its search endpoint (it always fuses keywords)');
       return (await viaApi(() => api.search(vault, text, { n, ...(filter ? { filter } : {}) }))).items;
     },
     searchMany: async (text, vaults, { n, filter }) => {

@@ -48,6 +48,21 @@ export function register(program: Command): void {
     emit({ facts: list }, opts, (d) => (d.facts.length ? d.facts.map(line).join('\n') : 'no facts'));
   });
 
+  tenantFlag(
+    facts
+      .command('search <query>')
+      .description('Facts closest in meaning to the query, in any namespace (cosine >= 0.1 unless --min-similarity)')
+      .option('--limit <n>', 'most facts (default 5, at most 100)')
+      .option('--min-similarity <x>', 'drop facts below this cosine similarity (default 0.1)'),
+  ).action(async (query: string, opts: TenantOption & { limit?: string; minSimilarity?: string }) => {
+    const limit = opts.limit === undefined ? 5 : Number(opts.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError(`--limit must be a whole number from 1 to 100, got "${opts.limit}"`, 2, 'bad_input');
+    const minSimilarity = opts.minSimilarity === undefined ? 0.1 : Number(opts.minSimilarity);
+    if (!Number.isFinite(minSimilarity)) throw new CliError(`--min-similarity must be a number, got "${opts.minSimilarity}"`, 2, 'bad_input');
+    const found = await memoryBackend().searchFacts(tenantOf(opts), query, { limit, minSimilarity });
+    emit({ facts: found }, opts, (d) => (d.facts.length ? d.facts.map((f) => `${f.namespace}/${line(f)}  (${f.similarity.toFixed(3)})`).join('\n') : 'no matching facts'));
+  });
+
   tenantFlag(facts.command('delete <namespace> <key>').description('Delete a fact; exits 1 when it did not exist')).action(async (namespace: string, key: string, opts: TenantOption) => {
     const deleted = await memoryBackend().deleteFact(tenantOf(opts), namespace, key);
     if (!deleted) throw new CliError(`no fact "${key}" in namespace "${namespace}"`, 1, 'not_found');

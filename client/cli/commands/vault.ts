@@ -119,7 +119,7 @@ export function register(program: Command): void {
     .description('The items of one vault closest in meaning to text')
     .option('-n <n>', 'how many results', '4')
     .option('--filter <json>', 'metadata that must match exactly, e.g. \'{"lang":"en"}\'')
-    .option('--hybrid', 're-rank the best 100 by meaning with keyword (BM25) ranking as well')
+    .option('--no-hybrid', 'rank by meaning only (default: meaning fused with keyword (BM25) ranking)')
     .option('--json', 'print JSON')
     .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
       const items = await vaultBackend().search(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });

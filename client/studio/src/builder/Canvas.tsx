@@ -13,7 +13,7 @@ import {
   type EdgeChange,
   type NodeProps,
 } from '@xyflow/react';
-import { memo, useCallback, useMemo } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { FlowDefinition, NodeTypeInfo, ValidationIssue } from '../types';
 import { outputNames } from './doc';
 import type { Positions } from './layout';
@@ -81,6 +81,8 @@ export const edgeId = (source: string, output: string) => `${source}::${output}`
 export function Canvas(props: CanvasProps) {
   const { def, positions, catalogue, issues, selected, runStates, visitedEdges, readOnly } = props;
   const rf = useReactFlow();
+  // Controlled nodes must carry the sizes React Flow measured, or it hides them until it measures again.
+  const [sizes, setSizes] = useState<Record<string, { width: number; height: number }>>({});
 
   const nodes: ParNode[] = useMemo(() => {
     const byNode = new Map<string, ValidationIssue[]>();
@@ -89,6 +91,7 @@ export function Canvas(props: CanvasProps) {
       id: n.id,
       type: 'par',
       position: positions[n.id] ?? { x: 0, y: 0 },
+      ...(sizes[n.id] ? { measured: sizes[n.id] } : {}),
       selected: selected.has(n.id),
       data: {
         label: n.name ?? n.id,
@@ -99,7 +102,7 @@ export function Canvas(props: CanvasProps) {
         run: runStates?.[n.id],
       },
     }));
-  }, [def, positions, catalogue, issues, selected, runStates]);
+  }, [def, positions, catalogue, issues, selected, runStates, sizes]);
 
   const edges: Edge[] = useMemo(() => {
     const ids = new Set(def.nodes.map((n) => n.id));
@@ -127,7 +130,9 @@ export function Canvas(props: CanvasProps) {
   const onNodesChange = useCallback(
     (changes: NodeChange<ParNode>[]) => {
       let sel: Set<string> | undefined;
+      const measured: Record<string, { width: number; height: number }> = {};
       for (const c of changes) {
+        if (c.type === 'dimensions' && c.dimensions) measured[c.id] = c.dimensions;
         if (c.type === 'position' && c.position && !readOnly) props.onMove?.(c.id, c.position.x, c.position.y);
         if (c.type === 'select') {
           sel ??= new Set(selected);
@@ -136,6 +141,7 @@ export function Canvas(props: CanvasProps) {
         }
       }
       if (sel) props.onSelect?.(sel, props.selectedEdges ?? new Set());
+      if (Object.keys(measured).length) setSizes((s) => ({ ...s, ...measured }));
     },
     [props.onMove, props.onSelect, props.selectedEdges, selected, readOnly],
   );
