@@ -38,6 +38,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   approval_refused: 409, // ApprovalRefusedError, ApprovalRejectedError
   name_taken: 409, // KeyNameTakenError
   run_exists: 409, // Temporal's WorkflowExecutionAlreadyStartedError
+  version_conflict: 409, // FlowVersionConflictError: a flow save from a version that is not the latest
   // A model provider, or the provider's set-up, failed (502): ModelError.
   authentication: 502,
   permission_denied: 502,

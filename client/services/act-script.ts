@@ -1,9 +1,10 @@
 import type { Client } from '@temporalio/client';
+import { ParError } from '../../workflows/errors';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 import { actScriptWorkflow } from '../../workflows/act-script';
 
 /** An act run that could not run: a malformed request (bad_input) or a worker/sandbox failure (act_failed). */
-export class ActScriptError extends Error {
+export class ActScriptError extends ParError {
   override name = 'ActScriptError';
   constructor(
     message: string,
@@ -11,6 +12,7 @@ export class ActScriptError extends Error {
   ) {
     super(message);
   }
+  /** The API's status: the caller's request (400), or the worker failing to run it (502). */
   get status(): number {
     return this.code === 'bad_input' ? 400 : 502;
   }

@@ -1,4 +1,5 @@
 import type { FlowDefinition } from '../../../workflows/flow/types';
+import { ParError } from '../../../workflows/errors';
 
 /**
  * The flow store port: flow definitions saved from the studio, the API or `par flow save`. Every
@@ -52,10 +53,9 @@ export interface FlowStore {
 }
 
 /** A save from a version that is no longer the latest (someone else saved in between). */
-export class FlowVersionConflictError extends Error {
+export class FlowVersionConflictError extends ParError {
   override name = 'FlowVersionConflictError';
   readonly code = 'version_conflict';
-  readonly status = 409;
   constructor(
     readonly flowId: string,
     readonly baseVersion: number,
@@ -66,8 +66,7 @@ export class FlowVersionConflictError extends Error {
 }
 
 /** A stored flow or version that does not exist. */
-export class StoredFlowNotFoundError extends Error {
+export class StoredFlowNotFoundError extends ParError {
   override name = 'StoredFlowNotFoundError';
   readonly code = 'flow_not_found';
-  readonly status = 404;
 }
