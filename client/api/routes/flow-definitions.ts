@@ -54,7 +54,7 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
     const flowId = checkFlowId(params.flow);
     requireFlow(principal, flowId, 'read');
     const found = await flows.catalog.find(flowId);
-    if (!found) throw notFound('flow_not_found', `flow "${flowId}" is neither stored nor in the flow files`);
+    if (!found) throw notFound('flow_not_found', `flow "${flowId}" not found: neither stored nor in the flow files`);
     return { id: flowId, version: found.version ?? null, definition: found.definition, updatedAt: found.updatedAt ?? null, updatedBy: found.updatedBy ?? null, source: found.source };
   });
 
@@ -87,7 +87,7 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
     const flowId = checkFlowId(params.flow);
     requireFlow(principal, flowId, 'read');
     const versions = await store().versions(flowId);
-    if (!versions.length && !flows.registry.find(flowId)) throw notFound('flow_not_found', `flow "${flowId}" is neither stored nor in the flow files`);
+    if (!versions.length && !flows.registry.find(flowId)) throw notFound('flow_not_found', `flow "${flowId}" not found: neither stored nor in the flow files`);
     return { id: flowId, versions: versions.map(({ version, createdAt, createdBy, message }) => ({ version, createdAt, createdBy, message })) };
   });
 

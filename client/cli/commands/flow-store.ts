@@ -83,7 +83,7 @@ async function findFlow(id: string, version: number | undefined): Promise<{ defi
   }
   return withStore(async (_store, catalog) => {
     const found = await catalog.find(id, version);
-    if (!found) throw new CliError(version !== undefined ? `flow "${id}" has no stored version ${version}` : `flow "${id}" is neither stored nor in the flow files`, 2, 'flow_not_found');
+    if (!found) throw new CliError(version !== undefined ? `flow "${id}" has no stored version ${version}` : `flow "${id}" not found: neither stored nor in the flow files`, 2, 'flow_not_found');
     return { definition: found.definition, source: found.source, version: found.version ?? null, updatedAt: found.updatedAt ?? null, updatedBy: found.updatedBy ?? null };
   });
 }
@@ -115,7 +115,7 @@ export function registerFlowStoreCommands(flow: Command): void {
       if (remote) return emit(await viaApi(() => remote.flowVersions(id)), opts, human);
       await withStore(async (store, catalog) => {
         const versions = (await store.versions(id)).map(({ version, createdAt, createdBy, message }) => ({ version, createdAt, createdBy, message }));
-        if (!versions.length && !(await catalog.find(id))) throw new CliError(`flow "${id}" is neither stored nor in the flow files`, 2, 'flow_not_found');
+        if (!versions.length && !(await catalog.find(id))) throw new CliError(`flow "${id}" not found: neither stored nor in the flow files`, 2, 'flow_not_found');
         emit({ id, versions }, opts, human);
       });
     });

@@ -139,7 +139,7 @@ export function register(program: Command): void {
       let issues;
       try {
         def = /\.(json|ya?ml)$/.test(ref) || ref.includes('/') ? catalog.registry.load(ref) : (await catalog.find(ref))?.definition;
-        if (!def) throw new FlowFileError(`flow "${ref}" is neither stored nor in the flow files`);
+        if (!def) throw new FlowFileError(`flow "${ref}" not found: neither stored nor in the flow files`);
         issues = await catalog.validate(def);
       } catch (err) {
         throw new CliError((err as Error).message, 2, 'flow_not_found');
