@@ -192,6 +192,10 @@ test('every node type: its params set through its form give a valid document wit
   page.setDefaultTimeout(30_000);
   await page.goto(`${stack.apiUrl}/studio/#/flows/new`);
   await page.getByTestId('flow-id').fill('every_node_type');
+  // approval's example prompt uses {amount}: declare it in the variables panel.
+  await page.getByTestId('new-var').fill('amount');
+  await page.getByRole('button', { name: 'add', exact: true }).click();
+  await page.getByTestId('var-amount').locator('select').selectOption('number');
   const expected: Record<string, Record<string, unknown>> = {};
   // Built from the end backwards, so each node's outputs can name the node after it.
   await page.getByTestId('palette-end').dblclick();
