@@ -7,6 +7,7 @@ import { createMemoryActivities } from './memory/activities';
 import { createModelActivities } from './models/activities';
 import { createVaultActivities } from './vaults/activities';
 import { createActActivities } from './act/activities';
+import { createIntegrationActivities } from './integrations/activities';
 
 /** Smart history search in vaultSearch rewrites queries with the run's model (offline for local:extractive). */
 function registerModelQueryRewriter(): void {
@@ -23,6 +24,7 @@ export function createActivities() {
     ...createVaultActivities(),
     ...createMemoryActivities(),
     ...createActActivities(),
+    ...createIntegrationActivities(),
   };
 }
 

@@ -11,6 +11,7 @@ import { createParWorker, WORKFLOWS_PATH } from '../workers/worker';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { createStreamBus, setSharedStreamBus } from '../activities/streams';
 import { ApiKeyStore, apiKeysPath } from '../client/api/auth/key-store';
+import { StudioSignins } from '../client/api/auth/studio-signin';
 import { createApiServer } from '../client/api/server';
 import { connectServices } from '../client/api/wiring';
 import { sseOptionsFromEnv } from '../client/api/sse';
@@ -45,7 +46,8 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
   const services = await connectServices(config, bus);
   const keys = new ApiKeyStore(apiKeysPath(dataDir));
   const { key } = keys.create('stack-admin', { vaults: { '*': 'admin' }, flows: ['*'] });
-  const { server } = createApiServer({ auth: { kind: 'keys', store: keys }, services, sse: sseOptionsFromEnv(), log: (l) => console.error(l) });
+  const signins = new StudioSignins(apiKeysPath(dataDir));
+  const { server } = createApiServer({ auth: { kind: 'keys', store: keys }, services, signins, sse: sseOptionsFromEnv(), log: (l) => console.error(l) });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -63,6 +65,7 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
         await connection.close();
         await bus.close();
         keys.close();
+        signins.close();
       } finally {
         await temporal.stop();
         fs.rmSync(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // running PAR's real workflows over instant activities.
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
-//        [--only nodes,peers,starts,resume,memory]
+//        [--only nodes,cpu,peers,starts,resume,memory]
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -20,6 +20,8 @@ import { freePort, startDevServer, type DevServer } from '../scripts/temporal-de
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
 import type { FlowDefinition, FlowNode, NodeType } from '../workflows/flow/types';
+import { RunEngine } from '../workflows/flow/run-engine';
+import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 
 const RUNS = numberFlag('runs', 15);
@@ -63,7 +65,7 @@ interface NodeCase {
 
 const NODE_CASES: NodeCase[] = [
   { label: 'set_variable', kind: 'control (no I/O)', k: 100, node: (i) => ({ type: 'set_variable', params: { name: `v${i}`, value: i } }) },
-  { label: 'if', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'if', params: { conditions: [{ variable: 'message', op: 'exists' }] } }) },
+  { label: 'if', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'if', params: { conditions: [{ variable: 'flow_id', op: 'exists' }] } }) },
   { label: 'respond (static text)', kind: 'control (no I/O)', k: 100, node: () => ({ type: 'respond', params: { text: 'hi {message}' } }) },
   { label: 'retrieve', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'retrieve', params: { query: 'q', variable: `c${i}` } }) },
   { label: 'store get', kind: 'fast read (local activity)', k: 30, node: (i) => ({ type: 'store', params: { op: 'get', key: 'k', variable: `s${i}` } }) },
@@ -98,6 +100,8 @@ interface Stack {
 }
 
 let bundles: { par: string; bare: string } | undefined;
+/** Stacks still up, stopped on the way out even when a section fails. */
+const live = new Set<Stack>();
 
 async function workflowBundles(dir: string): Promise<{ par: string; bare: string }> {
   if (bundles) return bundles;
@@ -126,7 +130,9 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
   const flowsDir = path.join(dir, 'flows');
   fs.mkdirSync(flowsDir, { recursive: true });
   fs.writeFileSync(path.join(flowsDir, 'bench_empty.json'), JSON.stringify(EMPTY));
-  return { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
+  const stack: Stack = { server, connection, client, svc: new FlowService(client, TASK_QUEUE, new FlowRegistry([flowsDir])) };
+  live.add(stack);
+  return stack;
 }
 
 async function startWorker(stack: Stack, dir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
@@ -153,6 +159,7 @@ async function stopWorker(stack: Stack, signal: NodeJS.Signals = 'SIGTERM'): Pro
 }
 
 async function stopStack(stack: Stack): Promise<void> {
+  live.delete(stack);
   await stopWorker(stack);
   await stack.connection.close();
   await stack.server.stop();
@@ -214,6 +221,28 @@ async function nodeOverhead(stack: Stack): Promise<void> {
     console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x |`);
   }
   console.log(`(load after: ${load()})`);
+}
+
+/**
+ * The interpreter's own CPU per control node: the same RunEngine the workflow runs, driven here
+ * outside Temporal (control nodes touch no workflow API), so no task round trip blurs it.
+ */
+async function controlNodeCpu(): Promise<void> {
+  const k = 5000;
+  console.log(`\ninterpreter CPU time per control node (RunEngine outside Temporal, ${k} nodes per run, median of 20 runs; load ${load()}):`);
+  for (const c of NODE_CASES.filter((x) => x.kind === 'control (no I/O)')) {
+    const def = chain('bench_cpu', k, c.node);
+    const times: number[] = [];
+    for (let r = 0; r < 22; r++) {
+      const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'));
+      // CPU time, not wall time: on a shared machine the wall clock mostly measures waiting for a core.
+      const t = process.cpuUsage();
+      await engine.interpret(engine.startNode());
+      const used = process.cpuUsage(t);
+      if (r >= 2) times.push((used.user + used.system) / 1000 / k);
+    }
+    console.log(`  ${c.label}: ${(median(times) * 1000).toFixed(1)} µs`);
+  }
 }
 
 async function tenSteps(stack: Stack): Promise<void> {
@@ -312,22 +341,23 @@ async function resumeLatency(dir: string): Promise<void> {
 
 async function workerMemory(dir: string): Promise<void> {
   console.log(`\n## Worker RSS with runs waiting on approvals (load ${load()})`);
-  for (const cache of [process.env.PAR_WORKER_MAX_CACHED_WORKFLOWS ?? '250', '10000']) {
+  // PAR's bounded cache up to --waiting runs; a cache as big as Temporal's default (which grows
+  // with the heap: ≈ 2,000 runs here) up to 1,000, enough to see the cost per cached run.
+  for (const [cache, most] of [[process.env.PAR_WORKER_MAX_CACHED_WORKFLOWS ?? '250', WAITING], ['10000', Math.min(WAITING, 1000)]] as const) {
     const sub = fs.mkdtempSync(path.join(dir, 'memory-'));
     const stack = await startStack(sub);
     const worker = await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: cache });
     await timeRun(stack, chain('bench_warm', 1, () => ({ type: 'retrieve', params: { query: 'q' } })));
     const idle = rssMiB(worker.pid!);
-    const row = [`idle ${idle.toFixed(0)} MiB`];
+    console.log(`maxCachedWorkflows ${cache}: idle ${idle.toFixed(0)} MiB (load ${load()})`);
     let parked = 0;
-    for (const target of [1000, WAITING].filter((t, i, a) => t > 0 && a.indexOf(t) === i)) {
+    for (const target of [250, 1000, most].filter((t, i, a) => t > 0 && t <= most && a.indexOf(t) === i)) {
       await parkRuns(stack, target - parked);
       parked = target;
       await new Promise((r) => setTimeout(r, 2000));
       const rss = rssMiB(worker.pid!);
-      row.push(`${target} waiting ${rss.toFixed(0)} MiB (+${(rss - idle).toFixed(0)})`);
+      console.log(`maxCachedWorkflows ${cache}: ${target} waiting ${rss.toFixed(0)} MiB (+${(rss - idle).toFixed(0)}) (load ${load()})`);
     }
-    console.log(`maxCachedWorkflows ${cache}: ${row.join('; ')} (load ${load()})`);
     await stopStack(stack);
   }
 }
@@ -345,11 +375,13 @@ async function main(): Promise<void> {
       if (ONLY.includes('peers')) await tenSteps(stack);
       await stopStack(stack);
     }
+    if (ONLY.includes('nodes') || ONLY.includes('cpu')) await controlNodeCpu();
     if (ONLY.includes('peers')) peers();
     if (ONLY.includes('starts')) await startsPerSecond(dir);
     if (ONLY.includes('resume')) await resumeLatency(dir);
     if (ONLY.includes('memory')) await workerMemory(dir);
   } finally {
+    for (const stack of live) await stopStack(stack).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nload average at the end: ${load()}`);

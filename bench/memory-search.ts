@@ -2,7 +2,10 @@
 // the recall of the conversation memory engine on LoCoMo (read in place, never copied).
 //
 //   node bin/run-ts.js bench/memory-search.ts [--entries 10000] [--queries 200] [--saves 100]
-//                                             [--conversations 2] [--locomo PATH] [--skip-locomo]
+//                                             [--conversations 2] [--locomo PATH] [--skip-locomo] [--skip-merge]
+//
+// Also the same-topic merge decision on the labelled pairs in test/data/memory-merge-pairs.json
+// (precision, recall, F1 of "update the existing entry"), against the old fixed-cosine rule.
 //
 // Uses the process defaults: the local all-MiniLM-L6-v2 embedder and the embedded vector store
 // (Qdrant when QDRANT_URL is set), in a temporary folder.
@@ -10,8 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
+import { sameTopic } from '../activities/memory/same-topic';
 import { createMemoryServices, type MemoryServices } from '../activities/memory/services';
+import type { Embedder } from '../activities/embeddings/port';
 import { createDefaultVectorStore, EmbeddedVectorStore } from '../activities/vectors';
+import { locomoFile } from './lib/locomo-file';
 import { numberFlag as flag, percentile } from './lib/stats';
 
 function option(name: string, fallback: string): string {
@@ -99,51 +105,112 @@ interface Sample {
   qa: { question: string; evidence?: string[]; category: number }[];
 }
 
-async function locomoBench(s: MemoryServices, file: string, conversations: number): Promise<void> {
+function dot(a: Float32Array, b: Float32Array): number {
+  let x = 0;
+  for (let i = 0; i < a.length; i++) x += a[i]! * b[i]!;
+  return x;
+}
+
+async function mergeBench(embedder: Embedder): Promise<void> {
+  const file = path.resolve(__dirname, '../test/data/memory-merge-pairs.json');
+  const { pairs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { pairs: { a: string; b: string; same: boolean }[] };
+  const rules: [string, (a: string, b: string, cos: number) => boolean][] = [
+    ['cosine >= 0.8 (before)', (_a, _b, cos) => cos >= 0.8],
+    ['cosine >= 0.7', (_a, _b, cos) => cos >= 0.7],
+    ['same-topic.ts (default)', (a, b, cos) => sameTopic(a, b, cos).same],
+  ];
+  const cos = await Promise.all(pairs.map(async (p) => { const [x, y] = await embedder.embed([p.a, p.b]); return dot(x!, y!); }));
+  const same = pairs.filter((p) => p.same).length;
+  console.log(`\nsame-topic merge on ${pairs.length} labelled pairs (${same} same topic, ${pairs.length - same} different):`);
+  console.log('decision                   | precision | recall |   F1');
+  for (const [name, rule] of rules) {
+    let tp = 0, fp = 0, fn = 0;
+    pairs.forEach((p, i) => { const merge = rule(p.a, p.b, cos[i]!); if (merge && p.same) tp++; else if (merge) fp++; else if (p.same) fn++; });
+    const pr = tp / Math.max(1, tp + fp), rc = tp / Math.max(1, tp + fn);
+    console.log(`${name.padEnd(26)} | ${pr.toFixed(3).padStart(9)} | ${rc.toFixed(3).padStart(6)} | ${((2 * pr * rc) / Math.max(1e-9, pr + rc)).toFixed(3)}`);
+  }
+}
+
+interface Turn {
+  speaker: string;
+  dia_id: string;
+  text: string;
+}
+
+interface Sample {
+  sample_id: string;
+  conversation: Record<string, unknown>;
+  qa: { question: string; evidence?: string[]; category: number }[];
+}
+
+const CATEGORY: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
+
+/** Conversation memory recall on LoCoMo, per stage combination (fresh services each, the same store kind). */
+async function locomoBench(makeServices: (name: string) => Promise<MemoryServices>, file: string, conversations: number): Promise<void> {
   if (!fs.existsSync(file)) {
     console.log(`LoCoMo: skipped (${file} not found; pass --locomo PATH)`);
     return;
   }
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[];
-  const ks = [5, 8, 10, 25, 50];
-  const hits = new Map(ks.map((k) => [k, 0]));
-  let defaultHits = 0;
-  let questions = 0;
-  let turns = 0;
-  const t0 = performance.now();
-  let indexMs = 0;
-  for (const sample of data.slice(0, conversations)) {
-    const tenant = `locomo-${sample.sample_id}`;
-    const where = new Map<string, string>();
-    const i0 = performance.now();
-    for (const [key, value] of Object.entries(sample.conversation)) {
-      if (!/^session_\d+$/.test(key) || !Array.isArray(value)) continue;
-      const session = value as Turn[];
-      // Both LoCoMo speakers are people, so every turn is indexed as a user message, with its speaker.
-      await s.conversations.index({ tenant, sessionId: key, messages: session.map((t, i) => ({ role: 'user', content: `${t.speaker}: ${t.text}`, index: i })) });
-      session.forEach((t, i) => where.set(t.dia_id, `${key}#${i}`));
-      turns += session.length;
+  const ks = [5, 10, 25];
+  const methods: { name: string; window: number; hybrid: boolean }[] = [
+    { name: 'vector only', window: 0, hybrid: false },
+    { name: 'vector + BM25 (default)', window: 0, hybrid: true },
+    { name: 'vector + BM25, with neighbours', window: 1, hybrid: true },
+  ];
+  const rows: { name: string; recall: Map<string, Map<number, number>>; n: Map<string, number>; p50: number; perMin: number }[] = [];
+  for (const m of methods) {
+    const s = await makeServices(m.name);
+    const recall = new Map<string, Map<number, number>>();
+    const n = new Map<string, number>();
+    const queryMs: number[] = [];
+    let turns = 0;
+    let indexMs = 0;
+    for (const sample of data.slice(0, conversations)) {
+      const tenant = `locomo-${sample.sample_id}`;
+      const where = new Map<string, string>();
+      const i0 = performance.now();
+      for (const [key, value] of Object.entries(sample.conversation)) {
+        if (!/^session_\d+$/.test(key) || !Array.isArray(value)) continue;
+        const session = value as Turn[];
+        // Both speakers are people, so every turn is a user message, with its speaker; with
+        // neighbours, the turns before and after go into the same indexed text.
+        const text = (i: number) =>
+          session.slice(Math.max(0, i - m.window), i + m.window + 1).map((t) => `${t.speaker}: ${t.text}`).join('\n');
+        await s.conversations.index({ tenant, sessionId: key, messages: session.map((_t, i) => ({ role: 'user', content: text(i), index: i })) });
+        session.forEach((t, i) => where.set(t.dia_id, `${key}#${i}`));
+        turns += session.length;
+      }
+      indexMs += performance.now() - i0;
+      for (const qa of sample.qa) {
+        const evidence = (qa.evidence ?? []).map((d) => where.get(d)).filter((x): x is string => !!x);
+        if (qa.category === 5 || !evidence.length) continue;
+        const q0 = performance.now();
+        const { hits } = await s.conversations.search({ tenant, query: qa.question, limit: 25, minSimilarity: -1, hybrid: m.hybrid });
+        queryMs.push(performance.now() - q0);
+        const ranked = hits.map((h) => `${h.sessionId}#${h.messageIndex}`);
+        for (const cat of [CATEGORY[qa.category]!, 'all']) {
+          n.set(cat, (n.get(cat) ?? 0) + 1);
+          const r = recall.get(cat) ?? new Map<number, number>();
+          for (const k of ks) r.set(k, (r.get(k) ?? 0) + evidence.filter((e) => ranked.slice(0, k).includes(e)).length / evidence.length);
+          recall.set(cat, r);
+        }
+      }
     }
-    indexMs += performance.now() - i0;
-    for (const qa of sample.qa) {
-      // Category 5 (adversarial) questions have no answer in the conversation.
-      const evidence = (qa.evidence ?? []).map((d) => where.get(d)).filter((x): x is string => !!x);
-      if (qa.category === 5 || !evidence.length) continue;
-      questions++;
-      const { hits: found } = await s.conversations.search({ tenant, query: qa.question, limit: 50, minSimilarity: -1 });
-      const ranked = found.map((h) => `${h.sessionId}#${h.messageIndex}`);
-      for (const k of ks) hits.set(k, hits.get(k)! + evidence.filter((e) => ranked.slice(0, k).includes(e)).length / evidence.length);
-      const { hits: byDefault } = await s.conversations.search({ tenant, query: qa.question });
-      const got = byDefault.map((h) => `${h.sessionId}#${h.messageIndex}`);
-      defaultHits += evidence.filter((e) => got.includes(e)).length / evidence.length;
-    }
+    queryMs.sort((a, b) => a - b);
+    rows.push({ name: m.name, recall, n, p50: percentile(queryMs, 50), perMin: (turns / indexMs) * 60_000 });
+    await s.close();
   }
-  const pct = (x: number) => `${((100 * x) / questions).toFixed(1)}`;
-  console.log(`LoCoMo (${conversations} of ${data.length} conversations, ${turns} turns, ${questions} questions with evidence, categories 1-4):`);
-  console.log(`  indexed in ${(indexMs / 1000).toFixed(1)} s; total ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  console.log(`  turn recall  ${ks.map((k) => `R@${k} ${pct(hits.get(k)!)}`).join('  ')}  (%)`);
-  console.log(`  with the engine defaults (top 8, similarity >= 0.3): recall ${pct(defaultHits)}%`);
-  console.log('  LoCoMo paper, DRAGON over dialog turns: R@5 56.7  R@10 66.2  R@25 76.7  R@50 82.7');
+  console.log(`\nLoCoMo conversation memory (${conversations} of ${data.length} conversations, categories 1-4), turn recall %:`);
+  for (const cat of ['all', ...Object.values(CATEGORY)]) {
+    console.log(`\n${cat} (${rows[0]?.n.get(cat) ?? 0} questions)`);
+    console.log('method                           |  R@5 | R@10 | R@25 | query p50 | ingest items/min');
+    for (const r of rows) {
+      const q = r.n.get(cat) ?? 0;
+      console.log(`${r.name.padEnd(32)} | ${ks.map((k) => (q ? ((100 * r.recall.get(cat)!.get(k)!) / q).toFixed(1) : '-').padStart(4)).join(' | ')} | ${r.p50.toFixed(1).padStart(6)} ms | ${Math.round(r.perMin).toLocaleString('en').padStart(8)}`);
+    }
+    if (cat === 'all') console.log(`${'DRAGON (LoCoMo paper)'.padEnd(32)} | 56.7 | 66.2 | 76.7 |           |`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -156,9 +223,17 @@ async function main(): Promise<void> {
   const vectorStore = process.env.QDRANT_URL ? await createDefaultVectorStore() : new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite'));
   console.log(`memory benchmark: embedder ${embedder.model}, vector store ${vectorStore.kind}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   const s = await createMemoryServices({ embedder, vectorStore, dbFile: path.join(dir, 'memory.sqlite') });
+  let fresh = 0;
+  const makeServices = async () => {
+    const n = fresh++;
+    const store = process.env.QDRANT_URL ? await createDefaultVectorStore() : new EmbeddedVectorStore(path.join(dir, `locomo-vectors-${n}.sqlite`));
+    return createMemoryServices({ embedder: await createDefaultEmbedder(), vectorStore: store, dbFile: path.join(dir, `locomo-memory-${n}.sqlite`) });
+  };
   try {
+    if (!process.argv.includes('--skip-merge')) await mergeBench(embedder);
     if (entries > 0) await vaultBench(s, entries, queries, saves);
-    if (!process.argv.includes('--skip-locomo')) await locomoBench(s, option('locomo', path.resolve(__dirname, '../../shared/data/locomo/locomo10.json')), conversations);
+    if (!process.argv.includes('--skip-locomo')) await locomoBench(makeServices, option('locomo', locomoFile()), conversations);
+    console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await s.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { ParConfig } from '../workers/config';
+import { ParError } from '../workflows/errors';
 
 /** Temporal did not answer at the configured address. */
-export class TemporalUnreachableError extends Error {
+export class TemporalUnreachableError extends ParError {
   override name = 'TemporalUnreachableError';
+  readonly code = 'temporal_unreachable';
   constructor(
     readonly address: string,
     cause: unknown,

@@ -1,5 +1,6 @@
 // `npm start`: the whole local stack (Temporal dev server with Web UI, worker, API) in one
-// terminal. Ctrl-C stops everything it started; state persists in the data folder.
+// terminal. A worker or API that dies is restarted (runs survive it); a crash loop, or Ctrl-C,
+// stops everything it started; state persists in the data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,23 +37,75 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, logFile: strin
   });
 }
 
+/** Crashes of one process within the window that count as a crash loop (PAR_RESTART_LIMIT / PAR_RESTART_WINDOW_S). */
+const RESTART_LIMIT = Number(process.env.PAR_RESTART_LIMIT || 5);
+const RESTART_WINDOW_MS = Number(process.env.PAR_RESTART_WINDOW_S || 60) * 1000;
+const FIRST_RESTART_DELAY_MS = 500;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+let stackState: { pids: Record<string, number> } & Record<string, unknown> = { pids: {} };
+let stackStateFile: string | undefined;
+
+function writeStackState(): void {
+  if (stackStateFile && !stopping) fs.writeFileSync(stackStateFile, JSON.stringify(stackState, null, 2));
+}
+
+function lastLines(file: string, n: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).map((l) => `    ${l}`).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Runs a process of the stack and restarts it when it dies: runs survive a dying worker (Temporal
+ * hands its tasks to the new one), so one crash must not stop the stack. The delay doubles with
+ * each crash in the window; RESTART_LIMIT crashes within RESTART_WINDOW_MS is a crash loop, which
+ * stops the stack with the end of the process's log.
+ */
 function startChild(name: string, entry: string, config: ParConfig): ChildProcess {
-  const proc = spawn(process.execPath, [path.join(config.rootDir, 'bin/run-ts.js'), entry], {
-    cwd: config.rootDir,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const logFile = path.join(config.dataDir, 'logs', `${name}.log`);
-  prefixLines(name, proc.stdout!, logFile);
-  prefixLines(name, proc.stderr!, logFile);
-  proc.once('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`\n[par] the ${name} process exited unexpectedly (${signal ?? `code ${code}`}); see ${logFile}. Stopping the stack.`);
-      void shutdown(1);
-    }
-  });
-  children.push({ name, proc });
-  return proc;
+  const crashes: number[] = [];
+  const slot = { name, proc: undefined as unknown as ChildProcess };
+  const launch = (): ChildProcess => {
+    const proc = spawn(process.execPath, [path.join(config.rootDir, 'bin/run-ts.js'), entry], {
+      cwd: config.rootDir,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    prefixLines(name, proc.stdout!, logFile);
+    prefixLines(name, proc.stderr!, logFile);
+    proc.once('exit', (code, signal) => {
+      if (stopping) return;
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && crashes[0] < now - RESTART_WINDOW_MS) crashes.shift();
+      const why = signal ?? `code ${code}`;
+      if (crashes.length >= RESTART_LIMIT) {
+        const tail = lastLines(logFile, 8);
+        console.error(
+          `\n[par] the ${name} process crashed ${crashes.length} times within ${RESTART_WINDOW_MS / 1000} s (last: ${why}): a crash loop. ` +
+            `Stopping the stack; see ${logFile}${tail ? `, which ends:\n${tail}` : ''}`,
+        );
+        void shutdown(1);
+        return;
+      }
+      const delay = Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS * 2 ** (crashes.length - 1));
+      console.error(`\n[par] the ${name} process exited unexpectedly (${why}); restarting it in ${(delay / 1000).toFixed(1)} s (crash ${crashes.length} of ${RESTART_LIMIT} allowed within ${RESTART_WINDOW_MS / 1000} s; log: ${logFile})`);
+      setTimeout(() => {
+        if (stopping) return;
+        slot.proc = launch();
+        stackState.pids[name] = slot.proc.pid!;
+        writeStackState();
+        console.log(`[par] restarted the ${name} process (pid ${slot.proc.pid})`);
+      }, delay);
+    });
+    return proc;
+  };
+  slot.proc = launch();
+  children.push(slot);
+  return slot.proc;
 }
 
 async function shutdown(code: number): Promise<never> {
@@ -134,7 +187,7 @@ async function main(): Promise<void> {
   }
   const worker = startChild('worker', 'workers/main.ts', config);
   const api = startChild('api', 'client/api/main.ts', config);
-  const state = {
+  stackState = {
     temporalAddress: config.temporalAddress,
     temporalNamespace: config.temporalNamespace,
     uiUrl: config.uiUrl,
@@ -142,9 +195,12 @@ async function main(): Promise<void> {
     pids: { start: process.pid, worker: worker.pid!, api: api.pid!, ...(devServer ? { temporal: devServer.process.pid! } : {}) },
     startedAt: new Date().toISOString(),
   };
-  fs.writeFileSync(stackStatePath(config), JSON.stringify(state, null, 2));
+  stackStateFile = stackStatePath(config);
+  writeStackState();
 
-  await waitFor('the worker and API', 120000, async () => {
+  // PAR_START_TIMEOUT_S: how long the worker and API may take to be ready (a first start bundles
+  // the workflows, which is slow on a loaded machine); crashes meanwhile are restarted as above.
+  await waitFor('the worker and API', Number(process.env.PAR_START_TIMEOUT_S || 120) * 1000, async () => {
     const s = await collectStatus();
     return s.healthy;
   });
@@ -172,7 +228,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err: Error) => {
+  // A crash loop (or Ctrl-C) during start is already shutting down: let it finish (it exits).
+  if (stopping) return;
   console.error(`\n[par] could not start: ${err.message}`);
-  if (!stopping) await shutdown(1);
-  process.exit(1);
+  await shutdown(1);
 });

@@ -1,13 +1,15 @@
 // The PAR worker process: `npm run worker`. Stateless: all run state lives in Temporal.
 import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from './config';
+import { loadConfig, loadWorkerTuning } from './config';
 import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
 import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Read first, so a bad PAR_WORKER_* value stops the worker before it connects.
+  const tuning = loadWorkerTuning();
   const telemetry = startTelemetry('par-worker');
   if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
   let connection: NativeConnection;
@@ -29,8 +31,8 @@ async function main(): Promise<void> {
     ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
   });
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
-  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry });
-  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace})`);
+  const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
+  console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
   await worker.run();
   await telemetry?.shutdown();
   await connection.close();

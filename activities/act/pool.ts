@@ -10,7 +10,7 @@ import type { ResolvedActLimits } from './limits';
 import type { SandboxJob } from './protocol';
 import { Sandbox, type SandboxFiles, type SandboxRunHandlers } from './sandbox';
 import { makePyodideSnapshot } from './snapshot';
-import { sandboxReadableFiles } from './staging';
+import { sandboxReadableFiles, sandboxTempDir } from './staging';
 
 export interface PoolLogger {
   info(message: string, meta?: Record<string, unknown>): void;
@@ -41,17 +41,17 @@ function processAlive(pid: number): boolean {
 }
 
 /** Snapshot folders of workers that died without cleaning up (a killed worker cannot). */
-function removeStaleSnapshotDirs(): void {
+function removeStaleSnapshotDirs(dir: string): void {
   let names: string[];
   try {
-    names = fs.readdirSync(os.tmpdir());
+    names = fs.readdirSync(dir);
   } catch {
     return;
   }
   for (const name of names) {
     const pid = Number(name.slice(SNAPSHOT_DIR_PREFIX.length).split('-')[0]);
     if (!name.startsWith(SNAPSHOT_DIR_PREFIX) || !Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
@@ -116,8 +116,10 @@ export class SandboxPool {
     let files: SandboxFiles = { ...staged };
     if (this.config.useSnapshot) {
       try {
-        removeStaleSnapshotDirs();
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SNAPSHOT_DIR_PREFIX}${process.pid}-`));
+        // Where the sandbox's uid can read it (TMPDIR may be a private folder).
+        const tmp = sandboxTempDir() ?? os.tmpdir();
+        removeStaleSnapshotDirs(tmp);
+        const dir = fs.mkdtempSync(path.join(tmp, `${SNAPSHOT_DIR_PREFIX}${process.pid}-`));
         this.snapshotDir = dir;
         process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
         fs.chmodSync(dir, 0o755); // the sandbox's unprivileged uid reads the snapshot

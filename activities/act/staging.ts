@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ParError } from '../../workflows/errors';
 import { readableByOthers, SANDBOX_UID } from './isolation';
 import type { SandboxFiles } from './sandbox';
 
@@ -13,8 +14,9 @@ import type { SandboxFiles } from './sandbox';
 
 const STAGE_PREFIX = 'par-act-files-';
 
-export class SandboxStagingError extends Error {
+export class SandboxStagingError extends ParError {
   override name = 'SandboxStagingError';
+  readonly code = 'sandbox_unavailable';
 }
 
 function filesUnder(dir: string): string[] {
@@ -66,9 +68,24 @@ function stagedPaths(dir: string, files: SandboxFiles, withNode: boolean): Sandb
 }
 
 /**
+ * A temp folder the sandbox's uid can pass through: the OS temp dir, else the usual system ones
+ * (a worker may run with TMPDIR set to a private folder). Undefined when there is none.
+ */
+export function sandboxTempDir(candidates: string[] = [os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm']): string | undefined {
+  return candidates.find((dir) => {
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+      return readableByOthers(dir);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
  * The files a sandbox reads, where the sandbox's uid can read them. When the worker is not root
  * (the sandbox keeps the worker's uid) or every file is readable already, they stay where they
- * are; otherwise they are staged under `tmpDir` (the OS temp dir) once per content.
+ * are; otherwise they are staged under `tmpDir` (default: sandboxTempDir()) once per content.
  */
 export function sandboxReadableFiles(files: SandboxFiles, opts: { tmpDir?: string; asRoot?: boolean } = {}): SandboxFiles {
   const asRoot = opts.asRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0);
@@ -77,10 +94,10 @@ export function sandboxReadableFiles(files: SandboxFiles, opts: { tmpDir?: strin
   const nodeHidden = !readableByOthers(node);
   const hidden = [files.pyodideDir, files.childScript, files.prelude].some((f) => !readableByOthers(f));
   if (!hidden && !nodeHidden) return files;
-  const tmpDir = opts.tmpDir ?? os.tmpdir();
-  if (!readableByOthers(tmpDir)) {
+  const tmpDir = sandboxTempDir(opts.tmpDir ? [opts.tmpDir] : undefined);
+  if (!tmpDir) {
     throw new SandboxStagingError(
-      `act sandboxes run as uid ${SANDBOX_UID}, which cannot read ${hidden ? files.pyodideDir : node}, and the temp folder ${tmpDir} where PAR would stage a readable copy is not open to that uid either. ` +
+      `act sandboxes run as uid ${SANDBOX_UID}, which cannot read ${hidden ? files.pyodideDir : node}, and no temp folder where PAR would stage a readable copy (${opts.tmpDir ?? `${os.tmpdir()}, /tmp, /var/tmp`}) is open to that uid either. ` +
         'Point TMPDIR at a folder that others may traverse (mode 1777 or 0755, as /tmp is), or install PAR where uid 65534 can read it.',
     );
   }

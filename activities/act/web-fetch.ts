@@ -22,7 +22,16 @@ export class WebRefused extends Error {
 export const MAX_WEB_RESPONSE_BYTES = 1_000_000;
 const MAX_REDIRECTS = 5;
 
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
+/** A response body that went past the reader's byte limit; reading stopped there. */
+export class ResponseTooLargeError extends Error {
+  override name = 'ResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`the response is larger than ${maxBytes} bytes`);
+  }
+}
+
+/** Reads a body up to maxBytes, cancelling the stream (and so the download) past the limit. */
+export async function readCapped(res: Response, maxBytes: number): Promise<string> {
   if (!res.body) return '';
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
@@ -33,7 +42,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new Error(`the response is larger than ${maxBytes} bytes`);
+      throw new ResponseTooLargeError(maxBytes);
     }
     parts.push(value);
   }

@@ -1,5 +1,7 @@
+import { ParError } from '../../workflows/errors';
+
 /** Chat input that cannot work: a bad option or a prompt that cannot fit the model. */
-export class ChatError extends Error {
+export class ChatError extends ParError {
   override name = 'ChatError';
   readonly retryable = false;
   constructor(

@@ -9,6 +9,9 @@ const ort = require('onnxruntime-node');
 const sessionPromise = ort.InferenceSession.create(workerData.model, {
   ...(workerData.threads ? { intraOpNumThreads: workerData.threads } : {}),
   graphOptimizationLevel: 'all',
+  // Idle pool threads sleep instead of spinning: on a shared 2-core machine spinning threads
+  // steal the cores the other inference call (and everything else) needs.
+  extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
 });
 
 // Mean over real tokens, then unit length: sentence-transformers' Pooling(mean) + Normalize.

@@ -1,3 +1,4 @@
+import { SAME_TOPIC, type SameTopicThresholds } from './same-topic';
 // Every number the memory subsystem uses, in one place. docs/memory.md explains each one; the
 // seed systems' values are kept where they exist (Memory Vault, Vel, the ReasoningBank paper).
 // Pure data: safe to import from workflow code.
@@ -12,8 +13,13 @@ export interface MemoryConfig {
     maxLimit: number;
     /** Results below this cosine similarity are dropped. */
     minSimilarity: number;
-    /** A save without an id updates the closest entry of the same scope at or above this cosine. */
-    dedupeSimilarity: number;
+    /**
+     * A save without an id updates the closest entry of the same scope that is the same topic
+     * (same-topic.ts: cosine, subjects and update words decide, with these thresholds).
+     */
+    sameTopic: SameTopicThresholds;
+    /** How many of the closest entries the same-topic check looks at. */
+    sameTopicCandidates: number;
     /** Largest entry, in characters. */
     maxContentChars: number;
     /** Entries returned by list without a limit. */
@@ -91,7 +97,8 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     defaultLimit: 5,
     maxLimit: 20,
     minSimilarity: 0.1,
-    dedupeSimilarity: 0.8,
+    sameTopic: SAME_TOPIC,
+    sameTopicCandidates: 3,
     maxContentChars: 8000,
     listLimit: 1000,
   },
@@ -143,7 +150,7 @@ export type MemoryConfigOverrides = DeepPartial<MemoryConfig>;
 export function resolveMemoryConfig(overrides: MemoryConfigOverrides = {}): MemoryConfig {
   const d = DEFAULT_MEMORY_CONFIG;
   return {
-    vault: { ...d.vault, ...overrides.vault },
+    vault: { ...d.vault, ...overrides.vault, sameTopic: { ...d.vault.sameTopic, ...overrides.vault?.sameTopic } },
     conversation: { ...d.conversation, ...overrides.conversation },
     facts: { ...d.facts, ...overrides.facts },
     context: { ...d.context, ...overrides.context },

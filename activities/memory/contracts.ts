@@ -101,6 +101,8 @@ export interface ConversationSearchRequest {
   sessionId?: string;
   /** Leave this session out (usually the current one, whose messages are already in context). */
   excludeSessionId?: string;
+  /** false: rank by meaning only. Default: meaning fused with keywords (BM25). */
+  hybrid?: boolean;
 }
 
 export interface ConversationHit {

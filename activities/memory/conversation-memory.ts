@@ -71,6 +71,7 @@ export class ConversationMemory {
           id: c.id,
           tenant,
           vector: vectors[j],
+          text: c.text,
           payload: { sessionId, messageIndex: c.messageIndex, chunkIndex: c.chunkIndex, role: c.role, text: c.text },
         })),
       );
@@ -95,6 +96,7 @@ export class ConversationMemory {
       tenants: [tenant],
       vector,
       limit: limit * 4 + 8,
+      ...(req.hybrid === false ? {} : { text: query }),
       ...(sessionId ? { filter: { sessionId } } : {}),
     });
     const seen = new Set<string>();

@@ -1,8 +1,10 @@
+import { ParError } from '../../workflows/errors';
+
 /** A memory operation refused; `code` is stable for callers, the message names what was wrong. */
-export class MemoryError extends Error {
+export class MemoryError extends ParError {
   constructor(
     message: string,
-    readonly code: 'bad_input' | 'not_found' | 'conflict',
+    readonly code: 'invalid_input' | 'memory_not_found',
   ) {
     super(message);
     this.name = 'MemoryError';
@@ -12,7 +14,7 @@ export class MemoryError extends Error {
 /** A request field is missing or wrong; the message names the field. */
 export class MemoryInputError extends MemoryError {
   constructor(readonly field: string, problem: string) {
-    super(`${field} ${problem}`, 'bad_input');
+    super(`${field} ${problem}`, 'invalid_input');
     this.name = 'MemoryInputError';
   }
 }
@@ -20,7 +22,7 @@ export class MemoryInputError extends MemoryError {
 /** The thing asked for does not exist for this tenant (or was deleted). */
 export class MemoryNotFoundError extends MemoryError {
   constructor(readonly what: string, readonly id: string, detail = 'does not exist') {
-    super(`${what} "${id}" ${detail}`, 'not_found');
+    super(`${what} "${id}" ${detail}`, 'memory_not_found');
     this.name = 'MemoryNotFoundError';
   }
 }

@@ -59,8 +59,9 @@ export class FactStore {
       )
       .run(tenant, namespace, key, value, now, now);
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(factText(namespace, key, value));
-    await this.vectors.store.upsert(this.vectors.collection, [{ id: factVectorId(tenant, namespace, key), tenant, vector, payload: { namespace, key } }]);
+    const text = factText(namespace, key, value);
+    const vector = await this.vectors.embedOne(text);
+    await this.vectors.store.upsert(this.vectors.collection, [{ id: factVectorId(tenant, namespace, key), tenant, vector, text, payload: { namespace, key } }]);
     return this.get(tenant, namespace, key)!;
   }
 
@@ -94,10 +95,10 @@ export class FactStore {
   }
 
   /** Facts of any namespace of the tenant similar to the text. */
-  async similar(tenant: string, text: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
+  async similar(tenant: string, query: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(requireText('text', text));
-    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [requireText('tenant', tenant)], vector, limit });
+    const vector = await this.vectors.embedOne(requireText('query', query));
+    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [requireText('tenant', tenant)], vector, limit, text: query });
     const out: ScoredFact[] = [];
     for (const h of hits) {
       if (h.score < minSimilarity) continue;

@@ -10,6 +10,7 @@ import type {
   ScoredMemoryEntry,
 } from './contracts';
 import { MemoryInputError, MemoryNotFoundError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
+import { sameTopic } from './same-topic';
 import { nowIso, type MemoryDatabase } from './sqlite';
 import type { VectorSpace } from './vector-space';
 
@@ -69,8 +70,8 @@ export class MemoryVault {
       return { planId: randomUUID(), tenant, action: 'update', targetId: id, content, previousContent: row.content, scope: scope ?? row.scope };
     }
     const targetScope = scope ?? this.config.defaultScope;
-    const same = await this.closest(tenant, targetScope, content);
-    if (same && same.similarity >= this.config.dedupeSimilarity) {
+    const same = await this.sameTopicEntry(tenant, targetScope, content);
+    if (same) {
       return {
         planId: randomUUID(),
         tenant,
@@ -151,7 +152,7 @@ export class MemoryVault {
       this.db.transaction(() => batch.forEach((c, j) => insert.run(tenant, ids[i + j], scope, c, now, now)))();
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((_, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], payload: { tenant, scope } })),
+        batch.map((c, j) => ({ id: ids[i + j], tenant: vectorTenant(tenant, scope), vector: vectors[j], text: c, payload: { tenant, scope } })),
       );
     }
     return ids;
@@ -173,7 +174,8 @@ export class MemoryVault {
     if (!scopes.length) return { entries: [] };
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(query);
-    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit });
+    // Hybrid: meaning fused with keywords (BM25), so a rare name or number in the query counts.
+    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit, text: query });
     const entries: ScoredMemoryEntry[] = [];
     const byId = this.rows(tenant, hits.map((h) => h.id));
     for (const hit of hits) {
@@ -237,7 +239,7 @@ export class MemoryVault {
       const vectors = await this.vectors.embedder.embed(batch.map((r) => r.content));
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((r, j) => ({ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: vectors[j], payload: { tenant: r.tenant, scope: r.scope } })),
+        batch.map((r, j) => ({ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: vectors[j], text: r.content, payload: { tenant: r.tenant, scope: r.scope } })),
       );
     }
     return rows.length;
@@ -248,16 +250,17 @@ export class MemoryVault {
     return (this.db.prepare('SELECT DISTINCT scope FROM memory_vault_entries WHERE tenant = ? AND deleted IS NULL').all(tenant) as { scope: string }[]).map((r) => r.scope);
   }
 
-  private async closest(tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
+  /** The closest live entry of the scope that is the same topic as content (same-topic.ts), if any. */
+  private async sameTopicEntry(tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
     if (!this.scopes(tenant).includes(scope)) return undefined;
-    const { entries } = await this.search({ tenant, query: content, limit: 1, minSimilarity: -1, scopes: [scope] });
-    return entries[0];
+    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] });
+    return [...entries].sort((x, y) => y.similarity - x.similarity).find((e) => sameTopic(e.content, content, e.similarity, this.config.sameTopic).same);
   }
 
   private async writeVector(tenant: string, id: string, scope: string, content: string): Promise<void> {
     await this.vectors.ensure();
     const vector = await this.vectors.embedOne(content);
-    await this.vectors.store.upsert(this.vectors.collection, [{ id, tenant: vectorTenant(tenant, scope), vector, payload: { tenant, scope } }]);
+    await this.vectors.store.upsert(this.vectors.collection, [{ id, tenant: vectorTenant(tenant, scope), vector, text: content, payload: { tenant, scope } }]);
   }
 
   private row(tenant: string, id: string): EntryRow | undefined {

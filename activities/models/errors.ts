@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ParError } from '../../workflows/errors';
 
 /**
  * Why a model call failed, as a stable code. Retryable codes are the ones a later attempt can
@@ -41,7 +42,7 @@ export interface ModelErrorInit {
 }
 
 /** A model call failure with its retry class. Every adapter throws only this. */
-export class ModelError extends Error {
+export class ModelError extends ParError {
   override name = 'ModelError';
   readonly retryable: boolean;
   readonly model?: string;

@@ -1,5 +1,7 @@
+import { ParError } from '../../workflows/errors';
+
 /** A vault operation that cannot be done as asked; the message names the vault, item or field. */
-export class VaultError extends Error {
+export class VaultError extends ParError {
   override name = 'VaultError';
   constructor(
     message: string,

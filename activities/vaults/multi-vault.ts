@@ -1,7 +1,7 @@
 /**
  * get_similar_from_vaults with per-vault minimums: every vault first gets its own best `min`
- * items, the remaining slots are filled by score across all vaults, and the result is sorted by
- * score. null or 0 means "fill only". A vault that cannot supply its minimum is reported.
+ * items, the remaining slots are filled from the ranking across all vaults, and the result keeps
+ * that ranking's order. null or 0 means "fill only". A vault that cannot supply its minimum is reported.
  */
 import type { ScoredVaultItem } from '../contracts';
 import { VaultError } from './errors';
@@ -44,6 +44,11 @@ export function combineWithMinimums(
     if (taken.size >= n) break;
     if (!taken.has(key(h))) taken.set(key(h), h);
   }
-  const items = [...taken.values()].sort((a, b) => b.score - a.score);
+  // The global ranking's order (fused when hybrid); items only a minimum brought in come after.
+  const rank = new Map(global.map((h, i) => [key(h), i]));
+  const items = [...taken.values()]
+    .map((h, i) => ({ h, r: rank.get(key(h)) ?? global.length + i }))
+    .sort((a, b) => a.r - b.r)
+    .map((x) => x.h);
   return { items, shortfalls };
 }

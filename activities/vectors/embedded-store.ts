@@ -10,7 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { JsonValue } from '../contracts';
 import { VectorStoreError } from './errors';
-import { matchesFilter, validateFilter } from './filter';
+import { matchesFilter, validateFilter, type FilterValue } from './filter';
+import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex } from './lexical-index';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
 import { TenantAnnIndex, type AnnOptions } from './tenant-ann-index';
 import { dotAt, normalized, TopK } from './vector-math';
@@ -18,6 +19,10 @@ import { dotAt, normalized, TopK } from './vector-math';
 interface Segment {
   ids: string[];
   payloads: Record<string, JsonValue>[];
+  /** The records' keyword text (VectorRecord.text), searched by `lex`. */
+  texts: string[];
+  /** Built on the tenant's first hybrid query, then kept up to date. */
+  lex?: LexicalIndex;
   slotOf: Map<string, number>;
   rows: Float32Array;
   /** An HNSW index once the tenant is large and has been searched (see tenant-ann-index.ts). */
@@ -36,6 +41,19 @@ interface PointRow {
   id: string;
   vector: Buffer;
   payload: string;
+  lexical: string | null;
+}
+
+interface Candidate {
+  tenant: string;
+  seg: Segment;
+  slot: number;
+}
+
+/** The keyword text of a record: its own, or (rows written before hybrid search) the payload's text. */
+function lexicalText(text: string | null | undefined, payload: Record<string, JsonValue>): string {
+  if (typeof text === 'string') return text;
+  return typeof payload.text === 'string' ? payload.text : '';
 }
 
 function toBlob(v: Float32Array): Buffer {
@@ -76,6 +94,9 @@ export class EmbeddedVectorStore implements VectorStore {
       );
       CREATE INDEX IF NOT EXISTS vs_points_tenant ON vs_points (collection, tenant, rowid);
     `);
+    // Files from before hybrid search lack the keyword column; their rows fall back to payload.text.
+    const columns = this.db.prepare('PRAGMA table_info(vs_points)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'lexical')) this.db.exec('ALTER TABLE vs_points ADD COLUMN lexical TEXT');
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
@@ -103,16 +124,19 @@ export class EmbeddedVectorStore implements VectorStore {
     if (cached && cached.version === info.version) return cached;
     if (cached) this.dispose(cached);
     const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map() };
-    const rows = this.db.prepare('SELECT tenant, id, vector, payload FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
-    for (const r of rows as Iterable<PointRow>) this.place(fresh, r.tenant, r.id, fromBlob(r.vector), JSON.parse(r.payload));
+    const rows = this.db.prepare('SELECT tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
+    for (const r of rows as Iterable<PointRow>) {
+      const payload = JSON.parse(r.payload) as Record<string, JsonValue>;
+      this.place(fresh, r.tenant, r.id, fromBlob(r.vector), payload, lexicalText(r.lexical, payload));
+    }
     this.cache.set(collection, fresh);
     return fresh;
   }
 
-  private place(c: CachedCollection, tenant: string, id: string, unit: Float32Array, payload: Record<string, JsonValue>): void {
+  private place(c: CachedCollection, tenant: string, id: string, unit: Float32Array, payload: Record<string, JsonValue>, text: string): void {
     let seg = c.tenants.get(tenant);
     if (!seg) {
-      seg = { ids: [], payloads: [], slotOf: new Map(), rows: new Float32Array(c.dimension * 16) };
+      seg = { ids: [], payloads: [], texts: [], slotOf: new Map(), rows: new Float32Array(c.dimension * 16) };
       c.tenants.set(tenant, seg);
     }
     let slot = seg.slotOf.get(id);
@@ -125,12 +149,15 @@ export class EmbeddedVectorStore implements VectorStore {
       }
       seg.ids.push(id);
       seg.payloads.push(payload);
+      seg.texts.push(text);
       seg.slotOf.set(id, slot);
     } else {
       seg.payloads[slot] = payload;
+      seg.texts[slot] = text;
     }
     seg.rows.set(unit, slot * c.dimension);
     seg.ann?.upsert(id, unit);
+    seg.lex?.add(id, text);
   }
 
   private unplace(c: CachedCollection, tenant: string, id: string): void {
@@ -142,13 +169,16 @@ export class EmbeddedVectorStore implements VectorStore {
     if (slot !== last) {
       seg.ids[slot] = seg.ids[last]!;
       seg.payloads[slot] = seg.payloads[last]!;
+      seg.texts[slot] = seg.texts[last]!;
       seg.rows.copyWithin(slot * c.dimension, last * c.dimension, (last + 1) * c.dimension);
       seg.slotOf.set(seg.ids[slot]!, slot);
     }
     seg.ids.pop();
     seg.payloads.pop();
+    seg.texts.pop();
     seg.slotOf.delete(id);
     seg.ann?.remove(id);
+    seg.lex?.remove(id);
     if (seg.ids.length === 0) {
       seg.ann?.dispose();
       c.tenants.delete(tenant);
@@ -211,15 +241,16 @@ export class EmbeddedVectorStore implements VectorStore {
       }
     }
     const stmt = this.db.prepare(
-      `INSERT INTO vs_points (collection, tenant, id, vector, payload) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (collection, tenant, id) DO UPDATE SET vector = excluded.vector, payload = excluded.payload`,
+      `INSERT INTO vs_points (collection, tenant, id, vector, payload, lexical) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (collection, tenant, id) DO UPDATE SET vector = excluded.vector, payload = excluded.payload, lexical = excluded.lexical`,
     );
     this.write(collection, (c) => {
       for (const r of records) {
         const unit = normalized(r.vector);
         const payload = r.payload ?? {};
-        stmt.run(collection, r.tenant, r.id, toBlob(unit), JSON.stringify(payload));
-        if (c) this.place(c, r.tenant, r.id, unit, structuredClone(payload));
+        const text = r.text ?? null;
+        stmt.run(collection, r.tenant, r.id, toBlob(unit), JSON.stringify(payload), text);
+        if (c) this.place(c, r.tenant, r.id, unit, structuredClone(payload), lexicalText(text, payload));
       }
     });
   }
@@ -228,21 +259,52 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!q.tenants || q.tenants.length === 0) throw new VectorStoreError('a query needs at least one tenant', 'bad_query');
     if (!Number.isInteger(q.limit) || q.limit < 0) throw new VectorStoreError(`limit must be a non-negative integer, got ${q.limit}`, 'bad_query');
     const filter = validateFilter(q.filter);
-    const hasFilter = Object.keys(filter).length > 0;
     const c = this.loaded(collection);
     if (q.vector.length !== c.dimension) {
       throw new VectorStoreError(`query vector has ${q.vector.length} dimensions, collection ${collection} holds ${c.dimension}`, 'dimension_mismatch');
     }
     const unit = normalized(q.vector);
-    const top = new TopK<{ tenant: string; seg: Segment; slot: number }>(q.limit);
+    const tenants = [...new Set(q.tenants)];
+    const hybrid = typeof q.text === 'string' && q.text.trim() !== '' && q.limit > 0;
+    const dense = this.denseTop(c, tenants, unit, hybrid ? Math.max(q.limit, HYBRID_CANDIDATES) : q.limit, filter);
+    const hit = (cand: Candidate, score: number, lexical?: number): VectorHit => ({
+      id: cand.seg.ids[cand.slot]!,
+      tenant: cand.tenant,
+      score,
+      payload: structuredClone(cand.seg.payloads[cand.slot]!),
+      ...(lexical !== undefined ? { lexical } : {}),
+    });
+    if (!hybrid) return dense.map(({ score, item }) => hit(item, score));
+
+    const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
+    const byKey = new Map<string, { cand: Candidate; lexical?: number }>();
+    const key = (cand: Candidate) => `${cand.tenant}\u0000${cand.seg.ids[cand.slot]}`;
+    for (const { item } of dense) byKey.set(key(item), { cand: item });
+    for (const { score, item } of lexical) {
+      const k = key(item);
+      const known = byKey.get(k);
+      if (known) known.lexical = score;
+      else byKey.set(k, { cand: item, lexical: score });
+    }
+    const fused = fuseRankings([{ keys: dense.map((d) => key(d.item)) }, { keys: lexical.map((l) => key(l.item)), weight: LEXICAL_WEIGHT }]);
+    return fused.slice(0, q.limit).map((k) => {
+      const { cand, lexical: bm25 } = byKey.get(k)!;
+      return hit(cand, dotAt(unit, cand.seg.rows, cand.slot * c.dimension), bm25);
+    });
+  }
+
+  /** The best `limit` records by cosine, best first. */
+  private denseTop(c: CachedCollection, tenants: string[], unit: Float32Array, limit: number, filter: Record<string, FilterValue>) {
+    const hasFilter = Object.keys(filter).length > 0;
+    const top = new TopK<Candidate>(limit);
     const dim = c.dimension;
-    for (const tenant of new Set(q.tenants)) {
+    for (const tenant of tenants) {
       const seg = c.tenants.get(tenant);
       if (!seg) continue;
       // A large tenant without a filter: HNSW candidates, scored exactly like the scan would.
-      const ann = hasFilter || q.limit === 0 ? undefined : this.annFor(c, seg);
+      const ann = hasFilter || limit === 0 ? undefined : this.annFor(c, seg);
       if (ann) {
-        for (const id of ann.search(unit, q.limit)) {
+        for (const id of ann.search(unit, limit)) {
           const slot = seg.slotOf.get(id);
           if (slot === undefined) continue;
           const score = dotAt(unit, seg.rows, slot * dim);
@@ -257,24 +319,42 @@ export class EmbeddedVectorStore implements VectorStore {
         if (score > top.threshold) top.push(score, { tenant, seg, slot });
       }
     }
-    return top.results().map(({ score, item }) => ({
-      id: item.seg.ids[item.slot]!,
-      tenant: item.tenant,
-      score,
-      payload: structuredClone(item.seg.payloads[item.slot]!),
-    }));
+    return top.results();
+  }
+
+  /** The best `limit` records by BM25 over their keyword text, best first. */
+  private lexicalTop(c: CachedCollection, tenants: string[], text: string, limit: number, filter: Record<string, FilterValue>) {
+    const hasFilter = Object.keys(filter).length > 0;
+    const top = new TopK<Candidate>(limit);
+    for (const tenant of tenants) {
+      const seg = c.tenants.get(tenant);
+      if (!seg) continue;
+      if (!seg.lex) {
+        seg.lex = new LexicalIndex();
+        seg.ids.forEach((id, slot) => seg.lex!.add(id, seg.texts[slot]!));
+      }
+      const accept = hasFilter ? (id: string) => matchesFilter(seg.payloads[seg.slotOf.get(id)!]!, filter) : undefined;
+      for (const [id, score] of seg.lex.scores(text, accept)) {
+        if (score > top.threshold) top.push(score, { tenant, seg, slot: seg.slotOf.get(id)! });
+      }
+    }
+    return top.results();
   }
 
   async get(collection: string, tenant: string, ids: string[]): Promise<VectorRecord[]> {
     this.collectionInfo(collection);
     if (ids.length === 0) return [];
-    const stmt = this.db.prepare('SELECT rowid, tenant, id, vector, payload FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
+    const stmt = this.db.prepare('SELECT rowid, tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
     const out: VectorRecord[] = [];
     for (const id of ids) {
       const r = stmt.get(collection, tenant, id) as PointRow | undefined;
-      if (r) out.push({ id: r.id, tenant: r.tenant, vector: fromBlob(r.vector), payload: JSON.parse(r.payload) });
+      if (r) out.push(this.toRecord(r, JSON.parse(r.payload)));
     }
     return out;
+  }
+
+  private toRecord(r: PointRow, payload: Record<string, JsonValue>): VectorRecord {
+    return { id: r.id, tenant: r.tenant, vector: fromBlob(r.vector), payload, ...(r.lexical !== null ? { text: r.lexical } : {}) };
   }
 
   async delete(collection: string, tenant: string, ids: string[]): Promise<void> {
@@ -318,7 +398,7 @@ export class EmbeddedVectorStore implements VectorStore {
     let after = opts.cursor ? Number(opts.cursor) : 0;
     if (!Number.isInteger(after) || after < 0) throw new VectorStoreError(`scroll cursor ${opts.cursor} is not one this store gave out`, 'bad_query');
     const stmt = this.db.prepare(
-      'SELECT rowid, tenant, id, vector, payload FROM vs_points WHERE collection = ? AND tenant = ? AND rowid > ? ORDER BY rowid LIMIT ?',
+      'SELECT rowid, tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? AND tenant = ? AND rowid > ? ORDER BY rowid LIMIT ?',
     );
     const records: VectorRecord[] = [];
     for (;;) {
@@ -327,7 +407,7 @@ export class EmbeddedVectorStore implements VectorStore {
         after = r.rowid;
         const payload = JSON.parse(r.payload) as Record<string, JsonValue>;
         if (!matchesFilter(payload, f)) continue;
-        records.push({ id: r.id, tenant: r.tenant, vector: fromBlob(r.vector), payload });
+        records.push(this.toRecord(r, payload));
         if (records.length === opts.limit) {
           const more = stmt.get(collection, tenant, after, 1);
           return { records, cursor: more ? String(after) : undefined };

@@ -1,5 +1,7 @@
+import { ParError } from '../../workflows/errors';
+
 /** Typed failures of a vector store, each naming the collection, tenant or field at fault. */
-export class VectorStoreError extends Error {
+export class VectorStoreError extends ParError {
   override name = 'VectorStoreError';
   constructor(
     message: string,

@@ -10,6 +10,8 @@ export interface VectorRecord {
   tenant: string;
   vector: Float32Array;
   payload: Record<string, JsonValue>;
+  /** The text searched by keywords (BM25) in a hybrid query; kept by the store. */
+  text?: string;
 }
 
 export interface VectorHit {
@@ -18,6 +20,8 @@ export interface VectorHit {
   /** Cosine similarity, higher is closer. */
   score: number;
   payload: Record<string, JsonValue>;
+  /** In a hybrid query: the BM25 score when the record matched the query's keywords. */
+  lexical?: number;
 }
 
 export interface VectorQuery {
@@ -27,6 +31,12 @@ export interface VectorQuery {
   limit: number;
   /** Exact-match conditions on payload fields. */
   filter?: Record<string, JsonValue>;
+  /**
+   * Hybrid search: the query's text. The vector ranking and a BM25 ranking over the records'
+   * `text` are fused (weighted reciprocal rank fusion, lexical-index.ts); hits keep their cosine
+   * `score` and come back in fused order.
+   */
+  text?: string;
 }
 
 export interface VectorStore {

@@ -4,16 +4,25 @@
  * request filters on it. Qdrant point ids must be UUIDs, so a record's id is hashed with its
  * tenant into one and kept in the payload; the caller's payload sits under `data`, so its
  * field names can never collide with ours.
+ *
+ * Hybrid search: collections carry a sparse vector `bm25` (Qdrant applies the IDF, `modifier:
+ * idf`) holding each record's keyword term frequencies (lexical-index.ts). A hybrid query asks
+ * Qdrant for the dense and the sparse ranking in one batch and fuses them here, exactly as the
+ * embedded store does. A collection made before this has no sparse vector: there the keyword
+ * ranking covers the dense candidates only (their text travels in the payload).
  */
 import { QdrantClient } from '@qdrant/js-client-rest';
 import type { JsonValue } from '../contracts';
 import { derivedUuid } from './derived-uuid';
 import { VectorStoreError } from './errors';
 import { validateFilter } from './filter';
+import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex, sparseDocument, sparseQuery } from './lexical-index';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
 
 const TENANT_FIELD = 'tenant';
 const UPSERT_BATCH = 128;
+/** The sparse (keyword) vector's name; the dense vector is the unnamed default (""). */
+const SPARSE = 'bm25';
 
 type QdrantFilter = { must: Record<string, unknown>[] };
 
@@ -21,6 +30,16 @@ interface StoredPayload {
   tenant: string;
   record_id: string;
   data: Record<string, JsonValue>;
+  /** VectorRecord.text, when the record has one. */
+  text?: string;
+}
+
+type ScoredPoint = { id: string | number; score: number; payload?: Record<string, unknown> | null; vector?: unknown };
+
+function denseOf(vector: unknown): number[] | undefined {
+  if (Array.isArray(vector)) return vector as number[];
+  const v = (vector as Record<string, unknown> | null | undefined)?.[''];
+  return Array.isArray(v) ? (v as number[]) : undefined;
 }
 
 /** Qdrant's point id of a record: a UUID derived from tenant and record id. */
@@ -52,7 +71,8 @@ export interface QdrantStoreOptions {
 export class QdrantVectorStore implements VectorStore {
   readonly kind = 'qdrant';
   private readonly client: QdrantClient;
-  private readonly known = new Map<string, number>();
+  /** Collections checked by ensureCollection: their dimension and whether they have the sparse vector. */
+  private readonly known = new Map<string, { dimension: number; sparse: boolean }>();
 
   constructor(opts: QdrantStoreOptions) {
     this.client = new QdrantClient({ url: opts.url, apiKey: opts.apiKey, checkCompatibility: false, timeout: opts.timeoutMs ?? 30_000 });
@@ -69,11 +89,11 @@ export class QdrantVectorStore implements VectorStore {
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
-    if (this.known.get(collection) === dimension) return;
+    if (this.known.get(collection)?.dimension === dimension) return;
     const { exists } = await this.call(collection, 'collection check', () => this.client.collectionExists(collection));
     if (!exists) {
       try {
-        await this.client.createCollection(collection, { vectors: { size: dimension, distance: 'Cosine' } });
+        await this.client.createCollection(collection, { vectors: { size: dimension, distance: 'Cosine' }, sparse_vectors: { [SPARSE]: { modifier: 'idf' } } });
       } catch (err) {
         // Another process may have created it first; the dimension check below still applies.
         if (status(err) !== 409) throw new VectorStoreError(`Qdrant could not create ${collection}: ${(err as Error).message}`, 'backend');
@@ -87,11 +107,20 @@ export class QdrantVectorStore implements VectorStore {
     if (vectors?.size !== undefined && vectors.size !== dimension) {
       throw new VectorStoreError(`collection ${collection} holds ${vectors.size}-d vectors, not ${dimension}-d`, 'dimension_mismatch');
     }
-    this.known.set(collection, dimension);
+    const sparse = !!(info.config?.params?.sparse_vectors as Record<string, unknown> | null | undefined)?.[SPARSE];
+    this.known.set(collection, { dimension, sparse });
+  }
+
+  /** Whether the collection has the keyword vector (asks Qdrant once if ensureCollection was not called here). */
+  private async hasSparse(collection: string): Promise<boolean> {
+    const known = this.known.get(collection);
+    if (known) return known.sparse;
+    const info = await this.call(collection, 'collection info', () => this.client.getCollection(collection));
+    return !!(info.config?.params?.sparse_vectors as Record<string, unknown> | null | undefined)?.[SPARSE];
   }
 
   async upsert(collection: string, records: VectorRecord[]): Promise<void> {
-    const dimension = this.known.get(collection);
+    const dimension = this.known.get(collection)?.dimension;
     for (const r of records) {
       if (!r.id || typeof r.id !== 'string') throw new VectorStoreError(`record id must be a non-empty string (collection ${collection})`, 'bad_record');
       if (!r.tenant) throw new VectorStoreError(`record ${r.id} has no tenant`, 'bad_record');
@@ -99,12 +128,18 @@ export class QdrantVectorStore implements VectorStore {
         throw new VectorStoreError(`record ${r.id}: vector has ${r.vector.length} dimensions, collection ${collection} holds ${dimension}`, 'dimension_mismatch');
       }
     }
+    if (records.length === 0) return;
+    const sparse = await this.hasSparse(collection);
     for (let b = 0; b < records.length; b += UPSERT_BATCH) {
-      const points = records.slice(b, b + UPSERT_BATCH).map((r) => ({
-        id: pointId(r.tenant, r.id),
-        vector: Array.from(r.vector),
-        payload: { tenant: r.tenant, record_id: r.id, data: r.payload ?? {} } satisfies StoredPayload as unknown as Record<string, unknown>,
-      }));
+      const points = records.slice(b, b + UPSERT_BATCH).map((r) => {
+        const dense = Array.from(r.vector);
+        const payload: StoredPayload = { tenant: r.tenant, record_id: r.id, data: r.payload ?? {}, ...(r.text !== undefined ? { text: r.text } : {}) };
+        return {
+          id: pointId(r.tenant, r.id),
+          vector: sparse ? { '': dense, [SPARSE]: sparseDocument(r.text ?? '') } : dense,
+          payload: payload as unknown as Record<string, unknown>,
+        };
+      });
       await this.call(collection, 'upsert', () => this.client.upsert(collection, { wait: true, points }));
     }
   }
@@ -114,19 +149,58 @@ export class QdrantVectorStore implements VectorStore {
     if (!Number.isInteger(q.limit) || q.limit < 0) throw new VectorStoreError(`limit must be a non-negative integer, got ${q.limit}`, 'bad_query');
     const filter = buildFilter([...new Set(q.tenants)], q.filter);
     if (q.limit === 0) return [];
-    const res = await this.call(collection, 'query', () =>
-      this.client.query(collection, { query: Array.from(q.vector), filter, limit: q.limit, with_payload: true }),
-    );
-    return res.points.map((p) => {
+    const dense = Array.from(q.vector);
+    const toHit = (p: ScoredPoint, score: number, lexical?: number): VectorHit => {
       const stored = p.payload as unknown as StoredPayload;
-      return { id: stored.record_id, tenant: stored.tenant, score: p.score, payload: stored.data ?? {} };
-    });
+      return { id: stored.record_id, tenant: stored.tenant, score, payload: stored.data ?? {}, ...(lexical !== undefined ? { lexical } : {}) };
+    };
+    const text = q.text?.trim();
+    if (!text) {
+      const res = await this.call(collection, 'query', () => this.client.query(collection, { query: dense, filter, limit: q.limit, with_payload: true }));
+      return res.points.map((p) => toHit(p, p.score));
+    }
+    const candidates = Math.max(q.limit, HYBRID_CANDIDATES);
+    const terms = sparseQuery(text);
+    if (!(await this.hasSparse(collection)) || terms.indices.length === 0) {
+      // No keyword vector (an older collection) or no keywords: BM25 over the dense candidates.
+      const res = await this.call(collection, 'query', () => this.client.query(collection, { query: dense, filter, limit: candidates, with_payload: true }));
+      const lex = new LexicalIndex();
+      for (const p of res.points) lex.add(String(p.id), (p.payload as unknown as StoredPayload).text ?? '');
+      const bm25 = lex.scores(text);
+      const lexical = [...bm25].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+      const byId = new Map(res.points.map((p) => [String(p.id), p]));
+      return fuseRankings([{ keys: res.points.map((p) => String(p.id)) }, { keys: lexical, weight: LEXICAL_WEIGHT }])
+        .slice(0, q.limit)
+        .map((id) => toHit(byId.get(id)!, byId.get(id)!.score, bm25.get(id)));
+    }
+    const [byMeaning, byKeywords] = await this.call(collection, 'hybrid query', () =>
+      this.client.queryBatch(collection, {
+        searches: [
+          { query: dense, filter, limit: candidates, with_payload: true },
+          { query: terms, using: SPARSE, filter, limit: candidates, with_payload: true, with_vector: true },
+        ],
+      }),
+    );
+    const unit = normalizedArray(dense);
+    const byId = new Map<string, { p: ScoredPoint; cosine?: number; lexical?: number }>();
+    for (const p of byMeaning!.points) byId.set(String(p.id), { p, cosine: p.score });
+    for (const p of byKeywords!.points) {
+      const known = byId.get(String(p.id));
+      if (known) known.lexical = p.score;
+      else byId.set(String(p.id), { p, lexical: p.score, cosine: dot(unit, denseOf(p.vector)) });
+    }
+    return fuseRankings([{ keys: byMeaning!.points.map((p) => String(p.id)) }, { keys: byKeywords!.points.map((p) => String(p.id)), weight: LEXICAL_WEIGHT }])
+      .slice(0, q.limit)
+      .map((id) => {
+        const e = byId.get(id)!;
+        return toHit(e.p, e.cosine ?? 0, e.lexical);
+      });
   }
 
   private toRecord(p: { payload?: unknown; vector?: unknown }): VectorRecord {
     const stored = p.payload as StoredPayload;
-    const vector = Array.isArray(p.vector) ? Float32Array.from(p.vector as number[]) : new Float32Array(0);
-    return { id: stored.record_id, tenant: stored.tenant, vector, payload: stored.data ?? {} };
+    const vector = Float32Array.from(denseOf(p.vector) ?? []);
+    return { id: stored.record_id, tenant: stored.tenant, vector, payload: stored.data ?? {}, ...(stored.text !== undefined ? { text: stored.text } : {}) };
   }
 
   async get(collection: string, tenant: string, ids: string[]): Promise<VectorRecord[]> {
@@ -175,10 +249,24 @@ export class QdrantVectorStore implements VectorStore {
     const { exists } = await this.call(collection, 'collection check', () => this.client.collectionExists(collection));
     if (!exists) return [];
     const res = await this.call(collection, 'facet', () => this.client.facet(collection, { key: TENANT_FIELD, limit: 100_000, exact: true }));
-    return res.hits.map((h) => String(h.value)).sort();
+    // Qdrant keeps a tenant whose points were all deleted in the facet, with count 0.
+    return res.hits.filter((h) => h.count > 0).map((h) => String(h.value)).sort();
   }
 
   async close(): Promise<void> {
     this.known.clear();
   }
+}
+
+function normalizedArray(v: number[]): number[] {
+  const n = Math.sqrt(v.reduce((a, x) => a + x * x, 0)) || 1;
+  return v.map((x) => x / n);
+}
+
+/** Cosine of a unit query with a stored vector (Qdrant keeps Cosine vectors normalised). */
+function dot(unit: number[], stored: number[] | undefined): number {
+  if (!stored) return 0;
+  let s = 0;
+  for (let i = 0; i < unit.length; i++) s += unit[i]! * (stored[i] ?? 0);
+  return s;
 }

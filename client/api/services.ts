@@ -9,6 +9,7 @@ import type { FlowService } from '../services/flows';
 import type { MemoryVault } from '../../activities/memory/memory-vault';
 import type { FactStore } from '../../activities/memory/fact-store';
 import type { ReasoningBank } from '../../activities/memory/reasoning-bank';
+import type { ConversationMemory } from '../../activities/memory/conversation-memory';
 
 /** The vault operations the API exposes: the vault service's own methods (activities/vaults). */
 export type VaultsPort = Pick<
@@ -55,6 +56,8 @@ export interface MemoryPort {
   facts: Pick<FactStore, 'put' | 'get' | 'list' | 'delete' | 'similar'>;
   /** The /v1/reasoning routes answer 503 reasoning_unavailable without it. */
   reasoning?: ReasoningPort;
+  /** Search over earlier conversations (the search_memory tool of the MCP endpoint). */
+  conversations?: Pick<ConversationMemory, 'search'>;
 }
 
 export interface ApiServices {

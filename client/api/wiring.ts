@@ -14,5 +14,5 @@ export async function connectServices(config: ParConfig, bus: AbortableStreamBus
   const [vaults, temporal] = await Promise.all([sharedVaultService(), connectClient(config, 15_000)]);
   const memory = await createMemoryServices({ embedder: vaults.embedder });
   const chat = createDefaultChat();
-  return { bus, vaults, chat, flows: new FlowService(temporal, config.taskQueue, undefined, () => memory.context, openFlowStore(config.dataDir)), memory: { vault: memory.vault, facts: memory.facts, reasoning: memory.reasoning } };
+  return { bus, vaults, chat, flows: new FlowService(temporal, config.taskQueue, undefined, () => memory.context, openFlowStore(config.dataDir)), memory: { vault: memory.vault, facts: memory.facts, reasoning: memory.reasoning, conversations: memory.conversations } };
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './output';
-import { TemporalUnreachableError } from '../temporal';
+import { exitCodeFor, knownFailure } from '../error-codes';
 type CommandModule = { register(program: Command): void };
 
 // Each command's module, loaded only when needed: the modules pull in heavy SDKs (Temporal's
@@ -17,11 +17,15 @@ const COMMANDS: Record<string, () => CommandModule> = {
   facts: () => require('./commands/facts'),
   reasoning: () => require('./commands/reasoning'),
   keys: () => require('./commands/keys'),
+  secrets: () => require('./commands/secrets'),
+  mcp: () => require('./commands/mcp'),
 };
 
 const program = new Command('par')
   .description('PAR: durable AI agent flows with persistent memory, on Temporal')
   .version(require('../../package.json').version)
+  // Options after a command are that command's: `par flow run ID --version 2` is a flow version, not par's.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
@@ -48,13 +52,14 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    const known = err instanceof CliError || err instanceof TemporalUnreachableError;
-    const code = err instanceof CliError ? err.code : err instanceof TemporalUnreachableError ? 'temporal_unreachable' : 'internal';
-    const message = err instanceof Error ? err.message : String(err);
+    // CliError says its own code and exit code; PAR's other errors get theirs from client/error-codes.ts.
+    const failure = err instanceof CliError ? undefined : knownFailure(err);
+    const code = err instanceof CliError ? err.code : (failure?.code ?? 'internal');
+    const message = failure ? failure.error.message : err instanceof Error ? err.message : String(err);
     if (wantsJson()) process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
     else process.stderr.write(`par: ${message}\n`);
-    if (!known && process.env.PAR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    if (code === 'internal' && process.env.PAR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : failure ? exitCodeFor(failure.code) : 1;
   } finally {
     await telemetry?.shutdown();
   }

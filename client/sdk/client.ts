@@ -212,8 +212,8 @@ export class ParClient {
   getFact = (tenant: string, namespace: string, key: string) => this.json<Fact>('GET', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`);
   putFact = (tenant: string, namespace: string, key: string, value: JsonValue) => this.json<Fact>('PUT', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`, { value });
   deleteFact = (tenant: string, namespace: string, key: string) => this.json<{ deleted: string }>('DELETE', `/v1/facts/${enc(tenant)}/${enc(namespace)}/${enc(key)}`);
-  searchFacts = (tenant: string, text: string, opts: { limit?: number; minSimilarity?: number } = {}) =>
-    this.json<{ facts: ScoredFact[] }>('POST', `/v1/facts/${enc(tenant)}/search`, { text, ...opts });
+  searchFacts = (tenant: string, query: string, opts: { limit?: number; minSimilarity?: number } = {}) =>
+    this.json<{ facts: ScoredFact[] }>('POST', `/v1/facts/${enc(tenant)}/search`, { query, ...opts });
 
   // ---- the ReasoningBank (learned strategies), per tenant ------------------------------------
   /** Highest confidence first; at most `limit` (default 100, at most 1000). */

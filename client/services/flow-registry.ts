@@ -5,13 +5,15 @@ import { ROOT_DIR } from '../../workers/config';
 import { FlowValidationError, validateFlow } from '../../workflows/flow/validate';
 import type { FlowDefinition } from '../../workflows/flow/types';
 import { flowRefsOf } from '../../workflows/nodes/catalogue';
+import { ParError } from '../../workflows/errors';
 
 export const FLOWS_DIR = path.join(ROOT_DIR, 'flows');
 const EXTENSIONS = ['.json', '.yaml', '.yml'];
 
 /** The flow file could not be read or parsed. */
-export class FlowFileError extends Error {
+export class FlowFileError extends ParError {
   override name = 'FlowFileError';
+  readonly code = 'flow_not_found';
 }
 
 export function parseFlowFile(file: string): FlowDefinition {

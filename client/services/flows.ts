@@ -10,10 +10,12 @@ import { openSessionArchive, type SessionArchive } from '../../activities/memory
 import { FlowRegistry } from './flow-registry';
 import { FlowCatalog, type PreparedFlow } from './flow-catalog';
 import type { FlowStore } from './flow-store';
+import { ParError } from '../../workflows/errors';
 
 /** A session's archived messages cannot be read here. */
-export class SessionArchiveError extends Error {
+export class SessionArchiveError extends ParError {
   override name = 'SessionArchiveError';
+  readonly code = 'session_archive_unavailable';
 }
 
 let openedArchive: SessionArchive | undefined;
@@ -22,8 +24,9 @@ function defaultSessionArchive(): SessionArchive {
 }
 
 /** A decision the run refused (not waiting, already decided, not an approver...). */
-export class ApprovalRefusedError extends Error {
+export class ApprovalRefusedError extends ParError {
   override name = 'ApprovalRefusedError';
+  readonly code = 'approval_refused';
 }
 
 /** The run input as users give it: message, history, session and tenant, and the variables. */

@@ -9,7 +9,7 @@ import { loadActConfig } from '../../activities/act/config';
 import { detectIsolation, readableByOthers } from '../../activities/act/isolation';
 import { defaultSandboxFiles, SandboxPool } from '../../activities/act/pool';
 import type { SandboxFiles } from '../../activities/act/sandbox';
-import { sandboxReadableFiles, SandboxStagingError } from '../../activities/act/staging';
+import { sandboxReadableFiles, SandboxStagingError, sandboxTempDir } from '../../activities/act/staging';
 import { recordingHost } from './act-fixture';
 
 const asRoot = process.getuid?.() === 0;
@@ -96,5 +96,10 @@ describe('act sandboxes from a checkout the sandbox user cannot read', () => {
     if (!asRoot) return;
     expect(() => sandboxReadableFiles(files, { tmpDir: dir })).toThrow(SandboxStagingError);
     expect(() => sandboxReadableFiles(files, { tmpDir: dir })).toThrow(/uid 65534.*Point TMPDIR at a folder that others may traverse/);
+  });
+
+  test('a worker whose TMPDIR is private stages in the system temp folder instead', () => {
+    expect(sandboxTempDir([dir, '/tmp'])).toBe('/tmp');
+    expect(sandboxTempDir([dir])).toBeUndefined();
   });
 });

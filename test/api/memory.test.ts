@@ -1,6 +1,7 @@
 // Memories and facts through the API, over the real memory services; tenants are guarded like
 // vaults named memory:<tenant>.
 import { memoryTestServices } from '../memory/memory-test-services';
+import { loadOpenApi } from '../../client/api/openapi';
 import { startTestApi, type TestApi } from './helpers/api';
 
 let api: TestApi;
@@ -49,12 +50,35 @@ test('facts: put, get, list, search, delete', async () => {
   await ada('PUT', '/v1/facts/ada/profile/pets', { value: ['cat'] });
   expect((await ada('GET', '/v1/facts/ada/profile/city')).body.value).toBe('London');
   expect((await ada('GET', '/v1/facts/ada/profile')).body.facts.map((f: { key: string }) => f.key).sort()).toEqual(['city', 'pets']);
-  const similar = await ada('POST', '/v1/facts/ada/search', { text: 'where does she live', limit: 5 });
+  const similar = await ada('POST', '/v1/facts/ada/search', { query: 'where does she live', limit: 5 });
   expect(similar.status).toBe(200);
   expect(Array.isArray(similar.body.facts)).toBe(true);
   expect((await ada('DELETE', '/v1/facts/ada/profile/city')).body).toEqual({ deleted: 'city' });
   const gone = await ada('GET', '/v1/facts/ada/profile/city');
   expect([gone.status, gone.body.error.code]).toEqual([404, 'fact_not_found']);
+});
+
+test('facts search takes `query` like every search; `text`, its deprecated name, still works; both at once is refused', async () => {
+  const { client, key } = api.clientWith({ vaults: { 'memory:grace': 'write' } });
+  const grace = call(key);
+  await grace('PUT', '/v1/facts/grace/profile/city', { value: 'Arlington' });
+  await grace('PUT', '/v1/facts/grace/profile/language', { value: 'COBOL' });
+  const byQuery = await grace('POST', '/v1/facts/grace/search', { query: 'which programming language', limit: 2, minSimilarity: -1 });
+  const byText = await grace('POST', '/v1/facts/grace/search', { text: 'which programming language', limit: 2, minSimilarity: -1 });
+  expect(byQuery.status).toBe(200);
+  expect(byQuery.body.facts.map((f: { key: string }) => f.key).sort()).toEqual(['city', 'language']);
+  expect(byText.body).toEqual(byQuery.body);
+  const sdk = await client.searchFacts('grace', 'which programming language', { limit: 2, minSimilarity: -1 });
+  expect(sdk).toEqual(byQuery.body);
+  const both = await grace('POST', '/v1/facts/grace/search', { query: 'a', text: 'b' });
+  expect([both.status, both.body.error.code]).toEqual([400, 'invalid_body']);
+  const neither = await grace('POST', '/v1/facts/grace/search', { limit: 2 });
+  expect([neither.status, neither.body.error.code]).toEqual([400, 'invalid_body']);
+  expect(neither.body.error.message).toMatch(/query is required/);
+  const schema = loadOpenApi().components.schemas.FactSearchRequest as { oneOf: { properties: Record<string, { deprecated?: boolean; description?: string }> }[] };
+  const text = schema.oneOf.map((v) => v.properties.text).find(Boolean)!;
+  expect(text.deprecated).toBe(true);
+  expect(text.description).toMatch(/deprecated.*send `query` instead/);
 });
 
 test("a key never reads another tenant's memories or facts; read keys cannot write", async () => {

@@ -195,7 +195,7 @@ test('par vault in remote mode: a key without the grant gets the server\'s 403; 
     [['vault', 'settings', 'docs'], /par vault settings .*no endpoint that reads or changes vault settings/],
     [['vault', 'kv', 'get', 'ns', 'k'], /par vault kv .*no key-value storage endpoint/],
     [['vault', 'delete', 'docs', '--all'], /par vault delete --all .*no endpoint that deletes a whole vault/],
-    [['vault', 'search', 'docs', 'refunds', '--hybrid'], /par vault search --hybrid .*no keyword \(BM25\) re-ranking/],
+    [['vault', 'search', 'docs', 'refunds', '--no-hybrid'], /par vault search --no-hybrid .*no meaning-only ranking/],
     [['vault', 'add', 'docs', '-', '--workflow', '--json'], /par vault add --workflow .*no endpoint that starts the ingest workflow/],
   ];
   const results = await Promise.all(unsupported.map(([args]) => remote(key, args, 'some text')));

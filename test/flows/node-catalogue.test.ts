@@ -3,6 +3,7 @@
 import { exampleParams, nodeTypeCatalogue } from '../../workflows/nodes/catalogue';
 import { NODE_SPECS } from '../../workflows/nodes/registry';
 import { PARAM_KINDS } from '../../workflows/nodes/node-spec';
+import { loadOpenApi } from '../../client/api/openapi';
 import { validateFlow } from '../../workflows/flow/validate';
 import { NODE_TYPES, type FlowDefinition, type JsonValue, type NodeType } from '../../workflows/flow/types';
 
@@ -16,6 +17,8 @@ function flowWith(type: NodeType, params: Record<string, JsonValue>): FlowDefini
     id: 'f',
     version: '1',
     variables: { result: { type: 'any' }, amount: { type: 'number' }, greeting: { type: 'string' } },
+    allowHosts: ['api.example.com'],
+    allowEmailDomains: ['example.com'],
     nodes: [
       { id: 'start', type: 'start', outputs: { next: type === 'start' ? 'end' : 'n' } },
       ...(type === 'start' ? [] : [{ id: 'n', type, params, outputs }]),
@@ -67,4 +70,11 @@ test('a node type that reads a param its spec does not declare is caught by vali
   } finally {
     spec.shape = original;
   }
+});
+
+test('the OpenAPI document describes the catalogue with the same param kinds and categories as the code', () => {
+  const schemas = loadOpenApi().components.schemas as Record<string, { properties: Record<string, { enum?: string[] }> }>;
+  expect(schemas.ParamSpec.properties.kind.enum).toEqual([...PARAM_KINDS]);
+  const categories = schemas.NodeType.properties.category.enum!;
+  for (const t of nodeTypeCatalogue()) expect([t.type, categories.includes(t.category)]).toEqual([t.type, true]);
 });

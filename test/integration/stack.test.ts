@@ -106,3 +106,63 @@ test('npm start with an unreachable PAR_TEMPORAL_ADDRESS fails clearly without s
   expect(stack.output()).toMatch(/Temporal at 127.0.0.1:1 did not answer.*Check PAR_TEMPORAL_ADDRESS/s);
   expect(stack.output()).not.toMatch(/starting the Temporal dev server/);
 }, 120_000);
+
+test('npm start restarts a SIGKILLed worker, says so, and a run then completes on the new one', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const [temporalPort, uiPort, apiPort] = await freePorts(3);
+  const env = {
+    PAR_DATA_DIR: dataDir,
+    PAR_TEMPORAL_PORT: String(temporalPort),
+    PAR_TEMPORAL_UI_PORT: String(uiPort),
+    PAR_API_PORT: String(apiPort),
+    PAR_TASK_QUEUE: 'par-stack-restart-test',
+    PAR_TEMPORAL_ADDRESS: '',
+  };
+  const stack = startStack(env);
+  try {
+    await until('the stack', () => stack.output().includes('PAR is up'));
+    const statePath = path.join(dataDir, 'stack.json');
+    const before = JSON.parse(fs.readFileSync(statePath, 'utf8')).pids as Record<string, number>;
+    process.kill(before.worker, 'SIGKILL');
+    await until('the restart', () => /restarted the worker process \(pid \d+\)/.test(stack.output()));
+    expect(stack.output()).toMatch(new RegExp(`the worker process exited unexpectedly \\(SIGKILL\\); restarting it in 0\\.5 s \\(crash 1 of 5 allowed within 60 s; log: ${dataDir}/logs/worker.log\\)`));
+    const after = JSON.parse(fs.readFileSync(statePath, 'utf8')).pids as Record<string, number>;
+    expect(after.worker).not.toBe(before.worker);
+    expect(alive(after.worker)).toBe(true);
+    expect(after.api).toBe(before.api);
+    const ran = await runPar(['run', 'hello', '--input', '{"name":"Grace"}', '--json'], env);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ result: { greeting: 'Hello, Grace!' } });
+    stack.proc.kill('SIGINT');
+    expect(await stack.exited).toBe(0);
+    expect(Object.values(after).filter(alive)).toEqual([]);
+  } finally {
+    stack.proc.kill('SIGKILL');
+  }
+}, 600_000);
+
+test('npm start stops the stack on a crash loop, naming the log and showing its end', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const [temporalPort, uiPort, apiPort] = await freePorts(3);
+  // A setting only the API reads, and refuses: it dies at every start. A wide window and start
+  // deadline, so a slow machine still counts every crash in it.
+  const stack = startStack({
+    PAR_DATA_DIR: dataDir,
+    PAR_TEMPORAL_PORT: String(temporalPort),
+    PAR_TEMPORAL_UI_PORT: String(uiPort),
+    PAR_API_PORT: String(apiPort),
+    PAR_TEMPORAL_ADDRESS: '',
+    PAR_API_HOST: '0.0.0.0',
+    PAR_API_INSECURE_LOCAL: '1',
+    PAR_RESTART_LIMIT: '3',
+    PAR_RESTART_WINDOW_S: '3600',
+    PAR_START_TIMEOUT_S: '3600',
+  });
+  expect(await stack.exited).toBe(1);
+  const out = stack.output();
+  expect(out).toMatch(/the api process exited unexpectedly \(code 1\); restarting it in 0\.5 s \(crash 1 of 3/);
+  expect(out).toMatch(/restarting it in 1\.0 s \(crash 2 of 3/);
+  expect(out).toMatch(new RegExp(`the api process crashed 3 times within 3600 s \\(last: code 1\\): a crash loop\\. Stopping the stack; see ${dataDir}/logs/api\\.log, which ends:`));
+  expect(out).toMatch(/insecure local mode \(no API keys\) is only allowed on a loopback address/);
+  expect(out).not.toMatch(/PAR is up/);
+  expect(fs.existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
+}, 600_000);

@@ -142,11 +142,16 @@ export function modelPortConformance(subject: () => ModelPortSubject): void {
     });
 
     test('a slow first token past the limit is a retryable first_token_timeout; within it the call succeeds', async () => {
-      s.server.enqueue({ delayMs: 400, text: 'late' });
-      const err = await failure(s.open().generate(call({ stream: true, firstTokenTimeoutMs: 100 })));
-      expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
-      s.server.enqueue({ delayMs: 300, text: 'late but fine' });
-      await expect(s.open().generate(call({ stream: true, firstTokenTimeoutMs: 3000 }))).resolves.toMatchObject({ text: 'late but fine' });
+      // Replies chosen by the message, not by arrival order: a call aborted before its request
+      // reached the server must not leave its reply to the next call.
+      s.server.respondWith((req) => (JSON.stringify(req.body.messages).includes('slow') ? { delayMs: 400, text: 'late' } : { delayMs: 300, text: 'late but fine' }));
+      try {
+        const err = await failure(s.open().generate(call({ messages: user('slow'), stream: true, firstTokenTimeoutMs: 100 })));
+        expect(err).toMatchObject({ code: 'first_token_timeout', retryable: true });
+        await expect(s.open().generate(call({ messages: user('fine'), stream: true, firstTokenTimeoutMs: 3000 }))).resolves.toMatchObject({ text: 'late but fine' });
+      } finally {
+        s.server.respondWith(() => ({ text: 'ok' }));
+      }
     });
 
     test('a cancelled call is a non-retryable cancelled error', async () => {

@@ -1,5 +1,5 @@
 import type { ModelMessage } from '../../activities/contracts';
-import { offlineSearchQuery, salientHistoryTerms } from '../../activities/vaults/history-search';
+import { needsContext, offlineSearchQuery, salientHistoryTerms } from '../../activities/vaults/history-search';
 import { serviceIn, tempDir } from './service-fixture';
 
 const history: ModelMessage[] = [
@@ -22,6 +22,25 @@ test('recent turns outweigh older ones, and terms already in the message are not
   expect(terms).not.toContain('orders');
   expect(terms).not.toContain('cafeteria');
   expect(terms.map((t) => t.toLowerCase())).toContain('postgresql');
+});
+
+test('a message that is already specific is searched as it is, even with history', () => {
+  expect(offlineSearchQuery('How do I configure pgbouncer transaction pooling?', history)).toBe('How do I configure pgbouncer transaction pooling?');
+  expect(needsContext('How do I configure pgbouncer transaction pooling?')).toBe(false);
+  expect(needsContext('Will it lock the table?')).toBe(true);
+  expect(needsContext('And in TypeScript?')).toBe(true);
+});
+
+test('the subject is the message that opened the topic, not incidental recent words', () => {
+  const h: ModelMessage[] = [
+    { role: 'user', content: 'I want to bake a sourdough loaf this weekend.' },
+    { role: 'assistant', content: 'You need an active starter, bread flour, water and salt.' },
+    { role: 'user', content: 'How long should it proof?' },
+    { role: 'assistant', content: 'Bulk ferment for 4-6 hours, then proof overnight in the fridge.' },
+  ];
+  const q2 = offlineSearchQuery('Can I use whole wheat flour for it?', h).toLowerCase();
+  expect(q2).toMatch(/sourdough/);
+  expect(q2).not.toMatch(/fridge|overnight|water|salt/);
 });
 
 test('without history the message is searched as is', () => {

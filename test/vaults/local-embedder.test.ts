@@ -37,6 +37,18 @@ test('vectors match the reference pipeline, are unit length and 384-d, alone or 
   expect(local.model).toBe('local:all-MiniLM-L6-v2');
 });
 
+test('concurrent requests share inference calls and each gets its own vector', async () => {
+  const texts = Array.from({ length: 50 }, (_, i) => `question number ${i} about refunds`);
+  const alone = await local.embed(texts);
+  const before = { ...local.stats };
+  // Fifty callers at once, one text each (as fifty API clients would embed their queries).
+  const together = await Promise.all(texts.map((t) => local.embed([t]).then((v) => v[0]!)));
+  const calls = local.stats.calls - before.calls;
+  expect(local.stats.texts - before.texts).toBe(50);
+  expect(calls).toBeLessThan(10);
+  together.forEach((v, i) => expect(dot(v, alone[i]!)).toBeGreaterThan(0.9999));
+});
+
 test('similar meanings score higher than unrelated ones', async () => {
   const [cat, kitten, revenue] = await local.embed(['The cat sat on the mat.', 'A kitten is resting on a rug.', 'Quarterly revenue grew by 12 percent.']);
   expect(dot(cat!, kitten!)).toBeGreaterThan(dot(cat!, revenue!) + 0.3);

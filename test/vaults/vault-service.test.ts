@@ -154,14 +154,14 @@ test('key-value storage: set, get, delete per namespace', async () => {
   expect(await svc.kv.get('acct-2', 'prefs/theme')).toEqual({ found: true, value: 'light' });
 });
 
-test('hybrid search re-ranks the candidates by keywords too, keeping cosine scores', async () => {
+test('search is hybrid by default: keywords count too, scores stay cosine; hybrid: false ranks by meaning only', async () => {
   // An embedder that cannot tell texts apart isolates the lexical half of the ranking.
   const flat = { model: 'test:flat', dimension: 3, embed: async (t: string[]) => t.map(() => Float32Array.from([1, 0, 0])) };
   const hdir = tempDir('par-hybrid-');
   const hsvc = await serviceIn(hdir, { embedder: flat });
   await hsvc.addMany('h', [{ text: 'General notes about the office.' }, { text: 'Lunch is at noon.' }, { text: 'Parking permits renew in May.' }, { text: 'Zorvath approved the blue paint for the lobby.' }]);
-  expect((await hsvc.getSimilar('h', 'what did Zorvath approve?', { n: 2 }))[0]!.text).toBe('General notes about the office.');
-  const hybrid = await hsvc.getSimilar('h', 'what did Zorvath approve?', { n: 2, hybrid: true });
+  expect((await hsvc.getSimilar('h', 'what did Zorvath approve?', { n: 2, hybrid: false }))[0]!.text).toBe('General notes about the office.');
+  const hybrid = await hsvc.getSimilar('h', 'what did Zorvath approve?', { n: 2 });
   expect(hybrid[0]!.text).toMatch(/Zorvath/);
   expect(hybrid).toHaveLength(2);
   expect(hybrid.every((h) => Math.abs(h.score - 1) < 1e-6)).toBe(true);

@@ -136,6 +136,39 @@ export function vectorStoreConformance(open: () => Promise<VectorStore>): void {
     expect(await store.listTenants(col)).toEqual(['t1']);
   });
 
+  test('hybrid: a query with text fuses the vector ranking with BM25 over the records\' text, keeping cosine scores', async () => {
+    // Vectors put the keyword match ("Zorvath") last by meaning; 150 fillers push it out of the dense candidates.
+    const fillers = Array.from({ length: 150 }, (_, i) => ({
+      id: `f${i}`,
+      tenant: 'h',
+      vector: v(1, 0.01 * (i % 10), 0, 0),
+      text: `filler note number ${i} about weather`,
+      payload: { kind: 'filler' },
+    }));
+    await store.upsert(col, [
+      ...fillers,
+      { id: 'z', tenant: 'h', vector: v(0, 0, 1, 0), text: 'Zorvath approved the budget', payload: { kind: 'fact' } },
+      { id: 'z-other', tenant: 'other', vector: v(0, 0, 1, 0), text: 'Zorvath in another tenant', payload: { kind: 'fact' } },
+    ]);
+    const hybrid = await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3, text: 'what did Zorvath approve?' });
+    expect(hybrid.map((h) => h.id)).toContain('z');
+    expect(hybrid).toHaveLength(3);
+    const z = hybrid.find((h) => h.id === 'z')!;
+    expect(z.score).toBeCloseTo(0, 5);
+    expect(z.lexical).toBeGreaterThan(0);
+    expect(z.payload).toEqual({ kind: 'fact' });
+    expect(hybrid.every((h) => h.tenant === 'h')).toBe(true);
+    // Without text: vectors only, the keyword match is nowhere near.
+    expect((await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3 })).map((h) => h.id)).not.toContain('z');
+    // Filters apply to the keyword ranking too.
+    const filtered = await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3, text: 'Zorvath', filter: { kind: 'filler' } });
+    expect(filtered.map((h) => h.id)).not.toContain('z');
+    // The text is kept with the record; deleting a record removes it from the keyword ranking.
+    expect((await store.get(col, 'h', ['z']))[0]!.text).toBe('Zorvath approved the budget');
+    await store.delete(col, 'h', ['z']);
+    expect((await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3, text: 'Zorvath' })).map((h) => h.id)).not.toContain('z');
+  });
+
   test('a collection that was never created is a clear error', async () => {
     await expect(store.query('never_made_' + col, { tenants: ['t'], vector: v(1, 0, 0, 0), limit: 1 })).rejects.toMatchObject({ code: 'unknown_collection' });
   });

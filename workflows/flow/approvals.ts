@@ -1,9 +1,11 @@
 import { workflowNowIso } from '../clock';
+import { ParError } from '../errors';
 import type { ApprovalDecision, DecidedApproval, PendingApproval } from './types';
 
 /** Why a decision was refused; the update validator throws it before anything reaches history. */
-export class ApprovalRejectedError extends Error {
+export class ApprovalRejectedError extends ParError {
   override name = 'ApprovalRejectedError';
+  readonly code = 'approval_refused';
 }
 
 /** The approvals a run is waiting for and the decisions made, shared by the signal and update handlers. */

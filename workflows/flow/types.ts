@@ -22,6 +22,10 @@ export const NODE_TYPES = [
   'act',
   'end',
   'no_response',
+  'http',
+  'web_search',
+  'email',
+  'mcp',
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
@@ -63,6 +67,10 @@ export interface FlowDefinition {
   variables?: Record<string, VariableDeclaration>;
   defaults?: { model?: string; vault?: string; temperature?: number };
   memory?: FlowMemoryConfig;
+  /** Hosts the flow's http, web_search page, MCP and tool calls may reach: "host", "host:port", "*.domain". */
+  allowHosts?: string[];
+  /** Domains (or "*.domain", or whole addresses) email nodes may send to. */
+  allowEmailDomains?: string[];
   nodes: FlowNode[];
 }
 
@@ -119,6 +127,8 @@ export interface PendingApproval {
   timeoutAt: string;
   /** For memory-save confirmations: what would be saved. */
   memorySave?: { action: 'add' | 'update'; content: string; previousContent?: string };
+  /** For tool calls a person must allow: the tool, where it comes from, and the model's arguments. */
+  toolCall?: { tool: string; source: string; arguments: Record<string, JsonValue> };
 }
 
 export interface DecidedApproval extends PendingApproval {

@@ -1,4 +1,6 @@
+import { validHostEntry } from '../../activities/act/allowed-hosts';
 import { NODE_SPECS } from '../nodes/registry';
+import { ParError } from '../errors';
 import type { NodeShape } from '../nodes/node-spec';
 import { nodeShape } from '../nodes/catalogue';
 import { ParamReader } from './params';
@@ -14,8 +16,9 @@ export interface ValidationIssue {
 }
 
 /** A flow definition that cannot run; `issues` names each node and field at fault. */
-export class FlowValidationError extends Error {
+export class FlowValidationError extends ParError {
   override name = 'FlowValidationError';
+  readonly code = 'invalid_flow';
   constructor(
     readonly flowId: string,
     readonly issues: ValidationIssue[],
@@ -92,6 +95,12 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
       if (def.memory.tools !== undefined && typeof def.memory.tools !== 'boolean') add('memory.tools', 'must be true or false');
     }
   }
+  for (const field of ['allowHosts', 'allowEmailDomains'] as const) {
+    const list = (def as unknown as Record<string, unknown>)[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string')) add(field, 'must be a list of strings');
+    else for (const h of list) if (!validHostEntry(h.startsWith('*@') ? h.slice(2) : h.includes('@') ? h.slice(h.indexOf('@') + 1) : h)) add(field, `"${h}" is not a host, "host:port" or "*.domain"`);
+  }
   if (!Array.isArray(def.nodes) || def.nodes.length === 0) {
     add('nodes', 'must be a non-empty list');
     return issues;
@@ -115,7 +124,7 @@ export function validateFlow(raw: unknown, knownFlows?: FlowLookup): ValidationI
       add(`params.${name}`, `is not a param of a ${n.type} node${guess ? `; did you mean \`${guess}\`?` : ''} (params: ${declared.join(', ') || 'none'})`, n.id);
     }
     const reader = new ParamReader((n.params ?? {}) as Record<string, JsonValue>, (field, message) => add(field, message, n.id), declared);
-    shapes.set(n.id, spec.shape(reader));
+    shapes.set(n.id, spec.shape(reader, def));
   });
 
   const starts = [...nodes.values()].filter((n) => n.type === 'start');
@@ -173,7 +182,7 @@ function childFlowVariables(refs: string[], lookup: FlowLookup | undefined): str
     if (!child || child === true || !Array.isArray(child.nodes)) continue;
     out.push(...Object.keys(child.variables ?? {}));
     for (const n of child.nodes) {
-      const shape = nodeShape(n);
+      const shape = nodeShape(n, child);
       if (!shape) continue;
       out.push(...(shape.writes ?? []));
       pending.push(...(shape.flowRefs ?? []));

@@ -27,10 +27,10 @@ export function exampleParams(type: NodeType): Record<string, JsonValue> {
 }
 
 /** What a node touches (vaults, child flows, variables written), read from its params without reporting problems. */
-export function nodeShape(node: FlowNode): NodeShape | undefined {
+export function nodeShape(node: FlowNode, flow?: FlowDefinition): NodeShape | undefined {
   const spec = NODE_SPECS[node?.type];
   if (!spec || (node.params !== undefined && (typeof node.params !== 'object' || node.params === null || Array.isArray(node.params)))) return undefined;
-  return spec.shape(new ParamReader((node.params ?? {}) as Record<string, JsonValue>, () => undefined));
+  return spec.shape(new ParamReader((node.params ?? {}) as Record<string, JsonValue>, () => undefined), flow);
 }
 
 /** Ids of the flows a definition's nodes may start. */

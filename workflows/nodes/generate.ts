@@ -14,8 +14,8 @@ export const generateNode: NodeSpec = {
     ...MODEL_CALL_PARAMS,
   ],
   outputs: { names: ['next'] },
-  shape(p) {
-    const vaults = modelParamShape(p);
+  shape(p, flow) {
+    const vaults = modelParamShape(p, flow);
     const variable = p.str('variable', { required: true });
     return { outputs: ['next'], vaults, writes: variable ? [variable] : [], templates: { 'params.prompt': p.str('prompt', { required: true }) } };
   },

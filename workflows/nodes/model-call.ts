@@ -7,9 +7,12 @@ import { memoryConfig } from '../flow/runtime-memory';
 import { MEMORY_TOOLS } from '../../activities/memory/tool-specs';
 import { runMemoryTool } from './memory-tools';
 import type { VaultTouch } from './node-spec';
+import { offeredTools, runOfferedTool, toolsShape } from './model-tools';
+import type { FlowDefinition } from '../flow/types';
 
 /** Params shared by the nodes that call a model with optional vault context. */
-export function modelParamShape(p: ParamReader): VaultTouch[] {
+export function modelParamShape(p: ParamReader, flow?: FlowDefinition): VaultTouch[] {
+  toolsShape(p, flow);
   p.str('model');
   const vault = p.str('vault');
   const context = p.bool('context');
@@ -48,7 +51,10 @@ export async function generateText(engine: RunEngine, p: ParamReader, instructio
   const context = await retrieveContext(engine, p);
   const system = [engine.systemPreamble(), instruction ? engine.render(instruction) : ''].filter(Boolean).join('\n\n');
   const messages: ModelMessage[] = [...(system ? [{ role: 'system' as const, content: system }] : []), ...engine.state.messages];
-  const tools = memoryConfig(engine).tools ? [...MEMORY_TOOLS] : undefined;
+  let tools = memoryConfig(engine).tools ? [...MEMORY_TOOLS] : undefined;
+  // Declared tools (MCP servers' and HTTP calls): only nodes that list some schedule anything new.
+  const offered = p.has('tools') ? await offeredTools(engine, p) : new Map();
+  if (offered.size) tools = [...(tools ?? []), ...[...offered.values()].map((t) => t.spec)];
   let toolCalls = 0;
   for (let round = 0; round < MAX_TOOL_ROUNDS; round++) {
     const result = await modelActivities().modelGenerate({
@@ -63,7 +69,10 @@ export async function generateText(engine: RunEngine, p: ParamReader, instructio
     engine.detail({ model: result.model, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, latencyMs: result.latencyMs, ...(toolCalls ? { toolCalls } : {}) });
     if (!tools || result.toolCalls.length === 0) return result;
     messages.push({ role: 'assistant', content: result.text, toolCalls: result.toolCalls });
-    for (const call of result.toolCalls) messages.push(await runMemoryTool(engine, call, ++toolCalls));
+    for (const call of result.toolCalls) {
+      const tool = offered.get(call.name);
+      messages.push(tool ? await runOfferedTool(engine, tool, call, ++toolCalls) : await runMemoryTool(engine, call, ++toolCalls));
+    }
   }
   throw new Error(`the model kept calling tools after ${MAX_TOOL_ROUNDS} rounds`);
 }

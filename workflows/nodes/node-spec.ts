@@ -1,5 +1,5 @@
 import type { ParamReader } from '../flow/params';
-import type { FlowNode, JsonValue, NodeType } from '../flow/types';
+import type { FlowDefinition, FlowNode, JsonValue, NodeType } from '../flow/types';
 import type { RunEngine } from '../flow/run-engine';
 
 /**
@@ -57,7 +57,7 @@ export type OutputSpec = { names: string[] } | { fromParam: string; description:
 /** What a node type is, for people and tools: the catalogue is built from this (GET /v1/node-types). */
 export interface NodeTypeInfo {
   title: string;
-  category: 'flow' | 'reply' | 'model' | 'logic' | 'data' | 'people' | 'code';
+  category: 'flow' | 'reply' | 'model' | 'logic' | 'data' | 'people' | 'code' | 'integration';
   description: string;
   params: ParamSpec[];
   outputs: OutputSpec;
@@ -96,8 +96,11 @@ export type NodeResult = { output: string } | { end: true };
 
 export interface NodeSpec extends NodeTypeInfo {
   type: NodeType;
-  /** Checks params through the reader (which records each problem by field) and describes the node. */
-  shape(p: ParamReader): NodeShape;
+  /**
+   * Checks params through the reader (which records each problem by field) and describes the
+   * node. `flow` is the definition the node is in (for flow-level settings such as allowHosts).
+   */
+  shape(p: ParamReader, flow?: FlowDefinition): NodeShape;
   run(node: FlowNode, p: ParamReader, engine: RunEngine): Promise<NodeResult>;
 }
 

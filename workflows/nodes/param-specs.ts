@@ -30,4 +30,10 @@ export const MODEL_CALL_PARAMS: ParamSpec[] = [
   { name: 'temperature', kind: 'number', description: 'sampling temperature; the flow default (or 0) when absent', min: 0, max: 2, example: 0.2 },
   { name: 'maxTokens', kind: 'integer', description: 'at most this many output tokens', min: 1, example: 256 },
   { name: 'smartHistorySearch', kind: 'boolean', description: 'rewrite the vault search query from the conversation history', default: false, example: true },
+  {
+    name: 'tools',
+    kind: 'list',
+    description: 'tools the model may call: {type: mcp, server, tools?, approval?} (an MCP server\'s tools) or {type: http, name, description, url, method?, headers?, parameters?, approval?}',
+    example: [{ type: 'mcp', server: 'orders', approval: ['refund'] }],
+  },
 ];

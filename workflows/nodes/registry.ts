@@ -6,6 +6,10 @@ import { captureNode } from './capture';
 import { chooseNode } from './choose';
 import { endNode } from './end';
 import { generateNode } from './generate';
+import { emailNode } from './email';
+import { httpNode } from './http';
+import { mcpNode } from './mcp';
+import { webSearchNode } from './web-search';
 import { ifNode } from './if-then';
 import { noResponseNode } from './no-response';
 import type { NodeSpec } from './node-spec';
@@ -41,4 +45,8 @@ export const NODE_SPECS: Record<NodeType, NodeSpec> = {
   act: actNode,
   end: endNode,
   no_response: noResponseNode,
+  http: httpNode,
+  web_search: webSearchNode,
+  email: emailNode,
+  mcp: mcpNode,
 };

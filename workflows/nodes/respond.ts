@@ -14,8 +14,8 @@ export const respondNode: NodeSpec = {
     ...MODEL_CALL_PARAMS,
   ],
   outputs: { names: ['next'] },
-  shape(p) {
-    const vaults = modelParamShape(p);
+  shape(p, flow) {
+    const vaults = modelParamShape(p, flow);
     const text = p.str('text');
     const prompt = p.str('prompt');
     if (text !== undefined && prompt !== undefined) p.report('params.text', 'give either text (a static reply) or prompt (a model reply), not both');

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Grants, Principal } from './grants';
+import { ParError } from '../../../workflows/errors';
 
 export interface ApiKeyInfo {
   id: string;
@@ -28,8 +29,9 @@ interface Row {
   last_used_at: string | null;
 }
 
-export class KeyNameTakenError extends Error {
+export class KeyNameTakenError extends ParError {
   override name = 'KeyNameTakenError';
+  readonly code = 'name_taken';
 }
 
 const KEY_FORMAT = /^par_([a-f0-9]{16})_([A-Za-z0-9_-]{43})$/;

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { ActRequest } from '../../../activities/contracts';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow, requireVault } from '../access';
-import { forbidden } from '../errors';
+import { ApiError, forbidden } from '../errors';
 import type { Router } from '../router';
 import type { FlowsPort } from '../services';
-import { runActScript } from '../../services/act-script';
+import { ActScriptError, runActScript } from '../../services/act-script';
 import { checkFlowId } from './run-owner';
 
 // Trying an act node alone (the studio's "try" button): the script runs on a worker through the
@@ -38,7 +38,9 @@ export function registerActRoutes(router: Router, flows: FlowsPort): void {
         ...(body.model ? { model: body.model } : {}),
         runId: `act-try-${randomUUID()}`,
       };
-      const r = await runActScript(flows.client, flows.taskQueue, req);
+      const r = await runActScript(flows.client, flows.taskQueue, req).catch((err: unknown) => {
+        throw err instanceof ActScriptError ? new ApiError(err.status, err.code, err.message) : err;
+      });
       return { ok: r.ok, save: r.saved, stdout: r.output, error: r.error ?? null, durationMs: r.durationMs, runId: r.workflowId };
     },
     { body: 'ActRunRequest' },

@@ -14,6 +14,7 @@ import type { StudioSignins } from '../auth/studio-signin';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
 import { registerReasoningRoutes } from './reasoning';
+import { registerMcpRoutes } from './mcp';
 
 export interface RouteDeps {
   services: ApiServices;
@@ -40,4 +41,5 @@ export function registerRoutes(router: Router, deps: RouteDeps): void {
     registerMemoryRoutes(router, deps.services.memory);
     registerReasoningRoutes(router, deps.services.memory);
   }
+  registerMcpRoutes(router, deps.services);
 }

@@ -102,7 +102,9 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     '/v1/facts/{tenant}/search',
     async ({ principal, params, body }) => {
       requireVault(principal, memoryResource(params.tenant), 'read');
-      return { facts: await memory.facts.similar(params.tenant, body.text, body.limit ?? 5, body.minSimilarity ?? 0.1) };
+      // `text` is the deprecated name of `query` (openapi.json says so); the schema takes exactly one.
+      const query: string = body.query ?? body.text;
+      return { facts: await memory.facts.similar(params.tenant, query, body.limit ?? 5, body.minSimilarity ?? 0.1) };
     },
     { body: 'FactSearchRequest' },
   );

@@ -2,15 +2,9 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import type { Command } from 'commander';
 import type { ModelMessage } from '../../../activities/contracts';
-import { createDefaultChat, type Chat, type ChatEvent, type ChatOptions } from '../../../activities/chat';
-import { defaultModelId } from '../../../activities/models/model-id';
-import { ModelRouter } from '../../../activities/models/router';
-import { EmbeddingSimilarity } from '../../../activities/models/similarity';
-import { createVaultService, type VaultService } from '../../../activities/vaults';
-import { vaultServiceRetriever, vaultServiceSettings } from '../../../activities/chat/vault-retriever';
+import type { ChatEvent } from '../../../activities/chat';
 import { CliError, emit } from '../output';
-import { remoteClient, viaApi } from '../remote';
-import type { ChatRequest, ParClient } from '../../sdk';
+import { chatBackend } from '../backends/chat';
 
 interface ChatFlags {
   history?: string;
@@ -102,63 +96,27 @@ export function register(program: Command): void {
     .option('--temperature <t>', 'sampling temperature from 0 to 2 (default 0)')
     .option('--json', 'print {response, context, searchQuery, model, usage} as JSON instead of streaming')
     .action(async (vault: string, message: string | undefined, flags: ChatFlags) => {
-      const remote = remoteClient();
-      if (remote) return chatRemotely(remote, vault, message, flags);
-      const base: ChatOptions = {
+      const history = readHistory(flags.history);
+      const chat = chatBackend({
         vault,
         getContext: flags.context,
-        history: readHistory(flags.history),
+        history,
         smartHistorySearch: Boolean(flags.smartHistory),
-        model: flags.model ?? defaultModelId(),
-        nContext: numberFlag('--n', flags.n, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100'),
+        model: flags.model,
+        n: numberFlag('--n', flags.n, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100'),
         temperature: numberFlag('--temperature', flags.temperature, (n) => n >= 0 && n <= 2, 'a number from 0 to 2'),
-      };
-      let service: Promise<VaultService> | undefined;
-      const vaults = () => (service ??= createVaultService());
-      // The offline model shares the vault service's embedder instead of loading a second copy.
-      const router = new ModelRouter({ similarity: async () => new EmbeddingSimilarity((await vaults()).embedder) });
-      const chat = createDefaultChat({ router, retriever: vaultServiceRetriever(vaults), vaultSettings: vaultServiceSettings(vaults) });
+      });
       try {
         if (message === undefined) {
           if (flags.json) throw new CliError('--json needs a message (interactive chat streams text)', 2, 'bad_input');
-          await interactive((m, history) => streamAnswer(chat.getChatStream(m, { ...base, history })), base.history ?? [], vault, base.model!);
+          await interactive((m, h) => chat.stream(m, h, streamAnswer), history, vault, chat.modelLabel);
         } else if (flags.json) {
-          let result;
-          try {
-            result = await chat.getChat(message, { ...base, returnContext: true });
-          } catch (err) {
-            const e = err as { code?: string; message: string };
-            throw new CliError(e.message, 1, typeof e.code === 'string' ? e.code : 'chat_failed');
-          }
-          emit(result, { json: true }, () => '');
+          emit(await chat.answer(message), { json: true }, () => '');
         } else {
-          await streamAnswer(chat.getChatStream(message, base));
+          await chat.stream(message, history, streamAnswer);
         }
       } finally {
-        if (service) await (await service.catch(() => undefined))?.close();
+        await chat.close();
       }
     });
-}
-
-/**
- * Remote mode (PAR_API_KEY set): POST /v1/chat for --json, POST /v1/chat/stream otherwise. The
- * server picks the model unless --model names one (its provider keys, not this machine's).
- */
-async function chatRemotely(remote: ParClient, vault: string, message: string | undefined, flags: ChatFlags): Promise<void> {
-  const base: Omit<ChatRequest, 'message'> = {
-    vault,
-    getContext: flags.context,
-    history: readHistory(flags.history),
-    smartHistorySearch: Boolean(flags.smartHistory),
-    ...(flags.model ? { model: flags.model } : {}),
-    n: numberFlag('--n', flags.n, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'a whole number from 1 to 100'),
-    temperature: numberFlag('--temperature', flags.temperature, (n) => n >= 0 && n <= 2, 'a number from 0 to 2'),
-  };
-  const stream = (m: string, history: ModelMessage[]) => viaApi(() => streamAnswer(remote.chatStream({ ...base, history, message: m })));
-  if (message === undefined) {
-    if (flags.json) throw new CliError('--json needs a message (interactive chat streams text)', 2, 'bad_input');
-    return interactive(stream, base.history ?? [], vault, flags.model ?? "the API's default model");
-  }
-  if (flags.json) return emit(await viaApi(() => remote.chat({ ...base, message })), { json: true }, () => '');
-  await stream(message, base.history ?? []);
 }

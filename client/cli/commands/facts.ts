@@ -2,12 +2,8 @@ import type { Command } from 'commander';
 import type { JsonValue } from '../../../activities/contracts';
 import type { Fact } from '../../../activities/memory/contracts';
 import { CliError, emit } from '../output';
-import { tenantOf, viaMemoryApi, withMemory, type TenantOption } from './memory';
-import { remoteClient } from '../remote';
-import { ParApiError } from '../../sdk';
-
-/** A fact the API does not have, as the local store reports it (undefined / false). */
-const orMissing = <T>(p: Promise<T>, missing: T): Promise<T> => p.catch((err: unknown) => (err instanceof ParApiError && err.code === 'fact_not_found' ? missing : Promise.reject(err)));
+import { tenantOf, type TenantOption } from './memory';
+import { memoryBackend } from '../backends/memory';
 
 function line(f: Fact): string {
   return `${f.key} = ${JSON.stringify(f.value)}  (updated ${f.updated})`;
@@ -28,15 +24,13 @@ export function register(program: Command): void {
   tenantFlag(facts.command('put <namespace> <key> <json>').description('Set a fact (insert or replace); the value is JSON, e.g. \'"dark"\' or \'{"tz":"CET"}\'')).action(
     async (namespace: string, key: string, raw: string, opts: TenantOption) => {
       const value = parseValue(raw);
-      const remote = remoteClient();
-      const fact = remote ? await viaMemoryApi(() => remote.putFact(tenantOf(opts), namespace, key, value)) : await withMemory((s) => s.facts.put({ tenant: tenantOf(opts), namespace, key, value }));
+      const fact = await memoryBackend().putFact(tenantOf(opts), namespace, key, value);
       emit({ fact }, opts, (d) => `${d.fact.namespace}/${d.fact.key} = ${JSON.stringify(d.fact.value)}`);
     },
   );
 
   tenantFlag(facts.command('get <namespace> <key>').description('Print a fact; exits 1 when it does not exist')).action(async (namespace: string, key: string, opts: TenantOption) => {
-    const remote = remoteClient();
-    const fact = remote ? await viaMemoryApi(() => orMissing<Fact | undefined>(remote.getFact(tenantOf(opts), namespace, key), undefined)) : await withMemory((s) => s.facts.get(tenantOf(opts), namespace, key));
+    const fact = await memoryBackend().getFact(tenantOf(opts), namespace, key);
     if (!fact) throw new CliError(`no fact "${key}" in namespace "${namespace}"`, 1, 'not_found');
     emit({ fact }, opts, (d) => JSON.stringify(d.fact.value, null, 2));
   });
@@ -50,18 +44,27 @@ export function register(program: Command): void {
   ).action(async (namespace: string, opts: TenantOption & { prefix?: string; limit?: string }) => {
     const limit = opts.limit === undefined ? undefined : Number(opts.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit must be a positive whole number, got "${opts.limit}"`, 2, 'bad_input');
-    const remote = remoteClient();
-    const list = remote
-      ? (await viaMemoryApi(() => remote.listFacts(tenantOf(opts), namespace, { prefix: opts.prefix, limit }))).facts
-      : await withMemory((s) => s.facts.list({ tenant: tenantOf(opts), namespace, prefix: opts.prefix, limit }));
+    const list = await memoryBackend().listFacts(tenantOf(opts), namespace, { prefix: opts.prefix, limit });
     emit({ facts: list }, opts, (d) => (d.facts.length ? d.facts.map(line).join('\n') : 'no facts'));
   });
 
+  tenantFlag(
+    facts
+      .command('search <query>')
+      .description('Facts closest in meaning to the query, in any namespace (cosine >= 0.1 unless --min-similarity)')
+      .option('--limit <n>', 'most facts (default 5, at most 100)')
+      .option('--min-similarity <x>', 'drop facts below this cosine similarity (default 0.1)'),
+  ).action(async (query: string, opts: TenantOption & { limit?: string; minSimilarity?: string }) => {
+    const limit = opts.limit === undefined ? 5 : Number(opts.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliError(`--limit must be a whole number from 1 to 100, got "${opts.limit}"`, 2, 'bad_input');
+    const minSimilarity = opts.minSimilarity === undefined ? 0.1 : Number(opts.minSimilarity);
+    if (!Number.isFinite(minSimilarity)) throw new CliError(`--min-similarity must be a number, got "${opts.minSimilarity}"`, 2, 'bad_input');
+    const found = await memoryBackend().searchFacts(tenantOf(opts), query, { limit, minSimilarity });
+    emit({ facts: found }, opts, (d) => (d.facts.length ? d.facts.map((f) => `${f.namespace}/${line(f)}  (${f.similarity.toFixed(3)})`).join('\n') : 'no matching facts'));
+  });
+
   tenantFlag(facts.command('delete <namespace> <key>').description('Delete a fact; exits 1 when it did not exist')).action(async (namespace: string, key: string, opts: TenantOption) => {
-    const remote = remoteClient();
-    const deleted = remote
-      ? await viaMemoryApi(() => orMissing(remote.deleteFact(tenantOf(opts), namespace, key).then(() => true), false))
-      : await withMemory((s) => s.facts.delete(tenantOf(opts), namespace, key));
+    const deleted = await memoryBackend().deleteFact(tenantOf(opts), namespace, key);
     if (!deleted) throw new CliError(`no fact "${key}" in namespace "${namespace}"`, 1, 'not_found');
     emit({ deleted, namespace, key }, opts, () => `deleted ${namespace}/${key}`);
   });

@@ -1,24 +1,14 @@
 import type { Command } from 'commander';
 import type { ReasoningItem, ScoredReasoningItem } from '../../../activities/memory/contracts';
 import { CliError, emit } from '../output';
-import { remoteClient } from '../remote';
-import { tenantOf, viaMemoryApi, withMemory, type TenantOption } from './memory';
+import { memoryBackend } from '../backends/memory';
+import { tenantOf, type TenantOption } from './memory';
 
 /** Items `list` shows without --limit (the API's default too), and the most either takes. */
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
 /** The most items `search` returns (the API's limit). */
 const MAX_SEARCH_LIMIT = 20;
-
-/** A remote call whose "no such item" reads as the local store's not_found (exit 1), like memory and facts. */
-async function viaReasoningApi<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await viaMemoryApi(fn);
-  } catch (err) {
-    if (err instanceof CliError && err.code === 'reasoning_item_not_found') throw new CliError(err.message, 1, 'not_found');
-    throw err;
-  }
-}
 
 function limitFlag(raw: string | undefined, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -65,13 +55,7 @@ export function register(program: Command): void {
       .option('--limit <n>', `most items (default ${DEFAULT_LIST_LIMIT}, at most ${MAX_LIST_LIMIT})`),
   ).action(async (opts: TenantOption & { limit?: string }) => {
     const limit = limitFlag(opts.limit, MAX_LIST_LIMIT) ?? DEFAULT_LIST_LIMIT;
-    const remote = remoteClient();
-    const data = remote
-      ? await viaReasoningApi(() => remote.listReasoning(tenantOf(opts), { limit }))
-      : await withMemory((s) => {
-          const all = s.reasoning.list(tenantOf(opts));
-          return { items: all.slice(0, limit), total: all.length };
-        });
+    const data = await memoryBackend().listReasoning(tenantOf(opts), limit);
     emit(data, opts, (d) => {
       if (!d.items.length) return 'no reasoning items';
       const more = d.total > d.items.length ? `\n(${d.items.length} of ${d.total}; --limit shows more)` : '';
@@ -80,8 +64,7 @@ export function register(program: Command): void {
   });
 
   tenantFlag(reasoning.command('show <id>').description('Print one item in full; exits 1 when it does not exist')).action(async (id: string, opts: TenantOption) => {
-    const remote = remoteClient();
-    const item = remote ? await viaReasoningApi(() => remote.getReasoning(tenantOf(opts), id)) : await withMemory((s) => s.reasoning.get(tenantOf(opts), id));
+    const item = await memoryBackend().getReasoning(tenantOf(opts), id);
     emit({ item }, opts, (d) => details(d.item));
   });
 
@@ -95,23 +78,13 @@ export function register(program: Command): void {
   ).action(async (task: string, opts: TenantOption & { limit?: string }) => {
     const limit = limitFlag(opts.limit, MAX_SEARCH_LIMIT);
     if (!task.trim()) throw new CliError('the task must not be blank', 2, 'bad_input');
-    const remote = remoteClient();
-    const items = remote
-      ? (await viaReasoningApi(() => remote.searchReasoning(tenantOf(opts), task, limit === undefined ? {} : { limit }))).items
-      : await withMemory((s) => s.reasoning.retrieve(tenantOf(opts), task, limit));
+    const items = await memoryBackend().searchReasoning(tenantOf(opts), task, limit);
     emit({ items }, opts, (d) => (d.items.length ? d.items.map(scoredLine).join('\n') : 'no advice for this task'));
   });
 
   tenantFlag(reasoning.command('delete <id>').description('Delete an item for good (it is no longer advice for any run); exits 1 when it does not exist')).action(
     async (id: string, opts: TenantOption) => {
-      const remote = remoteClient();
-      const data = remote
-        ? await viaReasoningApi(() => remote.deleteReasoning(tenantOf(opts), id))
-        : await withMemory(async (s) => {
-            const item = s.reasoning.get(tenantOf(opts), id);
-            await s.reasoning.delete(tenantOf(opts), [id]);
-            return { deleted: id, item };
-          });
+      const data = await memoryBackend().deleteReasoning(tenantOf(opts), id);
       emit(data, opts, (d) => `deleted ${d.deleted} (${d.item.title})`);
     },
   );

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../workers/config';
 import { connectClient } from '../../temporal';
 import { emit, parseJsonArg, CliError } from '../output';
-import { runFlowCommand, uiLink } from './flow';
+import { runFlowCommand } from './flow';
+import { uiLink } from '../backends/flows';
 import { helloWorkflow } from '../../../workflows/hello';
 
 /** Built-in workflows runnable by name beside the flows in flows/. */
@@ -15,8 +16,9 @@ export function register(program: Command): void {
     .description('Run a flow end to end and print its result (the built-in "hello", a flow id from flows/, or a file)')
     .option('--input <json>', 'the run input as JSON, e.g. \'{"name":"Ada"}\' or \'{"message":"I want a refund"}\'', '{}')
     .option('--id <runId>', 'workflow id to use')
+    .option('--version <n>', 'a stored version of the flow (default: the latest stored, else the file)')
     .option('--json', 'print JSON')
-    .action(async (flow: string, opts: { input: string; id?: string; json?: boolean }) => {
+    .action(async (flow: string, opts: { input: string; id?: string; json?: boolean; version?: string }) => {
       const workflow = Object.hasOwn(BUILTIN_WORKFLOWS, flow) ? BUILTIN_WORKFLOWS[flow] : undefined;
       if (!workflow) return runFlowCommand(flow, { ...opts, wait: true });
       const input = parseJsonArg('--input', opts.input);

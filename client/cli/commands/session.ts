@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { endSessionSignal, type SessionSummary } from '../../../workflows/definitions';
-import { remoteClient, viaApi } from '../remote';
+import { endSessionSignal } from '../../../workflows/definitions';
 import { sessionWorkflowId } from '../../services/flows';
 import { emit } from '../output';
-import { withFlowService } from './flow';
+import { flowBackend, withFlowService } from '../backends/flows';
 
 type JsonOpt = { json?: boolean };
 
@@ -17,10 +16,7 @@ export function register(program: Command): void {
     .option('--tenant <tenant>', 'whose memories the session uses', process.env.PAR_TENANT)
     .option('--json', 'print JSON')
     .action(async (sessionId: string, message: string, opts: JsonOpt & { flow: string; tenant?: string }) => {
-      const remote = remoteClient();
-      const reply = remote
-        ? await viaApi(() => remote.sendSessionMessage(sessionId, message, { flow: opts.flow, tenant: opts.tenant }))
-        : await withFlowService((svc) => svc.sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant }));
+      const reply = await flowBackend().sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant });
       emit({ sessionId, ...reply }, opts, (r) => (r.status === 'failed' ? `turn ${r.turn} failed: ${r.error}` : r.responses.join('\n') || '(no response)'));
       if (reply.status === 'failed') process.exitCode = 1;
     });
@@ -30,8 +26,7 @@ export function register(program: Command): void {
     .description('Print the conversation and the session variables')
     .option('--json', 'print JSON')
     .action(async (sessionId: string, opts: JsonOpt) => {
-      const remote = remoteClient();
-      const s = remote ? await viaApi(() => remote.readSession(sessionId) as Promise<unknown> as Promise<SessionSummary>) : await withFlowService((svc) => svc.readSession(sessionId));
+      const s = await flowBackend().readSession(sessionId);
       emit(s, opts, (d) =>
         [`session ${d.sessionId} (flow ${d.flowId}): ${d.turns} turns, continued as new ${d.generation} times${d.archived ? `, first ${d.archived} messages read from the session archive` : ''}`, ...d.messages.map((m) => `${m.role.padEnd(9)} ${m.content}`)].join('\n'),
       );

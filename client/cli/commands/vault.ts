@@ -1,42 +1,12 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { JsonValue, ScoredVaultItem, VaultItem } from '../../../activities/contracts';
-import { EmbeddingModelMissingError } from '../../../activities/embeddings/model-files';
-import { EmbedderConfigError } from '../../../activities/embeddings';
-import { VectorStoreError } from '../../../activities/vectors/errors';
-import { createVaultService, VaultError, type VaultService } from '../../../activities/vaults';
-import type { VaultIngestInput, VaultIngestProgress, VaultIngestResult } from '../../../activities/vaults/ingest-types';
-import { loadConfig } from '../../../workers/config';
-import { connectClient } from '../../temporal';
-import { vaultIngestWorkflow } from '../../../workflows/vault-ingest';
-import { ParApiError, type VaultExport } from '../../sdk';
+import type { VaultExport } from '../../sdk';
 import { CliError, emit, parseJsonArg } from '../output';
-import { progressBar } from '../progress-bar';
-import { remoteClient, viaApi } from '../remote';
-import { addRemotely, countRemotely, getItemsRemotely, importRemotely, notRemote } from './vault-remote';
-
-/** Inputs at least this long go through the ingest workflow when a worker is reachable. */
-const LARGE_INPUT_CHARS = 200_000;
+import { LARGE_INPUT_CHARS, vaultBackend } from '../backends/vaults';
 
 interface JsonOpt {
   json?: boolean;
-}
-
-/** Opens the vault service for one command, maps typed failures to CLI errors, and closes it. */
-async function withService<T>(fn: (svc: VaultService) => Promise<T>): Promise<T> {
-  let svc: VaultService | undefined;
-  try {
-    svc = await createVaultService();
-    return await fn(svc);
-  } catch (err) {
-    if (err instanceof VaultError || err instanceof VectorStoreError) throw new CliError(err.message, 2, err.code);
-    if (err instanceof EmbeddingModelMissingError || err instanceof EmbedderConfigError) throw new CliError(err.message, 1, 'embedder');
-    throw err;
-  } finally {
-    await svc?.close();
-  }
 }
 
 function readInput(source: string): string {
@@ -123,46 +93,6 @@ function formatItems(items: VaultItem[]): string {
   return items.map((i) => `${i.id}  ${i.updated}  ${short(i.text)}${Object.keys(i.metadata).length ? `  ${JSON.stringify(i.metadata)}` : ''}`).join('\n');
 }
 
-/** Runs the ingest workflow if a worker polls the task queue; undefined when none is reachable. */
-async function ingestThroughWorker(vault: string, text: string, metadata: Record<string, JsonValue>, showProgress: boolean): Promise<VaultIngestResult | undefined> {
-  const config = loadConfig();
-  let client;
-  try {
-    client = await connectClient(config, 2000);
-  } catch {
-    return undefined;
-  }
-  try {
-    const tq = await client.workflowService.describeTaskQueue({
-      namespace: config.temporalNamespace,
-      taskQueue: { name: config.taskQueue },
-      taskQueueType: 2, // activity pollers: someone must be able to embed
-    });
-    if (!tq.pollers?.length) return undefined;
-    const ingestId = `ingest-${randomUUID()}`;
-    // The worker reads the document from the shared data folder, so history carries only its path.
-    const file = path.join(config.dataDir, 'ingest', `${ingestId}.txt`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    const input: VaultIngestInput = { ingestId, vault, source: { file }, metadata };
-    const handle = await client.workflow.start(vaultIngestWorkflow, { taskQueue: config.taskQueue, workflowId: ingestId, args: [input] });
-    const bar = progressBar(`${vault}:`, showProgress);
-    let settled = false;
-    const result = handle.result().finally(() => (settled = true));
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 500));
-      if (settled) break;
-      const p = await handle.query<VaultIngestProgress>('vaultIngestProgress').catch(() => undefined);
-      if (p && p.total > 0) bar(p.done, p.total);
-    }
-    const out = (await result) as VaultIngestResult;
-    bar(out.chunks, out.chunks);
-    return out;
-  } finally {
-    await client.connection.close();
-  }
-}
-
 export function register(program: Command): void {
   const vault = program.command('vault').description('Knowledge vaults: add, search, edit and export text by meaning (through the API when PAR_API_KEY is set)');
 
@@ -178,26 +108,10 @@ export function register(program: Command): void {
       if (text.trim() === '') throw new CliError(`${source === '-' ? 'stdin' : source} is empty: nothing to add to vault ${name}`, 2, 'empty_text');
       const metadata = parseMeta(opts.meta);
       const showProgress = !opts.json;
-      const remote = remoteClient();
-      if (remote) {
-        if (opts.local) throw notRemote('par vault add --local', 'way to embed in this process (the server embeds what it is sent)');
-        if (opts.workflow) throw notRemote('par vault add --workflow', 'endpoint that starts the ingest workflow (large inputs are sent in several requests instead)');
-        const ids = await addRemotely(remote, name, text, metadata, showProgress);
-        emit({ vault: name, via: 'api', ids, chunks: ids.length }, opts, (d) => `added ${d.chunks} item(s) to ${d.vault}: ${d.ids.slice(0, 5).join(', ')}${d.ids.length > 5 ? ', …' : ''}`);
-        return;
-      }
-      if (!opts.local && (opts.workflow || text.length >= LARGE_INPUT_CHARS)) {
-        const res = await ingestThroughWorker(name, text, metadata, showProgress);
-        if (res) {
-          emit({ vault: name, via: 'workflow', ingestId: res.ingestId, chunks: res.chunks }, opts, (d) => `added ${d.chunks} chunks to ${d.vault} (ingest workflow ${d.ingestId})`);
-          return;
-        }
-        if (opts.workflow) throw new CliError('no PAR worker is reachable for the ingest workflow: start the stack with `npm start`, or drop --workflow', 1, 'no_worker');
-      }
-      await withService(async (svc) => {
-        const items = await svc.add(name, text, metadata, progressBar(`${name}:`, showProgress && text.length >= 20_000));
-        emit({ vault: name, via: 'local', ids: items.map((i) => i.id), chunks: items.length }, opts, (d) => `added ${d.chunks} item(s) to ${d.vault}: ${d.ids.slice(0, 5).join(', ')}${d.ids.length > 5 ? ', …' : ''}`);
-      });
+      const added = await vaultBackend().add(name, text, metadata, { local: opts.local, workflow: opts.workflow, showProgress });
+      emit(added, opts, (d) =>
+        d.via === 'workflow' ? `added ${d.chunks} chunks to ${d.vault} (ingest workflow ${d.ingestId})` : `added ${d.chunks} item(s) to ${d.vault}: ${d.ids.slice(0, 5).join(', ')}${d.ids.length > 5 ? ', …' : ''}`,
+      );
     });
 
   vault
@@ -205,22 +119,11 @@ export function register(program: Command): void {
     .description('The items of one vault closest in meaning to text')
     .option('-n <n>', 'how many results', '4')
     .option('--filter <json>', 'metadata that must match exactly, e.g. \'{"lang":"en"}\'')
-    .option('--hybrid', 're-rank the best 100 by meaning with keyword (BM25) ranking as well')
+    .option('--no-hybrid', 'rank by meaning only (default: meaning fused with keyword (BM25) ranking)')
     .option('--json', 'print JSON')
     .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
-      const remote = remoteClient();
-      if (remote) {
-        if (opts.hybrid) throw notRemote('par vault search --hybrid', 'keyword (BM25) re-ranking in its search endpoint');
-        const n = parseN(opts.n, 4);
-        const filter = filterArg(opts.filter);
-        const res = await viaApi(() => remote.search(name, text, { n, ...(filter ? { filter } : {}) }));
-        emit({ vault: name, query: text, items: res.items }, opts, (d) => formatHits(d.items));
-        return;
-      }
-      await withService(async (svc) => {
-        const items = await svc.getSimilar(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });
-        emit({ vault: name, query: text, items }, opts, (d) => formatHits(d.items));
-      });
+      const items = await vaultBackend().search(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });
+      emit({ vault: name, query: text, items }, opts, (d) => formatHits(d.items));
     });
 
   vault
@@ -234,18 +137,8 @@ export function register(program: Command): void {
       const vaults = parseVaultsArg(opts.vaults);
       const human = (d: { items: ScoredVaultItem[]; shortfalls: { vault: string; wanted: number; got: number }[] }) =>
         [formatHits(d.items), ...d.shortfalls.map((s) => `note: vault ${s.vault} has ${s.got} of the ${s.wanted} results asked for`)].join('\n');
-      const remote = remoteClient();
-      if (remote) {
-        const n = parseN(opts.n, 4);
-        const filter = filterArg(opts.filter);
-        const res = await viaApi(() => remote.searchVaults(text, vaults, { n, ...(filter ? { filter } : {}) }));
-        emit({ query: text, items: res.items, shortfalls: res.shortfalls ?? [] }, opts, human);
-        return;
-      }
-      await withService(async (svc) => {
-        const res = await svc.getSimilarFromVaults(text, vaults, { n: parseN(opts.n, 4), filter: filterArg(opts.filter) });
-        emit({ query: text, ...res }, opts, human);
-      });
+      const res = await vaultBackend().searchMany(text, vaults, { n: parseN(opts.n, 4), filter: filterArg(opts.filter) });
+      emit({ query: text, ...res }, opts, human);
     });
 
   vault
@@ -262,19 +155,9 @@ export function register(program: Command): void {
       const showPage = (page: { vault: string; total: number; items: VaultItem[]; cursor?: string }) =>
         emit(page, opts, (d) => `${formatItems(d.items)}\n${d.total} item(s) in ${d.vault}${d.cursor ? `; next page: --cursor ${d.cursor}` : ''}`);
       const limit = parseN(opts.limit, 50);
-      const remote = remoteClient();
-      if (remote) {
-        if (ids.length) return showItems(await getItemsRemotely(remote, name, ids));
-        const page = await viaApi(() => remote.listItems(name, { limit, cursor: opts.cursor }));
-        const total = await countRemotely(remote, name);
-        return showPage({ vault: name, total, ...page });
-      }
-      await withService(async (svc) => {
-        if (ids.length) return showItems(await svc.getItems(name, ids));
-        const page = await svc.listItems(name, { limit, cursor: opts.cursor });
-        const total = await svc.count(name);
-        showPage({ vault: name, total, ...page });
-      });
+      const vaults = vaultBackend();
+      if (ids.length) return showItems(await vaults.getItems(name, ids));
+      showPage(await vaults.page(name, { limit, cursor: opts.cursor }));
     });
 
   vault
@@ -283,13 +166,7 @@ export function register(program: Command): void {
     .option('--filter <json>', 'count only items whose metadata matches')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: JsonOpt & { filter?: string }) => {
-      const remote = remoteClient();
-      if (remote) {
-        if (opts.filter !== undefined) throw notRemote('par vault count --filter', 'endpoint that counts the items matching a filter');
-        emit({ vault: name, count: await countRemotely(remote, name) }, opts, (d) => String(d.count));
-        return;
-      }
-      await withService(async (svc) => emit({ vault: name, count: await svc.count(name, filterArg(opts.filter)) }, opts, (d) => String(d.count)));
+      emit({ vault: name, count: await vaultBackend().count(name, filterArg(opts.filter)) }, opts, (d) => String(d.count));
     });
 
   vault
@@ -305,18 +182,7 @@ export function register(program: Command): void {
       const patch: Record<string, JsonValue> = { ...parseMeta(opts.meta) };
       for (const k of opts.unset ?? []) patch[k] = null;
       if (text === undefined && Object.keys(patch).length === 0) throw new CliError('nothing to edit: give --text, --text-file, --meta or --unset', 2, 'bad_input');
-      const remote = remoteClient();
-      if (remote) {
-        if (text !== undefined && text.trim() === '') throw new CliError(`new text for item ${id} in vault ${name} is empty`, 2, 'empty_text');
-        const item = await viaApi(() => remote.editItem(name, id, { ...(text !== undefined ? { text } : {}), ...(Object.keys(patch).length ? { metadata: patch } : {}) }));
-        emit(item, opts, (d) => `updated ${d.vault}/${d.id}`);
-        return;
-      }
-      await withService(async (svc) => {
-        let item = text !== undefined ? await svc.editText(name, id, text) : undefined;
-        if (Object.keys(patch).length) item = await svc.editMetadata(name, id, patch);
-        emit(item!, opts, (d) => `updated ${d.vault}/${d.id}`);
-      });
+      emit(await vaultBackend().edit(name, id, text, patch), opts, (d) => `updated ${d.vault}/${d.id}`);
     });
 
   vault
@@ -331,28 +197,9 @@ export function register(program: Command): void {
         emit(res, opts, (d) => [`deleted ${d.deleted.length} item(s)`, ...d.missing.map((m) => `not found: ${m}`)].join('\n'));
         if (res.missing.length) process.exitCode = 3;
       };
-      const remote = remoteClient();
-      if (remote) {
-        if (opts.all) throw notRemote('par vault delete --all', 'endpoint that deletes a whole vault (delete its items by id instead)');
-        const deleted: string[] = [];
-        const missing: string[] = [];
-        for (const id of ids) {
-          const gone = await viaApi(() => remote.deleteItem(name, id).then(
-            () => true,
-            (err: unknown) => (err instanceof ParApiError && err.code === 'item_not_found' ? false : Promise.reject(err)),
-          ));
-          (gone ? deleted : missing).push(id);
-        }
-        return showDeleted({ vault: name, deleted, missing });
-      }
-      await withService(async (svc) => {
-        if (opts.all) {
-          const res = await svc.deleteVault(name);
-          emit({ vault: name, ...res }, opts, (d) => `deleted vault ${d.vault} (${d.deletedItems} items)`);
-          return;
-        }
-        showDeleted({ vault: name, ...(await svc.deleteItems(name, ids)) });
-      });
+      const vaults = vaultBackend();
+      if (opts.all) return emit({ vault: name, ...(await vaults.deleteVault(name)) }, opts, (d) => `deleted vault ${d.vault} (${d.deletedItems} items)`);
+      showDeleted({ vault: name, ...(await vaults.deleteItems(name, ids)) });
     });
 
   vault
@@ -361,10 +208,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: JsonOpt) => {
       const show = (vaults: { name: string; items: number }[]) => emit({ vaults }, opts, (d) => (d.vaults.length ? d.vaults.map((v) => `${v.name}  ${v.items}`).join('\n') : '(no vaults)'));
-      const remote = remoteClient();
-      // Remotely: the vaults the key may read.
-      if (remote) return show((await viaApi(() => remote.listVaults())).vaults);
-      await withService(async (svc) => show(await svc.listVaults()));
+      show(await vaultBackend().listVaults());
     });
 
   vault
@@ -376,16 +220,11 @@ export function register(program: Command): void {
     .option('--clear-prompt-template', 'remove the prompt template')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: JsonOpt & { personality?: string; promptTemplate?: string; clearPersonality?: boolean; clearPromptTemplate?: boolean }) => {
-      if (remoteClient()) throw notRemote('par vault settings', 'endpoint that reads or changes vault settings');
-      await withService(async (svc) => {
-        const patch = {
-          personality: opts.clearPersonality ? null : opts.personality,
-          promptTemplate: opts.clearPromptTemplate ? null : opts.promptTemplate,
-        };
-        const changed = patch.personality !== undefined || patch.promptTemplate !== undefined;
-        const settings = changed ? await svc.updateSettings(name, patch) : await svc.getSettings(name);
-        emit({ vault: name, ...settings }, opts, (d) => `personality: ${d.personality ?? '(none)'}\nprompt template: ${d.promptTemplate ?? '(none)'}`);
+      const settings = await vaultBackend().settings(name, {
+        personality: opts.clearPersonality ? null : opts.personality,
+        promptTemplate: opts.clearPromptTemplate ? null : opts.promptTemplate,
       });
+      emit({ vault: name, ...settings }, opts, (d) => `personality: ${d.personality ?? '(none)'}\nprompt template: ${d.promptTemplate ?? '(none)'}`);
     });
 
   vault
@@ -401,9 +240,7 @@ export function register(program: Command): void {
           process.stderr.write(`exported ${dump.items.length} item(s) of ${name} to ${opts.out}\n`);
         } else process.stdout.write(text);
       };
-      const remote = remoteClient();
-      if (remote) return write(await viaApi(() => remote.exportVault(name)));
-      await withService(async (svc) => write(await svc.exportVault(name)));
+      write(await vaultBackend().exportVault(name));
     });
 
   vault
@@ -414,9 +251,7 @@ export function register(program: Command): void {
     .action(async (source: string, opts: JsonOpt & { vault?: string }) => {
       const data = parseJsonArg(source === '-' ? 'stdin' : source, readInput(source));
       const show = (res: { vault: string; imported: number }) => emit(res, opts, (d) => `imported ${d.imported} item(s) into ${d.vault}`);
-      const remote = remoteClient();
-      if (remote) return show(await importRemotely(remote, data, opts.vault, !opts.json));
-      await withService(async (svc) => show(await svc.importVault(data, opts.vault)));
+      show(await vaultBackend().importVault(data, opts.vault, !opts.json));
     });
 
   vault
@@ -426,17 +261,8 @@ export function register(program: Command): void {
     .action(async (op: string, namespace: string, key: string, value: string | undefined, opts: JsonOpt) => {
       if (!['get', 'set', 'delete'].includes(op)) throw new CliError(`kv op must be get, set or delete, got ${op}`, 2, 'bad_input');
       if (op === 'set' && value === undefined) throw new CliError('kv set needs a value', 2, 'bad_input');
-      if (remoteClient()) throw notRemote('par vault kv', 'key-value storage endpoint');
-      await withService(async (svc) => {
-        let res: { found: boolean; value?: JsonValue };
-        if (op === 'get') res = await svc.kv.get(namespace, key);
-        else if (op === 'set') {
-          const parsed = parseJsonOrText(value!);
-          await svc.kv.set(namespace, key, parsed);
-          res = { found: true, value: parsed };
-        } else res = { found: await svc.kv.delete(namespace, key) };
-        emit(res, opts, (d) => (d.found ? (d.value === undefined ? 'deleted' : JSON.stringify(d.value)) : '(not found)'));
-        if (!res.found) process.exitCode = 3;
-      });
+      const res = await vaultBackend().kv(op as 'get' | 'set' | 'delete', namespace, key, op === 'set' ? parseJsonOrText(value!) : undefined);
+      emit(res, opts, (d) => (d.found ? (d.value === undefined ? 'deleted' : JSON.stringify(d.value)) : '(not found)'));
+      if (!res.found) process.exitCode = 3;
     });
 }

@@ -122,6 +122,9 @@ export abstract class ScriptedServer {
     if (!this.authorized(req.headers)) return this.sendError(res, 401, 'invalid api key');
     const invalid = this.validate(recorded);
     if (invalid) return this.sendError(res, 400, invalid);
+    // A client that hung up before its request was read (a call aborted early, on a busy machine)
+    // takes no scripted reply: it would otherwise take the one queued for the next call.
+    if (req.socket.destroyed) return;
     const reply = this.queue.shift() ?? this.fallback(recorded);
     if (reply.delayMs) {
       await Promise.race([sleep(reply.delayMs), new Promise((resolve) => res.once('close', resolve))]);

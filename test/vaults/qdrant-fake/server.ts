@@ -1,8 +1,8 @@
 /**
  * A Qdrant stand-in on 127.0.0.1 for tests: it routes by the paths of the OpenAPI spec the client
  * package ships, answers with the spec's response types (the compiler checks them below), keeps
- * points in memory with exact cosine search, and records every request so the test can check
- * each one against the spec. A request outside the spec is answered 404 and recorded as such.
+ * points in memory with exact cosine search and sparse vectors with Qdrant's IDF modifier, and
+ * records every request so the test can check each one against the spec. A request outside the spec is answered 404 and recorded as such.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,13 +11,17 @@ import { specRoutes, type RecordedRequest, type SpecRoute } from './spec';
 
 type S = components['schemas'];
 type Payload = Record<string, unknown>;
+type Sparse = { indices: number[]; values: number[] };
 interface Point {
   id: string | number;
   vector: number[];
+  sparse: Record<string, Sparse>;
   payload: Payload;
 }
 interface Collection {
   size: number;
+  /** Sparse vector names with their modifier. */
+  sparse: Record<string, { modifier?: string }>;
   points: Map<string, Point>;
   indexes: Record<string, S['PayloadFieldSchema']>;
 }
@@ -47,6 +51,50 @@ function unit(v: number[]): number[] {
   return n === 0 ? v.map(() => 0) : v.map((x) => x / n);
 }
 
+/** A point's vectors as Qdrant returns them: the plain dense vector, or all of them by name. */
+function vectorsOf(col: Collection, p: Point): S['VectorStructOutput'] {
+  return Object.keys(col.sparse).length ? { '': p.vector, ...p.sparse } : p.vector;
+}
+
+/** Dense cosine search, or a sparse vector's dot product with Qdrant's IDF modifier applied. */
+function query(col: Collection, body: any): S['ScoredPoint'][] | string {
+  const candidates = [...col.points.values()].filter((p) => matches(p, body.filter));
+  let score: (p: Point) => number | undefined;
+  if (body.using && body.using !== '') {
+    const cfg = col.sparse[body.using];
+    if (!cfg) return `Wrong input: Not existing vector name error: ${body.using}`;
+    const q = body.query as Sparse;
+    // IDF over the whole collection, as Qdrant computes it: ln(1 + (N - n + 0.5) / (n + 0.5)).
+    const n = col.points.size;
+    const df = new Map<number, number>();
+    for (const p of col.points.values()) for (const i of p.sparse[body.using]?.indices ?? []) df.set(i, (df.get(i) ?? 0) + 1);
+    score = (p) => {
+      const doc = p.sparse[body.using];
+      if (!doc) return undefined;
+      let s = 0;
+      let hit = false;
+      q.indices.forEach((idx, k) => {
+        const at = doc.indices.indexOf(idx);
+        if (at < 0) return;
+        hit = true;
+        const idf = cfg.modifier === 'idf' ? Math.log(1 + (n - df.get(idx)! + 0.5) / (df.get(idx)! + 0.5)) : 1;
+        s += q.values[k]! * doc.values[at]! * idf;
+      });
+      return hit ? s : undefined;
+    };
+  } else {
+    const q = unit(body.query as number[]);
+    score = (p) => p.vector.reduce((s, x, i) => s + x * q[i]!, 0);
+  }
+  return candidates
+    .flatMap((p) => {
+      const s = score(p);
+      return s === undefined ? [] : [{ id: p.id, version: 1, score: s, payload: body.with_payload ? p.payload : null, vector: body.with_vector ? vectorsOf(col, p) : null }];
+    })
+    .sort((a, b) => b.score - a.score)
+    .slice(0, body.limit ?? 10);
+}
+
 export interface FakeQdrant {
   url: string;
   requests: RecordedRequest[];
@@ -74,7 +122,7 @@ export async function startFakeQdrant(opts: { apiKey?: string } = {}): Promise<F
         return [200, ok<S['CollectionExistence']>({ exists: collections.has(name) })];
       case 'put /collections/{collection_name}': {
         if (col) return [409, { status: { error: `Wrong input: Collection \`${name}\` already exists!` }, time: 0 }];
-        collections.set(name, { size: body.vectors.size, points: new Map(), indexes: {} });
+        collections.set(name, { size: body.vectors.size, sparse: body.sparse_vectors ?? {}, points: new Map(), indexes: {} });
         return [200, ok(true)];
       }
       case 'get /collections/{collection_name}': {
@@ -86,7 +134,14 @@ export async function startFakeQdrant(opts: { apiKey?: string } = {}): Promise<F
           points_count: col.points.size,
           indexed_vectors_count: 0,
           config: {
-            params: { vectors: { size: col.size, distance: 'Cosine' }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+            params: {
+              vectors: { size: col.size, distance: 'Cosine' },
+              ...(Object.keys(col.sparse).length ? { sparse_vectors: col.sparse as S['CollectionParams']['sparse_vectors'] } : {}),
+              shard_number: 1,
+              replication_factor: 1,
+              write_consistency_factor: 1,
+              on_disk_payload: true,
+            },
             hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10000 },
             optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, flush_interval_sec: 5 },
           },
@@ -100,28 +155,41 @@ export async function startFakeQdrant(opts: { apiKey?: string } = {}): Promise<F
         return [200, ok(update())];
       case 'put /collections/{collection_name}/points':
         if (!col) return missing;
-        for (const p of body.points as Point[]) {
-          if (p.vector.length !== col.size) return [400, { status: { error: `Wrong input: Vector dimension error: expected dim: ${col.size}, got ${p.vector.length}` }, time: 0 }];
-          col.points.set(String(p.id), { id: p.id, vector: unit(p.vector), payload: p.payload ?? {} });
+        for (const p of body.points as { id: string | number; vector: number[] | Record<string, number[] | Sparse>; payload?: Payload }[]) {
+          const named = Array.isArray(p.vector) ? { '': p.vector } : p.vector;
+          const dense = named[''] as number[] | undefined;
+          if (!dense || dense.length !== col.size) return [400, { status: { error: `Wrong input: Vector dimension error: expected dim: ${col.size}, got ${dense?.length}` }, time: 0 }];
+          const sparse: Record<string, Sparse> = {};
+          for (const [k, vec] of Object.entries(named)) {
+            if (k === '') continue;
+            if (!col.sparse[k]) return [400, { status: { error: `Wrong input: Not existing vector name error: ${k}` }, time: 0 }];
+            sparse[k] = vec as Sparse;
+          }
+          col.points.set(String(p.id), { id: p.id, vector: unit(dense), sparse, payload: p.payload ?? {} });
         }
         return [200, ok(update())];
       case 'post /collections/{collection_name}/points': {
         if (!col) return missing;
         const recs: S['Record'][] = (body.ids as (string | number)[]).flatMap((id) => {
           const p = col.points.get(String(id));
-          return p ? [{ id: p.id, payload: body.with_payload ? p.payload : null, vector: body.with_vector ? p.vector : null }] : [];
+          return p ? [{ id: p.id, payload: body.with_payload ? p.payload : null, vector: body.with_vector ? vectorsOf(col, p) : null }] : [];
         });
         return [200, ok(recs)];
       }
       case 'post /collections/{collection_name}/points/query': {
         if (!col) return missing;
-        const q = unit(body.query as number[]);
-        const scored: S['ScoredPoint'][] = [...col.points.values()]
-          .filter((p) => matches(p, body.filter))
-          .map((p) => ({ id: p.id, version: 1, score: p.vector.reduce((s, x, i) => s + x * q[i]!, 0), payload: body.with_payload ? p.payload : null }))
-          .sort((a, b) => b.score - a.score)
-          .slice(0, body.limit ?? 10);
-        return [200, ok<S['QueryResponse']>({ points: scored })];
+        const points = query(col, body);
+        return typeof points === 'string' ? [400, { status: { error: points }, time: 0 }] : [200, ok<S['QueryResponse']>({ points })];
+      }
+      case 'post /collections/{collection_name}/points/query/batch': {
+        if (!col) return missing;
+        const out: S['QueryResponse'][] = [];
+        for (const search of body.searches) {
+          const points = query(col, search);
+          if (typeof points === 'string') return [400, { status: { error: points }, time: 0 }];
+          out.push({ points });
+        }
+        return [200, ok(out)];
       }
       case 'post /collections/{collection_name}/points/delete':
         if (!col) return missing;
@@ -138,7 +206,7 @@ export async function startFakeQdrant(opts: { apiKey?: string } = {}): Promise<F
         const page = from < 0 ? [] : all.slice(from, from + body.limit);
         const next = from >= 0 ? all[from + body.limit] : undefined;
         const res: S['ScrollResult'] = {
-          points: page.map((p) => ({ id: p.id, payload: body.with_payload ? p.payload : null, vector: body.with_vector ? p.vector : null })),
+          points: page.map((p) => ({ id: p.id, payload: body.with_payload ? p.payload : null, vector: body.with_vector ? vectorsOf(col, p) : null })),
           next_page_offset: next ? next.id : null,
         };
         return [200, ok(res)];

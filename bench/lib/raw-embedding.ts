@@ -1,0 +1,17 @@
+/**
+ * The local embedding model's raw throughput: the texts in full batches straight to the model
+ * (no cache, no store), the limit that ingest and query throughput are measured against.
+ */
+import { LocalMiniLmEmbedder } from '../../activities/embeddings';
+
+export async function rawEmbeddingThroughput(texts: string[]): Promise<{ textsPerSecond: number; model: string }> {
+  const embedder = await LocalMiniLmEmbedder.create();
+  try {
+    await embedder.embed(texts.slice(0, 32)); // warm-up
+    const t0 = performance.now();
+    await embedder.embed(texts);
+    return { textsPerSecond: texts.length / ((performance.now() - t0) / 1000), model: embedder.model };
+  } finally {
+    await embedder.close();
+  }
+}
