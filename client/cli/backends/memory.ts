@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../../activities/contracts';
-import type { Fact, MemoryEntry, ScoredFact, ReasoningItem, SavePlan, ScoredMemoryEntry, ScoredReasoningItem } from '../../../activities/memory/contracts';
+import type { Fact, MemoryEntry, ReasoningItem, SavePlan, ScoredMemoryEntry, ScoredReasoningItem } from '../../../activities/memory/contracts';
 import { MemoryError } from '../../../activities/memory/errors';
+import type { ScoredFact } from '../../../activities/memory/fact-store';
 import { createMemoryServices, type MemoryServices } from '../../../activities/memory/services';
 import { ParApiError, type ParClient } from '../../sdk';
 import { CliError } from '../output';
