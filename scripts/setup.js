@@ -51,9 +51,9 @@ function lockMatchesPackageJson() {
 
 /**
  * npm packages: `npm ci` (exactly the committed lockfile, which lists every platform's optional
- * packages, so nothing is rewritten) whenever node_modules is missing or older than package.json
- * and the lock. A lock out of step with package.json (e.g. after a merge) gets `npm install`,
- * which updates it, with a warning to commit the result.
+ * packages, so nothing is rewritten) when node_modules is missing; `npm install` when it is older
+ * than package.json and the lock. A lock out of step with package.json (e.g. after a merge) gets
+ * `npm install`, which updates it, with a warning to commit the result.
  */
 function ensureNpm() {
   const stampFile = path.join(root, 'node_modules', '.par-install-stamp');
@@ -66,8 +66,12 @@ function ensureNpm() {
     log(`installing npm packages (npm ${command})...`);
     return run(npm, [command, '--no-audit', '--no-fund'], { cwd: root, env });
   };
-  let command = fs.existsSync(lockFile) && lockMatchesPackageJson() ? 'ci' : 'install';
-  if (command === 'install') log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
+  // npm ci starts from nothing (a fresh clone); over an existing node_modules, npm install with a
+  // lock in step installs the same tree without rebuilding every native addon.
+  const fresh = !fs.existsSync(path.join(root, 'node_modules'));
+  const inStep = fs.existsSync(lockFile) && lockMatchesPackageJson();
+  let command = inStep && fresh ? 'ci' : 'install';
+  if (!inStep) log(`WARNING: package-lock.json ${fs.existsSync(lockFile) ? 'does not match package.json' : 'is missing'}; npm install will ${fs.existsSync(lockFile) ? 'update' : 'write'} it: commit the result.`);
   let r = npmRun(command);
   if (!r.ok && command === 'ci') {
     log(`WARNING: npm ci failed (exit ${r.status}): ${r.out.trim().split('\n').slice(-3).join(' ')}\n[setup] falling back to npm install, which may update package-lock.json: commit the result.`);
