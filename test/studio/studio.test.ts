@@ -79,7 +79,8 @@ test('a first flow: drag and drop from an empty canvas, fix a validation error, 
 
   // The approval has no prompt: the server's validateFlow says so, on that node and that field.
   await page.getByTestId('issues-approval').waitFor();
-  expect(await page.getByTestId('issues-respond').count()).toBe(0);
+  // Validation runs a moment after each edit: once the last connection is checked, respond is fine.
+  await page.getByTestId('issues-respond').waitFor({ state: 'detached' });
   await selectNode(page, 'approval');
   await expect(page.getByTestId('field-issue-prompt').innerText()).resolves.toMatch(/required/);
   await page.getByTestId('param-prompt').fill('Send this answer to the customer who wrote: {message}?');
@@ -218,6 +219,9 @@ test('every node type: its params set through its form give a valid document wit
   await page.locator('[data-testid="node-panel"][data-node="start"]').getByTestId('output-next').selectOption(nextId);
 
   await page.getByTestId('tab-document').click();
+  // Flow-level allow-lists (http, email nodes) are set in the document tab, which updates the flow.
+  const text = YAML.parse(await page.getByTestId('doc-text').inputValue());
+  await page.getByTestId('doc-text').fill(YAML.stringify({ ...text, allowHosts: ['api.example.com', 'example.com'], allowEmailDomains: ['example.com'] }));
   await page.locator('[data-testid="validity"]', { hasText: /valid|problem/ }).waitFor();
   const doc = YAML.parse(await page.getByTestId('doc-text').inputValue());
   const check = await stack.call(adminKey, 'POST', '/v1/flows/validate', { definition: doc });
