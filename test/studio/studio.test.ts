@@ -45,8 +45,13 @@ async function dropNode(page: Page, type: string, x: number, y: number): Promise
 
 /** Drags from a node's named output to another node's input, as a person does (React Flow follows pointer moves). */
 async function connect(page: Page, from: string, output: string, to: string): Promise<void> {
-  const a = (await page.getByTestId(`out-${from}-${output}`).boundingBox())!;
-  const b = (await page.getByTestId(`node-${to}`).locator('.react-flow__handle-top').boundingBox())!;
+  const source = page.getByTestId(`out-${from}-${output}`);
+  const target = page.getByTestId(`node-${to}`).locator('.react-flow__handle-top');
+  // hover() waits until the element stops moving (the canvas may still be fitting the view).
+  await target.hover();
+  const b = (await target.boundingBox())!;
+  await source.hover();
+  const a = (await source.boundingBox())!;
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
