@@ -297,6 +297,10 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
             setSelectedEdges(edges);
             if (nodes.size === 1) setTab('node');
           }}
+          onNodeClick={(id) => {
+            if (!selected.has(id) || selected.size > 1) return;
+            setTab('node');
+          }}
           onMove={(id, x, y) => commit((s) => ({ ...s, positions: { ...s.positions, [id]: { x, y } } }), `move:${id}`)}
           onConnect={(source, output, target) => setDef((d) => updateNode(d, source, (n) => ({ ...n, outputs: { ...(n.outputs ?? {}), [output]: target } })))}
           onDropType={(type, x, y) => addNode(type, x, y)}

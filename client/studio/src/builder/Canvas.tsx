@@ -70,6 +70,7 @@ export interface CanvasProps {
   visitedEdges?: Set<string>;
   readOnly?: boolean;
   onSelect?: (nodes: Set<string>, edges: Set<string>) => void;
+  onNodeClick?: (id: string) => void;
   onMove?: (id: string, x: number, y: number) => void;
   onConnect?: (source: string, output: string, target: string) => void;
   onDropType?: (type: string, x: number, y: number) => void;
@@ -188,6 +189,7 @@ export function Canvas(props: CanvasProps) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeClick={(_, n) => props.onNodeClick?.(n.id)}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
