@@ -47,15 +47,27 @@ async function dropNode(page: Page, type: string, x: number, y: number): Promise
 async function connect(page: Page, from: string, output: string, to: string): Promise<void> {
   const source = page.getByTestId(`out-${from}-${output}`);
   const target = page.getByTestId(`node-${to}`).locator('.react-flow__handle-top');
-  // hover() waits until the element stops moving (the canvas may still be fitting the view).
-  await target.hover();
-  const b = (await target.boundingBox())!;
-  await source.hover();
-  const a = (await source.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-  await page.mouse.up();
+  // React Flow draws the new edge with this test id once the document has the connection.
+  const edge = page.getByTestId(`rf__edge-${from}::${output}`);
+  // A drag that starts while the view is still moving misses the handle (a person would try
+  // again); the edge must appear within three drags.
+  for (let attempt = 1; ; attempt++) {
+    // hover() waits until each element stops moving; both boxes are read after both are still.
+    await target.hover();
+    await source.hover();
+    const a = (await source.boundingBox())!;
+    const b = (await target.boundingBox())!;
+    await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+    await page.mouse.up();
+    try {
+      await edge.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 async function selectNode(page: Page, id: string): Promise<void> {

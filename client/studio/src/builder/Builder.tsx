@@ -164,7 +164,11 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   const [fitPending, setFitPending] = useState(0);
   useEffect(() => {
     if (!fitPending) return;
-    const id = requestAnimationFrame(() => void rf.fitView({ duration: 150, maxZoom: 1 }));
+    const id = requestAnimationFrame(() => {
+      void rf.fitView({ duration: 150, maxZoom: 1 });
+      // Once: a node moved by hand later must not re-fit (and move) the whole view.
+      setFitPending(0);
+    });
     return () => cancelAnimationFrame(id);
   }, [fitPending, positions, rf]);
 
