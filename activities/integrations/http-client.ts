@@ -1,5 +1,5 @@
 import { hostAllowed } from '../act/allowed-hosts';
-import { readCapped, ResponseTooLargeError } from '../act/web-fetch';
+import { fetchFollowingRedirects, MAX_REDIRECTS, readCapped, ResponseTooLargeError } from '../act/web-fetch';
 import { parseRetryAfter } from '../models/errors';
 import type { JsonValue } from '../contracts';
 import type { HttpMethod, HttpResult } from './contracts';
@@ -16,7 +16,6 @@ export interface OutgoingRequest {
   signal?: AbortSignal;
 }
 
-const MAX_REDIRECTS = 5;
 
 export function describeAllowHosts(allowHosts: readonly string[]): string {
   return allowHosts.length ? allowHosts.join(', ') : 'none';
@@ -57,38 +56,27 @@ export async function sendRequest(req: OutgoingRequest): Promise<HttpResult> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   let url = checkHostAllowed(req.url, req.allowHosts);
-  let method: string = req.method;
-  let body = req.body;
   try {
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (hop) checkHostAllowed(url, req.allowHosts, `a redirect from the server`);
-      const res = await fetch(url, { method, headers: req.headers, body, redirect: 'manual', signal });
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
-        await res.body?.cancel();
-        url = new URL(location, url);
-        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-          method = 'GET';
-          body = undefined;
-        }
-        continue;
-      }
-      const where = `${req.method} ${url.origin}${url.pathname}`;
-      if (retryableStatus(res.status)) {
-        await res.body?.cancel();
-        throw new IntegrationError('http_status', `${where} answered ${res.status} ${res.statusText}`.trim(), { retryable: true, status: res.status, retryAfterMs: parseRetryAfter(res.headers) });
-      }
-      const declared = Number(res.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
-        await res.body?.cancel();
-        throw new ResponseTooLargeError(req.maxResponseBytes);
-      }
-      const text = method === 'HEAD' ? '' : await readCapped(res, req.maxResponseBytes);
-      const headers: Record<string, string> = {};
-      res.headers.forEach((value, key) => (headers[key] = value));
-      return { status: res.status, url: url.toString(), headers, body: parseBody(text, res.headers.get('content-type')) };
+    const done = await fetchFollowingRedirects(url, { method: req.method, headers: req.headers, body: req.body, signal }, (next, hop) => {
+      // Kept current so the errors below name the hop that failed.
+      url = hop ? checkHostAllowed(next, req.allowHosts, `a redirect from the server`) : next;
+    });
+    if (!done) throw new IntegrationError('bad_request', `${req.method} ${req.url}: more than ${MAX_REDIRECTS} redirects`);
+    const { res, method } = done;
+    const where = `${req.method} ${url.origin}${url.pathname}`;
+    if (retryableStatus(res.status)) {
+      await res.body?.cancel();
+      throw new IntegrationError('http_status', `${where} answered ${res.status} ${res.statusText}`.trim(), { retryable: true, status: res.status, retryAfterMs: parseRetryAfter(res.headers) });
     }
-    throw new IntegrationError('bad_request', `${req.method} ${req.url}: more than ${MAX_REDIRECTS} redirects`);
+    const declared = Number(res.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > req.maxResponseBytes) {
+      await res.body?.cancel();
+      throw new ResponseTooLargeError(req.maxResponseBytes);
+    }
+    const text = method === 'HEAD' ? '' : await readCapped(res, req.maxResponseBytes);
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, key) => (headers[key] = value));
+    return { status: res.status, url: url.toString(), headers, body: parseBody(text, res.headers.get('content-type')) };
   } catch (err) {
     if (err instanceof IntegrationError) throw err;
     if (err instanceof ResponseTooLargeError) {
