@@ -21,6 +21,7 @@ import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
 import type { FlowDefinition, FlowNode, NodeType } from '../workflows/flow/types';
 import { RunEngine } from '../workflows/flow/run-engine';
+import { NODE_SPECS } from '../workflows/nodes/registry';
 import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 
@@ -234,7 +235,7 @@ async function controlNodeCpu(): Promise<void> {
     const def = chain('bench_cpu', k, c.node);
     const times: number[] = [];
     for (let r = 0; r < 22; r++) {
-      const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'));
+      const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'), NODE_SPECS);
       // CPU time, not wall time: on a shared machine the wall clock mostly measures waiting for a core.
       const t = process.cpuUsage();
       await engine.interpret(engine.startNode());

@@ -3,6 +3,7 @@ import { endSessionSignal, sendMessageUpdate, sessionQuery, type SessionMessage,
 import { installRunHandlers } from './flow/run-handlers';
 import { initialState } from './flow/initial-state';
 import { RunEngine } from './flow/run-engine';
+import { NODE_SPECS } from './nodes/registry';
 import { runTurn } from './flow/run-turn';
 import { indexSessionTurn } from './flow/runtime-memory';
 import { archiveOldMessages, DEFAULT_KEEP_MESSAGES } from './flow/session-archive';
@@ -117,7 +118,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
       // The session's transcript is shared, not copied, so it grows in one place.
       messages.push(...state.messages.slice(messages.length));
       state.messages = messages;
-      engine = new RunEngine(def, runInput, state);
+      engine = new RunEngine(def, runInput, state, NODE_SPECS);
       engine.turnStart = messages.length - 1;
       await runTurn(engine);
       return { turn: turns, response: state.responses[state.responses.length - 1], responses: state.responses, status: 'completed' };

@@ -9,7 +9,7 @@ export type { ReasoningItem, ScoredReasoningItem } from '../../activities/memory
 export type { NodeTypeDescription as NodeType } from '../../workflows/nodes/catalogue';
 export type { ParamSpec, ParamKind, OutputSpec } from '../../workflows/nodes/node-spec';
 export type { FlowDefinition, RunState, PendingApproval, DecidedApproval } from '../../workflows/flow/types';
-export type { ValidationIssue } from '../../workflows/flow/validate';
+export type { ValidationIssue } from '../../workflows/flow/validation-issue';
 export type { InboxApproval } from '../services/approval-inbox';
 import type { ContextItem, JsonValue, ModelMessage, ScoredVaultItem } from '../../activities/contracts';
 import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memory/contracts';

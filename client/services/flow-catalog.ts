@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { FlowDefinition } from '../../workflows/flow/types';
-import { FlowValidationError, validateFlow, type ValidationIssue } from '../../workflows/flow/validate';
+import { FlowValidationError, type ValidationIssue } from '../../workflows/flow/validation-issue';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import { flowRefsOf } from '../../workflows/nodes/catalogue';
 import { FlowFileError, type FlowRegistry } from './flow-registry';
 import { StoredFlowNotFoundError, type FlowStore } from './flow-store';

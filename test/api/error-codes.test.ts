@@ -14,7 +14,7 @@ import { ApprovalRefusedError, SessionArchiveError } from '../../client/services
 import { FlowFileError } from '../../client/services/flow-registry';
 import { TemporalUnreachableError } from '../../client/temporal';
 import { ParError } from '../../workflows/errors';
-import { FlowValidationError } from '../../workflows/flow/validate';
+import { FlowValidationError } from '../../workflows/flow/validation-issue';
 
 // Each object must list exactly the class's codes (the compiler checks), so a new code that the
 // table lacks fails here rather than becoming a 500.

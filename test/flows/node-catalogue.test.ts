@@ -4,7 +4,7 @@ import { exampleParams, nodeTypeCatalogue } from '../../workflows/nodes/catalogu
 import { NODE_SPECS } from '../../workflows/nodes/registry';
 import { PARAM_KINDS } from '../../workflows/nodes/node-spec';
 import { loadOpenApi } from '../../client/api/openapi';
-import { validateFlow } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import { NODE_TYPES, type FlowDefinition, type JsonValue, type NodeType } from '../../workflows/flow/types';
 
 const child: FlowDefinition = { id: 'child', version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'end' } }, { id: 'end', type: 'end' }] };

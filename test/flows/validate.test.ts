@@ -1,5 +1,6 @@
 import { FlowRegistry } from '../../client/services/flow-registry';
-import { validateFlow, type ValidationIssue } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
+import type { ValidationIssue } from '../../workflows/flow/validation-issue';
 import type { FlowDefinition, FlowNode } from '../../workflows/flow/types';
 
 const flow = (nodes: FlowNode[], extra: Partial<FlowDefinition> = {}): FlowDefinition => ({ id: 'f', version: '1', nodes, ...extra });

@@ -3,7 +3,7 @@ import { SMTPServer } from 'smtp-server';
 import { createActivities } from '../../activities';
 import { createIntegrationActivities } from '../../activities/integrations/activities';
 import { SecretStore } from '../../activities/integrations/secrets';
-import { validateFlow } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import type { FlowNode } from '../../workflows/flow/types';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { flowDef, startFlow } from '../helpers/flows';

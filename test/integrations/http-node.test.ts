@@ -6,7 +6,7 @@ import { createActivities } from '../../activities';
 import { createIntegrationActivities } from '../../activities/integrations/activities';
 import { SecretStore } from '../../activities/integrations/secrets';
 import { runStateQuery } from '../../workflows/definitions';
-import { validateFlow } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import type { FlowNode } from '../../workflows/flow/types';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { flowDef, scheduledActivities, startFlow } from '../helpers/flows';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createActivities } from '../../activities';
 import { createIntegrationActivities } from '../../activities/integrations/activities';
 import { SecretStore } from '../../activities/integrations/secrets';
-import { validateFlow } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import type { FlowNode } from '../../workflows/flow/types';
 import { startOrdersHttpServer } from '../fixtures/mcp/orders-server';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';

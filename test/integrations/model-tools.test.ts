@@ -3,7 +3,7 @@ import { createIntegrationActivities } from '../../activities/integrations/activ
 import { SecretStore } from '../../activities/integrations/secrets';
 import { createModelActivities } from '../../activities/models/activities';
 import { FlowService } from '../../client/services/flows';
-import { validateFlow } from '../../workflows/flow/validate';
+import { validateFlow } from '../../workflows/nodes/validate-flow';
 import type { FlowDefinition } from '../../workflows/flow/types';
 import { startOrdersHttpServer } from '../fixtures/mcp/orders-server';
 import { startLocalProviders, type LocalProviders } from '../models/helpers/providers';

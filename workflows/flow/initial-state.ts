@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { checkVariableType } from './validate';
+import { checkVariableType } from './variable-types';
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage, RunState } from './types';
 
 /** Declared defaults, then the run's input variables (type-checked), then the built-ins. */

@@ -1,12 +1,10 @@
 import { ApplicationFailure, condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { workflowNowIso, workflowNowMs } from '../clock';
 import { statusSearchAttribute } from '../search-attributes';
-import { NODE_SPECS } from '../nodes/registry';
-import type { NodeResult, NodeSpec } from '../nodes/node-spec';
 import { ApprovalBook } from './approvals';
-import { trustedParams } from './params';
+import { trustedParams, type ParamReader } from './params';
 import { renderTemplate, renderValue } from './templates';
-import type { DecidedApproval, FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, PendingApproval, RunState, RunStatus, TrailEntry } from './types';
+import type { DecidedApproval, FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, NodeType, PendingApproval, RunState, RunStatus, TrailEntry } from './types';
 
 // Resolved by the worker when the call runs: PAR_DEFAULT_MODEL, else the provider whose key is
 // set, else local:extractive (activities/models). The result names the model that answered.
@@ -31,6 +29,17 @@ export function describeError(err: unknown): string {
   return msg;
 }
 
+/** The node took `output`, or ended the run. */
+export type NodeResult = { output: string } | { end: true };
+
+/**
+ * What the interpreter needs of a node type: running one node. The node types (workflows/nodes,
+ * whose NodeSpec extends this) are handed to the engine, so workflows/flow never imports them.
+ */
+export interface NodeRunner {
+  run(node: FlowNode, p: ParamReader, engine: RunEngine): Promise<NodeResult>;
+}
+
 /** One run's state and the services its nodes use. Everything here is recorded in history. */
 export class RunEngine {
   readonly approvals = new ApprovalBook();
@@ -47,6 +56,7 @@ export class RunEngine {
     readonly definition: FlowDefinition,
     readonly input: FlowRunInput,
     readonly state: RunState,
+    private readonly nodeTypes: Readonly<Record<NodeType, NodeRunner>>,
   ) {
     this.library = input.library ?? {};
     this.nodes = new Map(definition.nodes.map((n) => [n.id, n]));
@@ -144,7 +154,7 @@ export class RunEngine {
   async interpret(from: FlowNode): Promise<void> {
     let node: FlowNode | undefined = from;
     while (node) {
-      const spec: NodeSpec = NODE_SPECS[node.type];
+      const runner: NodeRunner = this.nodeTypes[node.type];
       this.visits.set(node.id, (this.visits.get(node.id) ?? 0) + 1);
       const entry: TrailEntry = { node: node.id, type: node.type, startedAt: workflowNowIso() };
       const started = workflowNowMs();
@@ -154,7 +164,7 @@ export class RunEngine {
       this.currentEntry = entry;
       let target: string | undefined;
       try {
-        const result: NodeResult = await spec.run(node, trustedParams(node.params), this);
+        const result: NodeResult = await runner.run(node, trustedParams(node.params), this);
         if ('end' in result) {
           entry.output = 'end';
           target = undefined;

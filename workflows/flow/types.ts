@@ -167,3 +167,9 @@ export interface FlowRunResult {
   variables: Record<string, JsonValue>;
   trail: TrailEntry[];
 }
+
+/**
+ * The generic flow workflow's signature (workflows/flow-workflow.ts implements it). It lives here
+ * so nodes that start child flows name it without importing the workflow, which imports them.
+ */
+export type FlowWorkflow = (input: FlowRunInput) => Promise<FlowRunResult>;

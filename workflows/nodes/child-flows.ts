@@ -1,9 +1,7 @@
 import { ParentClosePolicy, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import { runSearchAttributes } from '../search-attributes';
 import type { RunEngine } from '../flow/run-engine';
-import type { FlowRunInput, JsonValue } from '../flow/types';
-// A type-only import: the workflow module imports the nodes, so a value import would be a cycle.
-import type { flowWorkflow } from '../flow-workflow';
+import type { FlowRunInput, FlowWorkflow, JsonValue } from '../flow/types';
 
 /** Starts a flow from the run's library as a child workflow, with a copy of the parent's variables and defaults. */
 export async function startChildFlow(
@@ -12,7 +10,7 @@ export async function startChildFlow(
   workflowId: string,
   variables: Record<string, JsonValue>,
   opts: { abandon?: boolean } = {},
-): Promise<ChildWorkflowHandle<typeof flowWorkflow>> {
+): Promise<ChildWorkflowHandle<FlowWorkflow>> {
   const own = engine.library[flowId];
   if (!own) throw new Error(`flow "${flowId}" is not in this run's library (it is resolved when the run starts)`);
   // A child inherits the parent's default model and vault unless it sets its own.
@@ -28,7 +26,7 @@ export async function startChildFlow(
     // A prepared parent's library was validated with it; otherwise the child checks itself.
     prepared: engine.input.prepared,
   };
-  return startChild<typeof flowWorkflow>('flowWorkflow', {
+  return startChild<FlowWorkflow>('flowWorkflow', {
     workflowId,
     args: [input],
     parentClosePolicy: opts.abandon ? ParentClosePolicy.ABANDON : ParentClosePolicy.TERMINATE,

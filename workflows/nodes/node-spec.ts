@@ -1,6 +1,6 @@
 import type { ParamReader } from '../flow/params';
-import type { FlowDefinition, FlowNode, JsonValue, NodeType } from '../flow/types';
-import type { RunEngine } from '../flow/run-engine';
+import type { FlowDefinition, JsonValue, NodeType } from '../flow/types';
+import type { NodeResult, NodeRunner } from '../flow/run-engine';
 
 /**
  * How a param is edited and checked. `template` is text with `{variable}` references; `vault`,
@@ -91,17 +91,13 @@ export interface NodeShape {
   terminal?: boolean;
 }
 
-/** The node took `output`, or ended the run. */
-export type NodeResult = { output: string } | { end: true };
-
-export interface NodeSpec extends NodeTypeInfo {
+export interface NodeSpec extends NodeTypeInfo, NodeRunner {
   type: NodeType;
   /**
    * Checks params through the reader (which records each problem by field) and describes the
    * node. `flow` is the definition the node is in (for flow-level settings such as allowHosts).
    */
   shape(p: ParamReader, flow?: FlowDefinition): NodeShape;
-  run(node: FlowNode, p: ParamReader, engine: RunEngine): Promise<NodeResult>;
 }
 
 export const next = (output = 'next'): NodeResult => ({ output });

@@ -7,7 +7,7 @@ import type { ChatOptions } from '../../../activities/chat';
 import type { ChatPort, ChatRequest } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { StreamProducers } from '../stream-producer';
-import type { RouteDeps } from './index';
+import type { RouteDeps } from './route-deps';
 
 function checkChatVaults(ctx: RequestContext): ChatRequest {
   const req = ctx.body as ChatRequest;

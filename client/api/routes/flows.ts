@@ -10,7 +10,7 @@ import type { FlowsPort } from '../services';
 import { lastEventId, relayChannel, SseWriter } from '../sse';
 import { checkFlowId, flowOfRun } from './run-owner';
 import { listApprovals } from '../../services/approval-inbox';
-import type { RouteDeps } from './index';
+import type { RouteDeps } from './route-deps';
 
 const RUN_STATUSES = ['running', 'waiting_approval', 'waiting_timer', 'completed', 'failed', 'cancelled'];
 

@@ -1,7 +1,5 @@
-import type { OpenApiDocument } from '../openapi';
 import type { Router } from '../router';
-import type { ApiServices } from '../services';
-import type { SseOptions } from '../sse';
+import type { RouteDeps } from './route-deps';
 import { registerMetaRoutes } from './meta';
 import { registerVaultRoutes } from './vaults';
 import { registerChatRoutes } from './chat';
@@ -9,21 +7,10 @@ import { registerFlowRoutes } from './flows';
 import { registerFlowDefinitionRoutes } from './flow-definitions';
 import { registerActRoutes } from './act';
 import { registerStudioRoutes } from './studio';
-import type { AuthMode } from '../auth/authenticate';
-import type { StudioSignins } from '../auth/studio-signin';
 import { registerSessionRoutes } from './sessions';
 import { registerMemoryRoutes } from './memory';
 import { registerReasoningRoutes } from './reasoning';
 import { registerMcpRoutes } from './mcp';
-
-export interface RouteDeps {
-  services: ApiServices;
-  openapi: OpenApiDocument;
-  sse: SseOptions;
-  auth?: AuthMode;
-  /** One-time studio sign-in tokens (npm start issues them). */
-  signins?: StudioSignins;
-}
 
 /** Every route group whose service this API process has. */
 export function registerRoutes(router: Router, deps: RouteDeps): void {

@@ -1,6 +1,6 @@
 import { describeGrants } from '../auth/grants';
 import type { Router } from '../router';
-import type { RouteDeps } from './index';
+import type { RouteDeps } from './route-deps';
 
 export function registerMetaRoutes(router: Router, deps: RouteDeps): void {
   router.add('GET', '/v1/openapi.json', async () => deps.openapi, { public: true });

@@ -1,6 +1,6 @@
 import { ApiError, unauthorized } from '../errors';
 import type { Router } from '../router';
-import type { RouteDeps } from './index';
+import type { RouteDeps } from './route-deps';
 
 // The studio signs in with an API key. For local use, `npm start` prints a link with a one-time
 // token; the studio trades it here for a new local admin key (once; the token expires).

@@ -1,6 +1,6 @@
 import type { SessionReply, SessionSummary } from '../../../workflows/definitions';
 import type { JsonValue, RunState } from '../../../workflows/flow/types';
-import { FlowValidationError } from '../../../workflows/flow/validate';
+import { FlowValidationError } from '../../../workflows/flow/validation-issue';
 import { loadConfig } from '../../../workers/config';
 import type { ParClient } from '../../sdk';
 import { FlowFileError, FlowRegistry } from '../../services/flow-registry';

@@ -6,7 +6,7 @@ import { loadConfig } from '../../../workers/config';
 import { FlowFileError, FlowRegistry, parseFlowFile } from '../../services/flow-registry';
 import { FlowCatalog } from '../../services/flow-catalog';
 import { FlowVersionConflictError, openFlowStore, type FlowStore } from '../../services/flow-store';
-import { formatIssue, type ValidationIssue } from '../../../workflows/flow/validate';
+import { formatIssue, type ValidationIssue } from '../../../workflows/flow/validation-issue';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { CliError, emit } from '../output';
 import { remoteClient, viaApi } from '../remote';

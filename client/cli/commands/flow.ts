@@ -4,7 +4,7 @@ import { loadConfig } from '../../../workers/config';
 import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { FlowCatalog } from '../../services/flow-catalog';
 import { openFlowStore } from '../../services/flow-store';
-import { formatIssue } from '../../../workflows/flow/validate';
+import { formatIssue } from '../../../workflows/flow/validation-issue';
 import { registerFlowStoreCommands } from './flow-store';
 import type { JsonValue } from '../../../workflows/flow/types';
 import { CliError, emit, parseJsonArg } from '../output';

@@ -1,6 +1,6 @@
 // Shapes of the studio endpoints (client/api/openapi.json is the contract).
 import type { FlowDefinition, FlowNode, JsonValue, RunState, TrailEntry, PendingApproval, DecidedApproval, VariableDeclaration } from '../../../workflows/flow/types';
-import type { ValidationIssue } from '../../../workflows/flow/validate';
+import type { ValidationIssue } from '../../../workflows/flow/validation-issue';
 import type { NodeTypeDescription } from '../../../workflows/nodes/catalogue';
 import type { ParamSpec } from '../../../workflows/nodes/node-spec';
 

@@ -1,53 +1,15 @@
 import { validHostEntry } from '../../activities/act/allowed-hosts';
-import { NODE_SPECS } from '../nodes/registry';
-import { ParError } from '../errors';
-import type { NodeShape } from '../nodes/node-spec';
-import { nodeShape } from '../nodes/catalogue';
-import { ParamReader } from './params';
-import { closestName } from './suggest';
-import { rootName, templateReferences } from './templates';
-import { NODE_TYPES, type FlowDefinition, type FlowNode, type JsonValue, type VariableType } from './types';
+import { ParamReader } from '../flow/params';
+import { closestName } from '../flow/suggest';
+import { rootName, templateReferences } from '../flow/templates';
+import { NODE_TYPES, type FlowDefinition, type FlowNode, type JsonValue, type VariableType } from '../flow/types';
+import type { ValidationIssue } from '../flow/validation-issue';
+import { BUILTIN_VARIABLES, checkVariableType, VARIABLE_TYPES } from '../flow/variable-types';
+import { nodeShape } from './catalogue';
+import type { NodeShape } from './node-spec';
+import { NODE_SPECS } from './registry';
 
-export interface ValidationIssue {
-  /** The node the problem is in, when it is in one. */
-  node?: string;
-  field: string;
-  message: string;
-}
-
-/** A flow definition that cannot run; `issues` names each node and field at fault. */
-export class FlowValidationError extends ParError {
-  override name = 'FlowValidationError';
-  readonly code = 'invalid_flow';
-  constructor(
-    readonly flowId: string,
-    readonly issues: ValidationIssue[],
-  ) {
-    super(`flow "${flowId}" is invalid:\n${issues.map(formatIssue).join('\n')}`);
-  }
-}
-
-export function formatIssue(i: ValidationIssue): string {
-  return `  - ${i.node ? `node "${i.node}" ` : ''}${i.field}: ${i.message}`;
-}
-
-/** Variables every run has without declaring them. */
-export const BUILTIN_VARIABLES = ['message', 'session_id', 'run_id', 'flow_id', 'outcome', 'new_facts'];
-const VARIABLE_TYPES: VariableType[] = ['string', 'number', 'boolean', 'object', 'array', 'any'];
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
-export function jsonTypeOf(v: JsonValue): VariableType {
-  if (Array.isArray(v)) return 'array';
-  if (v === null) return 'any';
-  return typeof v as VariableType;
-}
-
-/** Checks a value against a declared variable type; returns a problem or undefined. */
-export function checkVariableType(type: VariableType, v: JsonValue): string | undefined {
-  if (type === 'any' || v === null) return undefined;
-  const actual = jsonTypeOf(v);
-  return actual === type ? undefined : `must be ${type}, got ${actual} ${JSON.stringify(v).slice(0, 60)}`;
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -225,11 +187,4 @@ function cyclesWithoutWait(nodes: Map<string, FlowNode>, shapes: Map<string, Nod
   };
   for (const id of nodes.keys()) if (!idx.has(id)) visit(id);
   return out;
-}
-
-/** Throws FlowValidationError when the flow has problems. */
-export function assertValidFlow(raw: unknown, knownFlows?: FlowLookup): FlowDefinition {
-  const issues = validateFlow(raw, knownFlows);
-  if (issues.length) throw new FlowValidationError(isObject(raw) && typeof raw.id === 'string' ? raw.id : '(unnamed)', issues);
-  return raw as FlowDefinition;
 }
