@@ -11,6 +11,7 @@ import { VectorStoreError } from '../vectors/errors';
 import { VaultError } from './errors';
 import { sharedVaultService } from './index';
 import { IngestStaging } from './ingest-staging';
+import { runKvRequest } from './kv-store';
 import type { IngestBatchRequest, IngestPrepareRequest, VaultIngestInput } from './ingest-types';
 import { stableItemId, type VaultService } from './service';
 
@@ -76,23 +77,7 @@ export function createVaultActivities(deps: VaultActivityDeps = {}) {
     },
 
     async kvStore(req: KvRequest): Promise<KvResult> {
-      return typed(async () => {
-        if (!req || typeof req.namespace !== 'string' || !req.namespace) throw new VaultError('kvStore needs a namespace', 'bad_request');
-        if (typeof req.key !== 'string' || !req.key) throw new VaultError(`kvStore in namespace ${req.namespace} needs a key`, 'bad_request');
-        const kv = (await service()).kv;
-        switch (req.op) {
-          case 'get':
-            return kv.get(req.namespace, req.key);
-          case 'set':
-            if (req.value === undefined) throw new VaultError(`kvStore set of ${req.namespace}/${req.key} needs a value`, 'bad_request');
-            await kv.set(req.namespace, req.key, req.value);
-            return { found: true, value: req.value };
-          case 'delete':
-            return { found: await kv.delete(req.namespace, req.key) };
-          default:
-            throw new VaultError(`kvStore op must be get, set or delete, got ${JSON.stringify((req as { op?: unknown }).op)}`, 'bad_request');
-        }
-      });
+      return typed(async () => runKvRequest((await service()).kv, req));
     },
 
     /** Reads and chunks the document into staging (once per ingestId); returns the chunk count. */

@@ -13,7 +13,9 @@ import { VaultService } from './service';
 import { SqlVaultSettingsStore } from './vault-settings-store';
 
 export { VaultService, stableItemId } from './service';
-export type { VaultExport, ItemToPut, NewItem, SearchOptions } from './service';
+export type { SearchOptions } from './service';
+export type { ItemToPut, NewItem } from './vault-input';
+export type { VaultExport } from './vault-transfer';
 export { VaultError } from './errors';
 export type { QueryRewriter } from './history-search';
 export { offlineSearchQuery } from './history-search';

@@ -1,7 +1,8 @@
 /** Key-value storage per namespace (an account or a vault): the flow's Storage node. */
 import { sql } from 'kysely';
-import type { JsonValue } from '../contracts';
+import type { JsonValue, KvRequest, KvResult } from '../contracts';
 import { openStoreDatabase, type DatabaseTarget, type StoreDatabase, type VaultTables } from '../db';
+import { VaultError } from './errors';
 
 export interface KeyValueStore {
   get(namespace: string, key: string): Promise<{ found: boolean; value?: JsonValue }>;
@@ -52,5 +53,23 @@ export class SqlKeyValueStore implements KeyValueStore {
 
   async close(): Promise<void> {
     await this.store.release();
+  }
+}
+
+/** One get, set or delete, checked: the Storage node's kvStore activity and `par vault kv` both run it. */
+export async function runKvRequest(kv: KeyValueStore, req: KvRequest): Promise<KvResult> {
+  if (!req || typeof req.namespace !== 'string' || !req.namespace) throw new VaultError('kvStore needs a namespace', 'bad_request');
+  if (typeof req.key !== 'string' || !req.key) throw new VaultError(`kvStore in namespace ${req.namespace} needs a key`, 'bad_request');
+  switch (req.op) {
+    case 'get':
+      return kv.get(req.namespace, req.key);
+    case 'set':
+      if (req.value === undefined) throw new VaultError(`kvStore set of ${req.namespace}/${req.key} needs a value`, 'bad_request');
+      await kv.set(req.namespace, req.key, req.value);
+      return { found: true, value: req.value };
+    case 'delete':
+      return { found: await kv.delete(req.namespace, req.key) };
+    default:
+      throw new VaultError(`kvStore op must be get, set or delete, got ${JSON.stringify((req as { op?: unknown }).op)}`, 'bad_request');
   }
 }

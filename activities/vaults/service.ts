@@ -2,7 +2,8 @@
  * Vaults: named collections of text items with metadata, searchable by meaning. The one service
  * behind the CLI, the HTTP API, chat and the flow activities. Items live in the vector store
  * (tenant "vault:<name>" in the embedding model's collection); settings and key-value data live
- * in the settings and key-value stores.
+ * in the settings and key-value stores. Export and import are in vault-transfer.ts, the checks
+ * of what callers pass in vault-input.ts.
  */
 import crypto from 'node:crypto';
 import type { JsonValue, ModelMessage, ScoredVaultItem, VaultItem } from '../contracts';
@@ -11,14 +12,17 @@ import { onceUntilFailure } from '../common/once-until-failure';
 import { inSpan } from '../common/spans';
 import { collectionName } from '../vectors/collection-name';
 import { derivedUuid } from '../vectors/derived-uuid';
-import type { VectorHit, VectorRecord, VectorStore } from '../vectors/port';
+import type { VectorRecord, VectorStore } from '../vectors/port';
 import { chunkText, type ChunkOptions } from './chunking';
 import { VaultError } from './errors';
 import { offlineSearchQuery, type QueryRewriter } from './history-search';
 import type { KeyValueStore } from './kv-store';
 import { combineWithMinimums, parseMinimums, type Shortfall } from './multi-vault';
+import { itemFromHit, itemFromPayload, itemPayload, type ItemPayload } from './item-payload';
+import { checkMetadata, checkN, metadataFilter, type ItemToPut, type NewItem } from './vault-input';
 import { checkVaultName, vaultOfTenant, vaultTenant } from './vault-names';
 import type { VaultSettings, VaultSettingsStore } from './vault-settings-store';
+import { exportVault, importVault, type VaultExport, type VaultTransferDeps } from './vault-transfer';
 
 export interface VaultServiceDeps {
   embedder: Embedder;
@@ -30,20 +34,6 @@ export interface VaultServiceDeps {
   queryRewriterFor?: (model: string) => QueryRewriter | undefined;
   now?: () => Date;
   newId?: () => string;
-}
-
-export interface NewItem {
-  text: string;
-  metadata?: Record<string, JsonValue>;
-}
-
-/** An item to write exactly as given (import, resumable ingest): its id decides idempotency. */
-export interface ItemToPut {
-  id: string;
-  text: string;
-  metadata: Record<string, JsonValue>;
-  created?: string;
-  updated?: string;
 }
 
 export interface SearchOptions {
@@ -58,59 +48,10 @@ export interface SearchOptions {
   hybrid?: boolean;
 }
 
-export interface VaultExport {
-  format: 'par-vault';
-  version: 1;
-  vault: string;
-  exported: string;
-  embedding: { model: string; dimension: number };
-  settings: VaultSettings;
-  items: VaultItem[];
-}
-
-const DEFAULT_N = 4;
-const MAX_N = 1000;
 const PAGE = 256;
 /** Chunks embedded and written together by add(). */
 const ADD_BATCH = 64;
 
-interface ItemPayload {
-  [key: string]: JsonValue;
-  vault: string;
-  text: string;
-  metadata: Record<string, JsonValue>;
-  created: string;
-  updated: string;
-  embedding_model: string;
-  embedding_dimension: number;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function checkMetadata(vault: string, metadata: unknown): Record<string, JsonValue> {
-  if (metadata === undefined) return {};
-  if (!isPlainObject(metadata)) throw new VaultError(`metadata for vault ${vault} must be a JSON object`, 'bad_metadata');
-  try {
-    return JSON.parse(JSON.stringify(metadata)) as Record<string, JsonValue>;
-  } catch (err) {
-    throw new VaultError(`metadata for vault ${vault} is not JSON: ${(err as Error).message}`, 'bad_metadata');
-  }
-}
-
-function checkN(n: number | undefined): number {
-  const v = n ?? DEFAULT_N;
-  if (!Number.isInteger(v) || v < 1 || v > MAX_N) throw new VaultError(`n must be an integer from 1 to ${MAX_N}, got ${JSON.stringify(n)}`, 'bad_request');
-  return v;
-}
-
-/** User filters address metadata fields. */
-function metadataFilter(filter: Record<string, JsonValue> | undefined): Record<string, JsonValue> | undefined {
-  if (!filter) return undefined;
-  if (!isPlainObject(filter)) throw new VaultError('filter must be an object of metadata field -> value', 'bad_request');
-  return Object.fromEntries(Object.entries(filter).map(([k, v]) => [`metadata.${k}`, v]));
-}
 
 /** A deterministic UUID-shaped id from a seed, for retries that must write the same item. */
 export function stableItemId(seed: string): string {
@@ -119,14 +60,15 @@ export function stableItemId(seed: string): string {
 
 export class VaultService {
   readonly collection: string;
-  private ready?: Promise<void>;
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly transfer: VaultTransferDeps;
 
   constructor(private readonly deps: VaultServiceDeps) {
     this.collection = collectionName(deps.embedder.model, deps.embedder.dimension);
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? (() => crypto.randomUUID());
+    this.transfer = { items: this, embedder: deps.embedder, settings: deps.settings, now: this.now };
   }
 
   get embedder(): Embedder {
@@ -134,27 +76,6 @@ export class VaultService {
   }
 
   private readonly ensure = onceUntilFailure(() => this.deps.store.ensureCollection(this.collection, this.deps.embedder.dimension));
-
-  private toItem(vault: string, id: string, p: Record<string, JsonValue>): VaultItem {
-    const payload = p as ItemPayload;
-    return { id, vault, text: payload.text, metadata: payload.metadata ?? {}, created: payload.created, updated: payload.updated };
-  }
-
-  private fromHit(h: VectorHit): ScoredVaultItem {
-    return { ...this.toItem(vaultOfTenant(h.tenant) ?? h.tenant, h.id, h.payload), score: h.score };
-  }
-
-  private payload(vault: string, text: string, metadata: Record<string, JsonValue>, created: string, updated: string): ItemPayload {
-    return {
-      vault,
-      text,
-      metadata,
-      created,
-      updated,
-      embedding_model: this.deps.embedder.model,
-      embedding_dimension: this.deps.embedder.dimension,
-    };
-  }
 
   // ---- writing ------------------------------------------------------------------------------
 
@@ -214,10 +135,10 @@ export class VaultService {
     const records: VectorRecord[] = items.map((item, k) => {
       const created = item.created ?? existing.get(item.id)?.created ?? stamp;
       const updated = item.updated ?? stamp;
-      return { id: item.id, tenant, vector: vectors[k]!, text: item.text, payload: this.payload(vault, item.text, item.metadata, created, updated) };
+      return { id: item.id, tenant, vector: vectors[k]!, text: item.text, payload: itemPayload(this.deps.embedder, vault, item.text, item.metadata, created, updated) };
     });
     await this.deps.store.upsert(this.collection, records);
-    return records.map((r) => this.toItem(vault, r.id, r.payload));
+    return records.map((r) => itemFromPayload(vault, r.id, r.payload));
   }
 
   async editText(vault: string, id: string, text: string): Promise<VaultItem> {
@@ -242,7 +163,7 @@ export class VaultService {
     }
     const next = { ...payload, metadata, updated: this.now().toISOString() };
     await this.deps.store.upsert(this.collection, [{ id, tenant, vector: rec.vector, text: payload.text, payload: next }]);
-    return this.toItem(vault, id, next);
+    return itemFromPayload(vault, id, next);
   }
 
   async deleteItems(vault: string, ids: string[]): Promise<{ deleted: string[]; missing: string[] }> {
@@ -272,7 +193,7 @@ export class VaultService {
     await this.ensure();
     const recs = await this.deps.store.get(this.collection, vaultTenant(vault), ids);
     const found = new Set(recs.map((r) => r.id));
-    return { items: recs.map((r) => this.toItem(vault, r.id, r.payload)), missing: ids.filter((id) => !found.has(id)) };
+    return { items: recs.map((r) => itemFromPayload(vault, r.id, r.payload)), missing: ids.filter((id) => !found.has(id)) };
   }
 
   private async requireItem(vault: string, id: string): Promise<VaultItem> {
@@ -288,7 +209,7 @@ export class VaultService {
     const limit = opts.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new VaultError(`limit must be an integer from 1 to 10000, got ${opts.limit}`, 'bad_request');
     const page = await this.deps.store.scroll(this.collection, vaultTenant(vault), { limit, cursor: opts.cursor, filter: metadataFilter(opts.filter) });
-    return { items: page.records.map((r) => this.toItem(vault, r.id, r.payload)), cursor: page.cursor };
+    return { items: page.records.map((r) => itemFromPayload(vault, r.id, r.payload)), cursor: page.cursor };
   }
 
   async *allItems(vault: string): AsyncGenerator<VaultItem> {
@@ -332,7 +253,7 @@ export class VaultService {
       const keywords = opts.hybrid === false ? {} : { text };
       const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: n, filter: metadataFilter(opts.filter), ...keywords });
       span.setAttribute('par.vault.hits', hits.length);
-      return hits.map((h) => this.fromHit(h));
+      return hits.map((h) => itemFromHit(h));
     });
   }
 
@@ -359,7 +280,7 @@ export class VaultService {
       if (!mins) {
         const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: n, filter, ...keywords });
         span.setAttribute('par.vault.hits', hits.length);
-        return { items: hits.map((h) => this.fromHit(h)), shortfalls: [] };
+        return { items: hits.map((h) => itemFromHit(h)), shortfalls: [] };
       }
       const perVault = new Map<string, ScoredVaultItem[]>();
       let reserved = 0;
@@ -368,12 +289,12 @@ export class VaultService {
           if (min === 0) return;
           reserved += min;
           const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: min, filter, ...keywords });
-          perVault.set(vault, hits.map((h) => this.fromHit(h)));
+          perVault.set(vault, hits.map((h) => itemFromHit(h)));
         }),
       );
       // Enough extra candidates that the fill still has n after skipping the ones already taken.
       const global = await this.deps.store.query(this.collection, { tenants, vector, limit: n + reserved, filter, ...keywords });
-      const combined = combineWithMinimums(mins, n, perVault, global.map((h) => this.fromHit(h)));
+      const combined = combineWithMinimums(mins, n, perVault, global.map((h) => itemFromHit(h)));
       span.setAttributes({ 'par.vault.hits': combined.items.length, 'par.vault.shortfalls': combined.shortfalls.length });
       return combined;
     });
@@ -407,45 +328,13 @@ export class VaultService {
     return this.deps.settings.update(vault, patch);
   }
 
-  async exportVault(vault: string): Promise<VaultExport> {
-    checkVaultName(vault);
-    const items: VaultItem[] = [];
-    for await (const item of this.allItems(vault)) items.push(item);
-    return {
-      format: 'par-vault',
-      version: 1,
-      vault,
-      exported: this.now().toISOString(),
-      embedding: { model: this.deps.embedder.model, dimension: this.deps.embedder.dimension },
-      settings: await this.deps.settings.get(vault),
-      items,
-    };
+  exportVault(vault: string): Promise<VaultExport> {
+    return exportVault(this.transfer, vault);
   }
 
   /** Imports an export (items keep their ids and dates, and are re-embedded), into `vault` or its own name. */
-  async importVault(data: unknown, vault?: string): Promise<{ vault: string; imported: number }> {
-    if (!isPlainObject(data) || data.format !== 'par-vault' || !Array.isArray(data.items)) {
-      throw new VaultError('import data is not a PAR vault export (expected {"format":"par-vault","items":[...]})', 'bad_import');
-    }
-    const target = checkVaultName(vault ?? data.vault);
-    const items: ItemToPut[] = data.items.map((raw: unknown, i: number) => {
-      if (!isPlainObject(raw) || typeof raw.id !== 'string' || !raw.id || typeof raw.text !== 'string' || raw.text.trim() === '') {
-        throw new VaultError(`import item #${i} needs a non-empty string id and text`, 'bad_import');
-      }
-      return {
-        id: raw.id,
-        text: raw.text,
-        metadata: checkMetadata(target, raw.metadata ?? {}),
-        created: typeof raw.created === 'string' ? raw.created : undefined,
-        updated: typeof raw.updated === 'string' ? raw.updated : undefined,
-      };
-    });
-    for (let b = 0; b < items.length; b += PAGE) await this.putItems(target, items.slice(b, b + PAGE));
-    const settings = isPlainObject(data.settings) ? (data.settings as VaultSettings) : {};
-    if (settings.personality !== undefined || settings.promptTemplate !== undefined) {
-      await this.deps.settings.update(target, { personality: settings.personality, promptTemplate: settings.promptTemplate });
-    }
-    return { vault: target, imported: items.length };
+  importVault(data: unknown, vault?: string): Promise<{ vault: string; imported: number }> {
+    return importVault(this.transfer, data, vault);
   }
 
   // ---- key-value storage --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // re-exported from their own modules so the two cannot drift.
 export type { JsonValue, ModelMessage, VaultItem, ScoredVaultItem, ContextItem, ModelUsage } from '../../activities/contracts';
 export type { StreamEvent } from '../../activities/streams/port';
-export type { VaultExport } from '../../activities/vaults/service';
+export type { VaultExport } from '../../activities/vaults/vault-transfer';
 export type { MemoryEntry, ScoredMemoryEntry, SavePlan, Fact } from '../../activities/memory/contracts';
 export type { ScoredFact } from '../../activities/memory/fact-store';
 export type { ReasoningItem, ScoredReasoningItem } from '../../activities/memory/contracts';

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { JsonValue, ScoredVaultItem, VaultItem } from '../../../activities/contracts';
+import type { JsonValue, KvResult, ScoredVaultItem, VaultItem } from '../../../activities/contracts';
 import { EmbeddingModelMissingError } from '../../../activities/embeddings/model-files';
 import { EmbedderConfigError } from '../../../activities/embeddings';
 import { VectorStoreError } from '../../../activities/vectors/errors';
 import { createVaultService, VaultError, type VaultService } from '../../../activities/vaults';
+import { runKvRequest } from '../../../activities/vaults/kv-store';
 import type { VaultIngestInput, VaultIngestProgress, VaultIngestResult } from '../../../activities/vaults/ingest-types';
 import type { VaultSettings } from '../../../activities/vaults/vault-settings-store';
 import { loadConfig } from '../../../workers/config';
@@ -21,7 +22,6 @@ import { addRemotely, countRemotely, getItemsRemotely, importRemotely, notRemote
 export const LARGE_INPUT_CHARS = 200_000;
 
 export type AddResult = { vault: string; via: 'api' | 'local'; ids: string[]; chunks: number } | { vault: string; via: 'workflow'; ingestId: string; chunks: number };
-export type KvResult = { found: boolean; value?: JsonValue };
 
 /**
  * What `par vault` asks of the vaults, the same in both modes: the vault service on this machine's
@@ -106,15 +106,7 @@ function localVaults(): VaultBackend {
       }),
     exportVault: (vault) => withService((svc) => svc.exportVault(vault)),
     importVault: (data, vault) => withService((svc) => svc.importVault(data, vault)),
-    kv: (op, namespace, key, value) =>
-      withService(async (svc): Promise<KvResult> => {
-        if (op === 'get') return svc.kv.get(namespace, key);
-        if (op === 'set') {
-          await svc.kv.set(namespace, key, value!);
-          return { found: true, value };
-        }
-        return { found: await svc.kv.delete(namespace, key) };
-      }),
+    kv: (op, namespace, key, value) => withService((svc) => runKvRequest(svc.kv, { op, namespace, key, value })),
   };
 }
 
