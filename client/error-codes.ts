@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ParError } from '../workflows/errors';
+import { detailCode, ParError } from '../workflows/errors';
 
 /**
  * What each error code means to a caller, in one place: the API answers with this HTTP status,
@@ -60,9 +60,28 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   session_archive_unavailable: 503, // SessionArchiveError
 };
 
-/** The CLI's exit code for an error code: 2 for what the caller sent, 1 for everything else. */
+/** The CLI's exit code for an HTTP status: 2 for what the caller sent (4xx but 404 and 409), 1 for everything else. */
+export function exitCodeForStatus(status: number): number {
+  return status >= 400 && status < 500 && status !== 404 && status !== 409 ? 2 : 1;
+}
+
+/**
+ * Codes whose exit code is not their status's: a flow named on the command line that does not
+ * exist, or a key name that is taken, is the caller's input (as `par flow run` always said).
+ */
+const EXIT_CODE: Readonly<Record<string, number>> = { flow_not_found: 2, name_taken: 2 };
+
+/** The CLI's exit code for an error code, the same whether the CLI ran it here or the API did. */
 export function exitCodeFor(code: string): number {
-  return ERROR_STATUS[code] === 400 ? 2 : 1;
+  return EXIT_CODE[code] ?? exitCodeForStatus(ERROR_STATUS[code] ?? 500);
+}
+
+/**
+ * The exit code for an error the API answered with: by its code when the table has it (so remote
+ * and local calls exit alike), else by the HTTP status (401, 403, 413 and the like: 2).
+ */
+export function exitCodeForApiError(err: { status: number; code: string }): number {
+  return err.code in ERROR_STATUS ? exitCodeFor(err.code) : exitCodeForStatus(err.status);
 }
 
 /** Fixed codes of the classes whose failures cross Temporal (an activity or update handler threw them). */
@@ -79,10 +98,10 @@ export function errorCodeOf(err: unknown): string | undefined {
   if (err instanceof WorkflowNotFoundError) return 'run_not_found';
   if (err instanceof WorkflowExecutionAlreadyStartedError) return 'run_exists';
   if (err instanceof ApplicationFailure) {
-    // A ParError thrown in an activity arrives as ApplicationFailure: type is its class name, and
-    // classes that say more (ModelError) put { code } in the details.
-    const detail = (err.details?.[0] as { code?: unknown } | undefined)?.code;
-    if (typeof detail === 'string' && detail in ERROR_STATUS) return detail;
+    // A ParError thrown in an activity arrives as an ApplicationFailure whose first detail holds
+    // its code (workers/activity-failures.ts); a failed node passes the code on (NodeFailed).
+    const detail = detailCode(err);
+    if (detail && detail in ERROR_STATUS) return detail;
     if (err.type && CODE_OF_FAILURE_TYPE[err.type]) return CODE_OF_FAILURE_TYPE[err.type];
   }
   return undefined;

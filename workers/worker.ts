@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { createActivities } from '../activities';
+import { ParErrorActivityInbound } from './activity-failures';
 import { loadWorkerTuning, type WorkerTuning } from './config';
 import { TRACING_WORKFLOW_MODULES, type Telemetry } from './telemetry';
 
@@ -33,9 +34,11 @@ export async function createParWorker(opts: ParWorkerOptions): Promise<Worker> {
     activities: opts.activities ?? createActivities(),
     ...tuning,
     stickyQueueScheduleToStartTimeout: stickyQueueScheduleToStartTimeoutMs,
-    ...(opts.telemetry ? tracing(opts.telemetry, !opts.workflowBundle) : {}),
+    ...(opts.telemetry ? tracing(opts.telemetry, !opts.workflowBundle) : { interceptors: { activity: [parErrors] } }),
   });
 }
+
+const parErrors = () => ({ inbound: new ParErrorActivityInbound() });
 
 /** Temporal's OpenTelemetry interceptors: activity spans, and workflow spans through a sink. */
 function tracing(telemetry: Telemetry, bundling: boolean): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
@@ -43,7 +46,8 @@ function tracing(telemetry: Telemetry, bundling: boolean): Pick<WorkerOptions, '
     interceptors: {
       // A prebuilt bundle already holds them (Temporal ignores this option then, with a warning).
       ...(bundling ? { workflowModules: TRACING_WORKFLOW_MODULES } : {}),
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      // Tracing first, so an activity's span records the failure as it leaves the worker.
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }), parErrors],
     },
     sinks: { exporter: makeWorkflowExporter(telemetry.spanProcessor, telemetry.resource) },
   };

@@ -22,6 +22,8 @@ export interface SessionReply {
   responses: string[];
   status: 'completed' | 'failed';
   error?: string;
+  /** The PAR error code behind a failed turn, when there is one (client/error-codes.ts). */
+  code?: string;
 }
 
 export interface SessionSummary {

@@ -10,6 +10,7 @@ import { archiveOldMessages, DEFAULT_KEEP_MESSAGES } from './flow/session-archiv
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage } from './flow/types';
 import { fastPath } from './flow/fast-path';
 import { FLOW_ID, runSearchAttributes, statusSearchAttribute } from './search-attributes';
+import { carriedCode } from './errors';
 
 export interface SessionInput {
   definition: FlowDefinition;
@@ -124,7 +125,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
       return { turn: turns, response: state.responses[state.responses.length - 1], responses: state.responses, status: 'completed' };
     } catch (err) {
       if (isCancellation(err)) throw err;
-      return { turn: turns, responses: engine?.state.responses ?? [], status: 'failed', error: err instanceof Error ? err.message : String(err) };
+      const code = carriedCode(err);
+      return { turn: turns, responses: engine?.state.responses ?? [], status: 'failed', error: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) };
     } finally {
       if (engine) {
         const { message: _m, run_id: _r, ...kept } = engine.state.variables;

@@ -1,6 +1,6 @@
 import { activityContext } from '../common/activity-context';
 import { inSpan } from '../common/spans';
-import { ApplicationFailure } from '@temporalio/common';
+import { toActivityFailure } from '../common/activity-failure';
 import type { ActRequest, ActResult } from '../contracts';
 import { ModelRouter } from '../models';
 import { sharedVaultService } from '../vaults';
@@ -56,7 +56,7 @@ export function createActActivities(deps: ActActivityDeps = {}) {
       validateActRequest(req);
       limits = resolveActLimits(req.limits, config.defaults);
     } catch (err) {
-      if (err instanceof ActRequestError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true });
+      if (err instanceof ActRequestError) throw toActivityFailure(err);
       throw err;
     }
     const limitAttributes = { 'par.act.timeout_ms': limits.timeoutMs, 'par.act.memory_mb': limits.memoryMb, 'par.act.output_bytes': limits.outputBytes };
@@ -78,7 +78,7 @@ export function createActActivities(deps: ActActivityDeps = {}) {
       try {
         result = await sandboxes().run(job, limits, { call }, ctx?.cancellationSignal);
       } catch (err) {
-        if (err instanceof SandboxUnavailableError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: false });
+        if (err instanceof SandboxUnavailableError) throw toActivityFailure(err);
         throw err;
       } finally {
         if (beat) clearInterval(beat);

@@ -18,4 +18,5 @@ export class ActRequestError extends ParError {
 export class SandboxUnavailableError extends ParError {
   override name = 'SandboxUnavailableError';
   readonly code = 'sandbox_unavailable';
+  override readonly retryable = true;
 }

@@ -17,6 +17,7 @@ const STAGE_PREFIX = 'par-act-files-';
 export class SandboxStagingError extends ParError {
   override name = 'SandboxStagingError';
   readonly code = 'sandbox_unavailable';
+  override readonly retryable = true;
 }
 
 function filesUnder(dir: string): string[] {

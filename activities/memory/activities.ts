@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { toActivityFailure } from '../common/activity-failure';
 import type {
   ContextAppendRequest,
   ContextLoadRequest,
@@ -30,7 +30,7 @@ export function createMemoryActivities(deps: MemoryDeps = {}) {
     try {
       return await fn(s);
     } catch (err) {
-      if (err instanceof MemoryError) throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [{ code: err.code }] });
+      if (err instanceof MemoryError) throw toActivityFailure(err);
       throw err;
     }
   };

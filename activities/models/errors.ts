@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
+import { toActivityFailure } from '../common/activity-failure';
 import { ParError } from '../../workflows/errors';
 
 /**
@@ -44,7 +45,7 @@ export interface ModelErrorInit {
 /** A model call failure with its retry class. Every adapter throws only this. */
 export class ModelError extends ParError {
   override name = 'ModelError';
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
   readonly model?: string;
   readonly status?: number;
   /** From the provider's Retry-After / retry-after-ms header, when it sent one. */
@@ -102,12 +103,5 @@ export function parseRetryAfter(headers: Headers | undefined, now = Date.now()):
  * non-retryable, and waits the provider's Retry-After instead of its own backoff when given.
  */
 export function toApplicationFailure(err: ModelError): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: err.message,
-    type: `ModelError.${err.code}`,
-    nonRetryable: !err.retryable,
-    nextRetryDelay: err.retryAfterMs === undefined ? undefined : err.retryAfterMs,
-    details: [err.toJSON()],
-    cause: err.cause instanceof Error ? err.cause : undefined,
-  });
+  return toActivityFailure(err, `ModelError.${err.code}`);
 }

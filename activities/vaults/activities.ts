@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { activityContext } from '../common/activity-context';
-import { ApplicationFailure } from '@temporalio/common';
+import { toActivityFailure } from '../common/activity-failure';
 import type { KvRequest, KvResult, VaultAddRequest, VaultAddResult, VaultSearchRequest, VaultSearchResult } from '../contracts';
 import { VectorStoreError } from '../vectors/errors';
 import { VaultError } from './errors';
@@ -28,9 +28,7 @@ async function typed<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof VaultError || (err instanceof VectorStoreError && err.code !== 'backend')) {
-      throw ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, details: [err.code] });
-    }
+    if (err instanceof VaultError || (err instanceof VectorStoreError && err.code !== 'backend')) throw toActivityFailure(err);
     throw err;
   }
 }

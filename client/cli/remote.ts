@@ -1,5 +1,6 @@
 import { ParClient, ParApiError } from '../sdk';
 import { loadConfig, readStackState } from '../../workers/config';
+import { exitCodeForApiError } from '../error-codes';
 import { CliError } from './output';
 
 /**
@@ -20,7 +21,7 @@ export async function viaApi<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof ParApiError) throw new CliError(`API ${err.status} ${err.code}: ${err.message}`, err.status >= 400 && err.status < 500 ? 2 : 1, err.code);
+    if (err instanceof ParApiError) throw new CliError(`API ${err.status} ${err.code}: ${err.message}`, exitCodeForApiError(err), err.code);
     if (err instanceof TypeError && /fetch failed/.test(err.message)) throw new CliError(`the PAR API does not answer (${(err.cause as Error | undefined)?.message ?? err.message}); check PAR_API_URL`, 1, 'api_unreachable');
     throw err;
   }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { ActRequest, ActResult } from '../../activities/contracts';
 import { actScriptWorkflow } from '../../workflows/act-script';
 import { ParError } from '../../workflows/errors';
+import { knownFailure } from '../error-codes';
 
 /** An act run that could not run: a malformed request (bad_input) or a worker/sandbox failure (act_failed). */
 export class ActScriptError extends ParError {
@@ -27,7 +28,6 @@ export async function runActScript(client: Client, taskQueue: string, req: ActRe
   } catch (err) {
     const cause = (err as { cause?: Error }).cause;
     const message = cause?.message ?? (err as Error).message;
-    const badInput = cause?.name === 'ApplicationFailure' && /act request/.test(message);
-    throw new ActScriptError(`the act run failed: ${message}`, badInput ? 'bad_input' : 'act_failed');
+    throw new ActScriptError(`the act run failed: ${message}`, knownFailure(err)?.code === 'invalid_act_request' ? 'bad_input' : 'act_failed');
   }
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { workflowNowIso, workflowNowMs } from '../clock';
+import { carriedCode } from '../errors';
 import { statusSearchAttribute } from '../search-attributes';
 import { ApprovalBook } from './approvals';
 import { trustedParams, type ParamReader } from './params';
@@ -12,9 +13,12 @@ export const DEFAULT_MODEL = 'default';
 /** The trail keeps the most recent entries; a looping session would otherwise grow it forever. */
 const MAX_TRAIL = 500;
 
-/** A node failed and has no error output: the run fails, naming the node. */
-export function nodeFailure(node: FlowNode, message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`node "${node.id}" (${node.type}) failed: ${message}`, 'NodeFailed', { node: node.id });
+/**
+ * A node failed and has no error output: the run fails, naming the node, and carrying the code of
+ * the PAR error behind it (ParFailureDetail), so clients report what a direct call would.
+ */
+export function nodeFailure(node: FlowNode, message: string, code?: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`node "${node.id}" (${node.type}) failed: ${message}`, 'NodeFailed', { node: node.id, ...(code ? { code } : {}) });
 }
 
 /** An error's message with its causes (Temporal wraps activity and child failures). */
@@ -179,8 +183,9 @@ export class RunEngine {
         entry.output = 'error';
         target = node.outputs?.error;
         if (!target) {
-          this.state.error = { node: node.id, message };
-          throw err instanceof ApplicationFailure && err.type === 'NodeFailed' ? err : nodeFailure(node, message);
+          const code = carriedCode(err);
+          this.state.error = { node: node.id, message, ...(code ? { code } : {}) };
+          throw err instanceof ApplicationFailure && err.type === 'NodeFailed' ? err : nodeFailure(node, message, code);
         }
       } finally {
         entry.finishedAt = workflowNowIso();

@@ -153,7 +153,8 @@ export interface RunState {
   pendingApprovals: PendingApproval[];
   approvals: DecidedApproval[];
   currentNode?: string;
-  error?: { node?: string; message: string };
+  /** Why the run failed; `code` is the PAR error code behind it, when there is one (client/error-codes.ts). */
+  error?: { node?: string; message: string; code?: string };
   /** Runtime memory loaded before the run. */
   memory?: { adviceIds: string[]; factKeys: string[]; learnWorkflowId?: string };
   /** Approval signals that could not apply (a signal cannot be refused), newest last. */

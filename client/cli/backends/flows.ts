@@ -7,6 +7,7 @@ import { FlowFileError, FlowRegistry } from '../../services/flow-registry';
 import { ApprovalRefusedError, FlowService, runRequestFromInput } from '../../services/flows';
 import { connectClient } from '../../temporal';
 import { openFlowStore } from '../../services/flow-store';
+import { ERROR_STATUS, exitCodeFor, knownFailure } from '../../error-codes';
 import { CliError } from '../output';
 import { remoteClient, viaApi } from '../remote';
 
@@ -37,7 +38,10 @@ export interface FlowBackend {
   readonly startedVia: string;
   /** `version`: a stored version of the flow (default: the latest stored, else the file). */
   start(ref: string, input: Record<string, JsonValue>, opts: { id?: string; session?: string; version?: number }): Promise<{ runId: string; flowId: string; flowVersion?: number; webUi?: string }>;
-  /** Waits for a run; one that did not complete is a CliError run_failed. */
+  /**
+   * Waits for a run; one that did not complete is a CliError with the code of the PAR error that
+   * failed it (and that code's exit code, as a direct call would give), else run_failed.
+   */
   finish(runId: string, flowId: string): Promise<FinishedRun>;
   status(runId: string): Promise<RunStatus>;
   list(filter: { flow?: string; status?: string; session?: string; limit: number }): Promise<{ status: string; flowId?: string; runId: string; startTime?: string }[]>;
@@ -97,7 +101,7 @@ function localFlows(): FlowBackend {
           return { runId, flowId, ...(await svc.result(runId)), webUi: uiLink(runId) };
         } catch (err) {
           const cause = (err as { cause?: Error }).cause;
-          throw new CliError(`run ${runId} failed: ${cause?.message ?? (err as Error).message}`, 1, 'run_failed');
+          throw runFailed(`run ${runId} failed: ${cause?.message ?? (err as Error).message}`, knownFailure(err)?.code);
         }
       }),
     status: (runId) => withFlowService((svc) => svc.status(runId)),
@@ -114,6 +118,12 @@ function localFlows(): FlowBackend {
 }
 
 const FINAL = ['completed', 'failed', 'cancelled'];
+
+/** A run that did not complete, as the CLI reports it: by the code behind it when PAR knows it. */
+function runFailed(message: string, carried: string | undefined): CliError {
+  const code = carried && carried in ERROR_STATUS ? carried : 'run_failed';
+  return new CliError(message, exitCodeFor(code), code);
+}
 
 function apiFlows(api: ParClient): FlowBackend {
   return {
@@ -145,7 +155,7 @@ function apiFlows(api: ParClient): FlowBackend {
         if (FINAL.includes(state.status)) break;
         await new Promise((r) => setTimeout(r, 500));
       }
-      if (state.status !== 'completed') throw new CliError(`run ${runId} ${state.status}${state.error ? `: ${state.error.message}` : ''}`, 1, 'run_failed');
+      if (state.status !== 'completed') throw runFailed(`run ${runId} ${state.status}${state.error ? `: ${state.error.message}` : ''}`, state.error?.code);
       return state;
     },
     status: (runId) => viaApi(() => api.getRun<RunStatus>(runId)),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { endSessionSignal } from '../../../workflows/definitions';
 import { sessionWorkflowId } from '../../services/flows';
+import { exitCodeFor } from '../../error-codes';
 import { emit } from '../output';
 import { flowBackend, withFlowService } from '../backends/flows';
 
@@ -18,7 +19,8 @@ export function register(program: Command): void {
     .action(async (sessionId: string, message: string, opts: JsonOpt & { flow: string; tenant?: string }) => {
       const reply = await flowBackend().sendSessionMessage(sessionId, opts.flow, message, { tenant: opts.tenant });
       emit({ sessionId, ...reply }, opts, (r) => (r.status === 'failed' ? `turn ${r.turn} failed: ${r.error}` : r.responses.join('\n') || '(no response)'));
-      if (reply.status === 'failed') process.exitCode = 1;
+      // A failed turn exits as the PAR error behind it would (its code rides in the reply), else 1.
+      if (reply.status === 'failed') process.exitCode = exitCodeFor(reply.code ?? 'run_failed');
     });
 
   session
