@@ -9,7 +9,8 @@ import { VaultError } from '../../activities/vaults/errors';
 import { VectorStoreError } from '../../activities/vectors/errors';
 import { ActRequestError, SandboxUnavailableError } from '../../activities/act/errors';
 import { toApiError } from '../../client/api/service-errors';
-import { ERROR_STATUS, exitCodeFor } from '../../client/error-codes';
+import { ERROR_STATUS, exitCodeFor, exitCodeForApiError } from '../../client/error-codes';
+import { toActivityFailure } from '../../activities/common/activity-failure';
 import { ApprovalRefusedError, SessionArchiveError } from '../../client/services/flows';
 import { FlowFileError } from '../../client/services/flow-registry';
 import { TemporalUnreachableError } from '../../client/temporal';
@@ -34,6 +35,12 @@ test('every code an error class can carry has a status, and the CLI exit code fo
   expect(exitCodeFor('vault_not_found')).toBe(1);
   expect(exitCodeFor('temporal_unreachable')).toBe(1);
   expect(exitCodeFor('no_such_code')).toBe(1);
+  // What the API answered, mapped back: by code when the table has it, else by HTTP status.
+  expect(exitCodeForApiError({ status: 404, code: 'vault_not_found' })).toBe(exitCodeFor('vault_not_found'));
+  expect(exitCodeForApiError({ status: 404, code: 'flow_not_found' })).toBe(exitCodeFor('flow_not_found'));
+  expect(exitCodeForApiError({ status: 400, code: 'empty_text' })).toBe(2);
+  expect(exitCodeForApiError({ status: 403, code: 'forbidden' })).toBe(2);
+  expect(exitCodeForApiError({ status: 503, code: 'flow_store_unavailable' })).toBe(1);
 });
 
 test('domain errors are ParErrors and map by class to their status, code and own message', () => {
@@ -86,4 +93,9 @@ test('after crossing Temporal (activity failure -> ApplicationFailure with the c
   const model = viaTemporal(toApplicationFailure(new ModelError('authentication', 'the provider refused the key')));
   expect(toApiError(model)).toMatchObject({ status: 502, code: 'authentication', message: 'the provider refused the key' });
   expect(toApiError(viaTemporal(new SandboxUnavailableError('no namespaces')))).toMatchObject({ status: 503, code: 'sandbox_unavailable' });
+  // A class with several codes: the worker's conversion carries the code in the failure's details.
+  const vault = viaTemporal(toActivityFailure(new VaultError('vault kb has no item x', 'item_not_found')));
+  expect(toApiError(vault)).toMatchObject({ status: 404, code: 'item_not_found', message: 'vault kb has no item x' });
+  expect(toActivityFailure(new VaultError('bad', 'bad_request'))).toMatchObject({ type: 'VaultError', nonRetryable: true, details: [{ code: 'bad_request' }] });
+  expect(toActivityFailure(new VectorStoreError('store down', 'backend'))).toMatchObject({ type: 'VectorStoreError', nonRetryable: false });
 });
