@@ -5,6 +5,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadToolPaths } from '../workers/config';
 import { WORKFLOWS_PATH } from '../workers/worker';
+import { bundleHeader } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { startPostgres } from '../scripts/postgres-server';
 import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
@@ -28,7 +29,8 @@ export default async function globalSetup(): Promise<void> {
   );
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
+  // With the header scripts/bundle-workflows.ts writes, so worker processes can load it (PAR_WORKFLOW_BUNDLE).
+  fs.writeFileSync(bundlePath, bundleHeader({ tracing: false }) + bundle.code);
   const pgServer = await postgres;
   const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid!, postgresUrl: pgServer.url };
   process.env[TEST_ENV_VAR] = JSON.stringify(env);

@@ -6,6 +6,7 @@ import { createParWorker, WORKFLOWS_PATH } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
 import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
 import { DatabaseError, prepareDatabases } from '../activities/db';
+import { prebuiltBundle, WorkflowBundleError } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,12 +35,24 @@ async function main(): Promise<void> {
   if (added.length) console.log(`[worker] registered search attributes ${added.join(', ')}`);
   await admin.close();
 
-  // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: warnOnlyLogger,
-    ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
-  });
+  // A bundle built ahead of time (PAR_WORKFLOW_BUNDLE, see scripts/bundle-workflows.ts), else
+  // bundled here with a quiet logger; webpack's full report would bury the stack's output.
+  let workflowBundle: { codePath: string } | { code: string };
+  if (process.env.PAR_WORKFLOW_BUNDLE) {
+    try {
+      workflowBundle = prebuiltBundle(process.env.PAR_WORKFLOW_BUNDLE, { tracing: !!telemetry });
+    } catch (err) {
+      if (!(err instanceof WorkflowBundleError)) throw err;
+      console.error(`[worker] ${err.message}`);
+      process.exit(1);
+    }
+  } else {
+    workflowBundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: warnOnlyLogger,
+      ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
+    });
+  }
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
   const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
