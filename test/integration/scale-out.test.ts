@@ -46,37 +46,39 @@ function scriptedModel(req: RecordedRequest): ScriptedReply {
 
 beforeAll(async () => {
   const env = readTestEnv();
+  const began = Date.now();
   model = await new OpenAIWireServer('sk-scale-out', scriptedModel).start();
-  const [pgUrl, q, r] = await Promise.all([freshPostgresUrl('scale_out'), startTestQdrant(), startTestRedis()]);
-  qdrant = q;
-  redis = r;
+  const ownDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `par-${name}-`));
+  const pgUrl = await freshPostgresUrl('scale_out');
   // Every process gets the settings deploy/par.env.example lists, and a data folder of its own.
   const shared = {
     PAR_TEMPORAL_ADDRESS: env.temporalAddress,
     PAR_TASK_QUEUE: taskQueue,
     PAR_DATABASE_URL: pgUrl,
     PAR_DATABASE_AUTO_MIGRATE: 'false',
-    QDRANT_URL: qdrant.url,
-    PAR_REDIS_URL: redis.url,
     OPENAI_API_KEY: 'sk-scale-out',
     OPENAI_BASE_URL: `${model.url}/v1`,
   };
-  const ownDir = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `par-${name}-`));
-  // Once per release, from any host: migrate, then create the key every client uses.
+  // Once per release, from any host: migrate (while Qdrant and Redis start).
   const ops = { ...shared, PAR_DATA_DIR: ownDir('ops') };
-  const migrated = await runPar(['db', 'migrate', '--json'], ops);
+  const [migrated, q, r] = await Promise.all([runPar(['db', 'migrate', '--json'], ops), startTestQdrant(), startTestRedis()]);
   expect(migrated.code).toBe(0);
-  const created = await runPar(['keys', 'create', '--grant', '*:admin', '--flow', '*', '--name', 'operator', '--json'], ops);
-  expect(created.code).toBe(0);
-  key = JSON.parse(created.stdout).key;
-
+  qdrant = q;
+  redis = r;
+  const services = { ...shared, QDRANT_URL: qdrant.url, PAR_REDIS_URL: redis.url };
   const apiPorts = await freePorts(2);
   // A dead worker's cached runs go back to the shared queue after 1 s (the default is 10 s).
-  const workerEnv = { ...shared, PAR_WORKFLOW_BUNDLE: env.bundlePath, PAR_WORKER_STICKY_TIMEOUT_MS: '1000' };
-  [workers, apis] = await Promise.all([
+  const workerEnv = { ...services, PAR_WORKFLOW_BUNDLE: env.bundlePath, PAR_WORKER_STICKY_TIMEOUT_MS: '1000' };
+  let created;
+  [workers, apis, created] = await Promise.all([
     Promise.all([1, 2, 3].map((i) => startParProcess(`worker${i}`, 'workers/main.ts', { ...workerEnv, PAR_DATA_DIR: ownDir(`worker${i}`) }, /\[worker\] polling task queue/))),
-    Promise.all(apiPorts.map((port, i) => startParProcess(`api${i + 1}`, 'client/api/main.ts', { ...shared, PAR_DATA_DIR: ownDir(`api${i + 1}`), PAR_API_PORT: String(port) }, /\[api\] listening on/))),
+    Promise.all(apiPorts.map((port, i) => startParProcess(`api${i + 1}`, 'client/api/main.ts', { ...services, PAR_DATA_DIR: ownDir(`api${i + 1}`), PAR_API_PORT: String(port) }, /\[api\] listening on/))),
+    // The key every client uses, created from a host that is neither API.
+    runPar(['keys', 'create', '--grant', '*:admin', '--flow', '*', '--name', 'operator', '--json'], ops),
   ]);
+  expect(created.code).toBe(0);
+  key = JSON.parse(created.stdout).key;
+  console.log(`scale-out topology up in ${((Date.now() - began) / 1000).toFixed(1)} s (Qdrant: ${qdrant.real ? 'real server' : 'protocol fake'})`);
   connection = await Connection.connect({ address: env.temporalAddress });
   client = new Client({ connection, namespace: 'default' });
 }, 240_000);
