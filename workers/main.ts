@@ -23,6 +23,16 @@ async function main(): Promise<void> {
   }
   const telemetry = startTelemetry('par-worker');
   if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
+  // A bundle built ahead of time (PAR_WORKFLOW_BUNDLE, see scripts/bundle-workflows.ts), checked
+  // before connecting; without one the workflows are bundled below.
+  let prebuilt: { codePath: string } | undefined;
+  try {
+    prebuilt = process.env.PAR_WORKFLOW_BUNDLE ? prebuiltBundle(process.env.PAR_WORKFLOW_BUNDLE, { tracing: !!telemetry }) : undefined;
+  } catch (err) {
+    if (!(err instanceof WorkflowBundleError)) throw err;
+    console.error(`[worker] ${err.message}`);
+    process.exit(1);
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -35,24 +45,14 @@ async function main(): Promise<void> {
   if (added.length) console.log(`[worker] registered search attributes ${added.join(', ')}`);
   await admin.close();
 
-  // A bundle built ahead of time (PAR_WORKFLOW_BUNDLE, see scripts/bundle-workflows.ts), else
-  // bundled here with a quiet logger; webpack's full report would bury the stack's output.
-  let workflowBundle: { codePath: string } | { code: string };
-  if (process.env.PAR_WORKFLOW_BUNDLE) {
-    try {
-      workflowBundle = prebuiltBundle(process.env.PAR_WORKFLOW_BUNDLE, { tracing: !!telemetry });
-    } catch (err) {
-      if (!(err instanceof WorkflowBundleError)) throw err;
-      console.error(`[worker] ${err.message}`);
-      process.exit(1);
-    }
-  } else {
-    workflowBundle = await bundleWorkflowCode({
+  // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
+  const workflowBundle =
+    prebuilt ??
+    (await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
       logger: warnOnlyLogger,
       ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
-    });
-  }
+    }));
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
   const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
