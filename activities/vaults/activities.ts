@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { activityContext } from '../common/activity-context';
 import { toActivityFailure } from '../common/activity-failure';
+import { onceUntilFailure } from '../common/once-until-failure';
 import type { KvRequest, KvResult, VaultAddRequest, VaultAddResult, VaultSearchRequest, VaultSearchResult } from '../contracts';
 import { VectorStoreError } from '../vectors/errors';
 import { VaultError } from './errors';
@@ -44,12 +45,7 @@ function resumePoint(): number | undefined {
 
 export function createVaultActivities(deps: VaultActivityDeps = {}) {
   const service = deps.service ?? sharedVaultService;
-  let staging: Promise<IngestStaging> | undefined;
-  const stagingStore = () =>
-    (staging ??= Promise.resolve(deps.staging?.() ?? IngestStaging.open()).catch((err) => {
-      staging = undefined;
-      throw err;
-    }));
+  const stagingStore = onceUntilFailure(async () => deps.staging?.() ?? IngestStaging.open());
 
   return {
     async vaultSearch(req: VaultSearchRequest): Promise<VaultSearchResult> {

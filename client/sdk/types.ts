@@ -16,6 +16,7 @@ import type { MemoryEntry, ReasoningItem, SavePlan } from '../../activities/memo
 import type { StreamEvent } from '../../activities/streams/port';
 import type { ChatWithContext } from '../../activities/chat/types';
 import type { FlowDefinition } from '../../workflows/flow/types';
+import type { RunSummary as ServiceRunSummary } from '../services/flows';
 
 export interface SearchOptions {
   n?: number;
@@ -158,19 +159,8 @@ export interface RunFilter {
   limit?: number;
 }
 
-export interface RunSummary {
-  runId: string;
-  flowId: string;
-  /** The document's own version string. */
-  version?: string;
-  /** The stored version the run is pinned to. */
-  flowVersion?: number;
-  status: string;
-  sessionId?: string;
-  workflowType: string;
-  startTime: string;
-  closeTime?: string;
-}
+/** A run as GET /v1/runs lists it: the flow service's summary; the API lists only runs that name their flow. */
+export type RunSummary = ServiceRunSummary & { flowId: string };
 
 /** POST /v1/act/run: try act code alone. */
 export interface ActRunRequest {

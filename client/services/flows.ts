@@ -48,8 +48,9 @@ export interface RunRequest {
 export interface RunSummary {
   runId: string;
   flowId?: string;
+  /** The flow document's own version string. */
   version?: string;
-  /** The flow store's version the run started with. */
+  /** The flow store's version the run started with (the stored version the run is pinned to). */
   flowVersion?: number;
   status: string;
   sessionId?: string;
