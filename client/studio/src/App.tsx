@@ -1,16 +1,18 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { forgetCredentials, signInWithToken, storeCredentials, storedCredentials, StudioApi, type Credentials } from './api';
 import { ApiContext, useApi } from './context';
 import { href, useRoute } from './route';
 import { FlowsPage } from './flows/FlowsPage';
-import { Builder } from './builder/Builder';
-import { RunsPage } from './runs/RunsPage';
-import { RunPage } from './runs/RunPage';
-import { Inbox } from './approvals/Inbox';
-import { VaultsPage } from './knowledge/VaultsPage';
-import { MemoryPage } from './knowledge/MemoryPage';
-import type { NodeTypeInfo } from './types';
+
+// Each page but the first is its own chunk, fetched when first opened: the flows list loads
+// without React Flow, dagre, YAML or CodeMirror.
+const Builder = lazy(() => import('./builder/Builder').then((m) => ({ default: m.Builder })));
+const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
+const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.RunPage })));
+const Inbox = lazy(() => import('./approvals/Inbox').then((m) => ({ default: m.Inbox })));
+const VaultsPage = lazy(() => import('./knowledge/VaultsPage').then((m) => ({ default: m.VaultsPage })));
+const MemoryPage = lazy(() => import('./knowledge/MemoryPage').then((m) => ({ default: m.MemoryPage })));
 
 export function App() {
   const [creds, setCreds] = useState<Credentials | undefined>(storedCredentials);
@@ -83,19 +85,6 @@ function SignIn(props: { error?: string; busy: boolean; onSignedIn: (c: Credenti
   );
 }
 
-/** The node-type catalogue, fetched once: it drives the palette and the param forms. */
-export function useCatalogue() {
-  const api = useApi();
-  return useQuery({
-    queryKey: ['node-types'],
-    queryFn: async () => {
-      const r = await api.sdk.nodeTypes();
-      return Object.fromEntries(r.nodeTypes.map((t) => [t.type, t])) as Record<string, NodeTypeInfo>;
-    },
-    staleTime: Infinity,
-  });
-}
-
 function Shell({ onSignOut }: { onSignOut: () => void }) {
   const api = useApi();
   const route = useRoute();
@@ -136,7 +125,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           Sign out
         </button>
       </nav>
-      <main>{page}</main>
+      <main>
+        <Suspense fallback={<p className="loading">Loading…</p>}>{page}</Suspense>
+      </main>
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ParApiError } from '../api';
-import { useCatalogue } from '../App';
+import { useCatalogue } from '../catalogue';
 import { useApi } from '../context';
 import { href } from '../route';
 import type { FlowDefinition, FlowDocument, FlowNode, NodeTypeInfo, StoredFlowVersion, ValidationIssue } from '../types';
@@ -234,8 +234,25 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     }
   };
 
+  // Stable handlers: the canvas (and React Flow's node renderer) need not re-render with the editor.
+  const onCanvasSelect = useCallback((nodes: Set<string>, edges: Set<string>) => {
+    setSelected(nodes);
+    setSelectedEdges(edges);
+    if (nodes.size === 1) setTab('node');
+  }, []);
+  const onNodeClick = useCallback((id: string) => {
+    if (!selected.has(id) || selected.size > 1) return;
+    setTab('node');
+  }, [selected]);
+  const onMove = useCallback((id: string, x: number, y: number) => commit((s) => ({ ...s, positions: { ...s.positions, [id]: { x, y } } }), `move:${id}`), [commit]);
+  const onConnect = useCallback(
+    (source: string, output: string, target: string) => setDef((d) => updateNode(d, source, (n) => ({ ...n, outputs: { ...(n.outputs ?? {}), [output]: target } }))),
+    [setDef],
+  );
+
   const selectedNode = selected.size === 1 ? def.nodes.find((n) => selected.has(n.id)) : undefined;
-  const dirty = savedYaml !== toYaml(def);
+  // Once per edit, not per render: a 200-node document takes a while to write as YAML.
+  const dirty = useMemo(() => savedYaml !== toYaml(def), [savedYaml, def]);
   const variables = useMemo(() => knownVariables(def), [def]);
 
   return (
@@ -296,18 +313,11 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
           selectedEdges={selectedEdges}
           runStates={highlight?.runStates}
           visitedEdges={highlight?.visitedEdges}
-          onSelect={(nodes, edges) => {
-            setSelected(nodes);
-            setSelectedEdges(edges);
-            if (nodes.size === 1) setTab('node');
-          }}
-          onNodeClick={(id) => {
-            if (!selected.has(id) || selected.size > 1) return;
-            setTab('node');
-          }}
-          onMove={(id, x, y) => commit((s) => ({ ...s, positions: { ...s.positions, [id]: { x, y } } }), `move:${id}`)}
-          onConnect={(source, output, target) => setDef((d) => updateNode(d, source, (n) => ({ ...n, outputs: { ...(n.outputs ?? {}), [output]: target } })))}
-          onDropType={(type, x, y) => addNode(type, x, y)}
+          onSelect={onCanvasSelect}
+          onNodeClick={onNodeClick}
+          onMove={onMove}
+          onConnect={onConnect}
+          onDropType={addNode}
         />
         <section className="side">
           <div className="tabs">

@@ -13,6 +13,7 @@ import {
   type EdgeChange,
   type NodeProps,
 } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { FlowDefinition, NodeTypeInfo, ValidationIssue } from '../types';
 import { outputNames } from './doc';
@@ -58,6 +59,9 @@ const ParNodeView = memo(function ParNodeView({ id, data, selected }: NodeProps<
 });
 
 const nodeTypes = { par: ParNodeView };
+
+// Module-level: a new function per render would redraw every minimap node.
+const minimapColor = (n: Node) => (n.data?.run === 'running' ? '#e8590c' : n.data?.issues && (n.data.issues as unknown[]).length ? '#b42318' : '#9aa3b2');
 
 export interface CanvasProps {
   def: FlowDefinition;
@@ -169,6 +173,8 @@ export function Canvas(props: CanvasProps) {
     [props.onConnect, readOnly],
   );
 
+  const onNodeClick = useCallback((_: React.MouseEvent, n: ParNode) => props.onNodeClick?.(n.id), [props.onNodeClick]);
+
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       const type = e.dataTransfer.getData('application/par-node-type');
@@ -189,7 +195,7 @@ export function Canvas(props: CanvasProps) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onNodeClick={(_, n) => props.onNodeClick?.(n.id)}
+        onNodeClick={onNodeClick}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
@@ -201,7 +207,7 @@ export function Canvas(props: CanvasProps) {
       >
         <Background />
         <Controls />
-        <MiniMap pannable zoomable nodeColor={(n) => (n.data?.run === 'running' ? '#e8590c' : n.data?.issues && (n.data.issues as unknown[]).length ? '#b42318' : '#9aa3b2')} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} />
       </ReactFlow>
     </div>
   );

@@ -2,7 +2,7 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { enc } from '../api';
-import { useCatalogue } from '../App';
+import { useCatalogue } from '../catalogue';
 import { Canvas } from '../builder/Canvas';
 import { autoLayout } from '../builder/layout';
 import { useApi } from '../context';
