@@ -17,15 +17,6 @@ import { Palette } from './Palette';
 import { ActTry, TestPanel } from './TestPanel';
 import { VersionsPanel } from './VersionsPanel';
 
-const layoutKey = (flowId: string) => `par.studio.layout.${flowId}`;
-function savedPositions(flowId: string): Positions {
-  try {
-    return JSON.parse(localStorage.getItem(layoutKey(flowId)) ?? '{}') as Positions;
-  } catch {
-    return {};
-  }
-}
-
 /** A stored flow's latest version, or a new empty flow. */
 export function Builder({ flowId }: { flowId?: string }) {
   const api = useApi();
@@ -53,7 +44,8 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   const rf = useReactFlow();
   const start = useMemo<Snapshot>(() => {
     const def = initial?.definition ?? emptyFlow();
-    return { def, positions: completePositions(def, savedPositions(def.id)) };
+    // Drawn as saved with the version (every browser sees the same picture); laid out when saved without one.
+    return { def, positions: completePositions(def, initial?.layout ?? {}) };
   }, []);
   const { state, commit, reset, undo, redo, canUndo, canRedo } = useEditHistory(start);
   const { def, positions } = state;
@@ -61,6 +53,8 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   const [stored, setStored] = useState<{ id: string; version?: number } | undefined>(initial ? { id: initial.definition.id, version: initial.version ?? undefined } : undefined);
   const storedVersion = stored?.id === def.id ? stored.version : undefined;
   const [savedYaml, setSavedYaml] = useState(initial ? toYaml(initial.definition) : undefined);
+  // The drawing as saved: moving a node is an edit to save too.
+  const [savedLayout, setSavedLayout] = useState(() => (initial ? JSON.stringify(start.positions) : undefined));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const [tab, setTab] = useState<Tab>('flow');
@@ -87,10 +81,6 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     }, 250);
     return () => clearTimeout(t);
   }, [api, def]);
-
-  useEffect(() => {
-    localStorage.setItem(layoutKey(def.id), JSON.stringify(positions));
-  }, [def.id, positions]);
 
   const setDef = useCallback((fn: (d: FlowDefinition) => FlowDefinition, key?: string) => commit((s) => ({ ...s, def: fn(s.def) }), key), [commit]);
 
@@ -199,13 +189,14 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     setNotice(undefined);
     try {
       // baseVersion: the version this edit started from, 0 for a new flow, so nobody's save is overwritten unseen.
-      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0 });
+      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0, layout: positions });
       setStored({ id: def.id, version: r.version });
       setSavedYaml(toYaml(def));
+      setSavedLayout(JSON.stringify(positions));
       setNotice({ kind: 'ok', text: `Saved ${def.id} as version ${r.version}` });
       await qc.invalidateQueries({ queryKey: ['flows'] });
       await qc.invalidateQueries({ queryKey: ['flow-versions', def.id] });
-      qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def });
+      qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def, layout: positions });
       // The address names the saved flow (no hashchange: the editor, its undo history and test chat stay).
       if (location.hash !== href('flows', def.id)) history.replaceState(null, '', href('flows', def.id));
     } catch (e) {
@@ -252,7 +243,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
 
   const selectedNode = selected.size === 1 ? def.nodes.find((n) => selected.has(n.id)) : undefined;
   // Once per edit, not per render: a 200-node document takes a while to write as YAML.
-  const dirty = useMemo(() => savedYaml !== toYaml(def), [savedYaml, def]);
+  const dirty = useMemo(() => savedYaml !== toYaml(def), [savedYaml, def]) || savedLayout !== JSON.stringify(positions);
   const variables = useMemo(() => knownVariables(def), [def]);
 
   return (
@@ -361,9 +352,11 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
                 <VersionsPanel
                   flowId={def.id}
                   onRolledBack={(v) => {
-                    reset({ def: v.definition, positions: completePositions(v.definition, positions) });
+                    const drawn = completePositions(v.definition, v.layout ?? positions);
+                    reset({ def: v.definition, positions: drawn });
                     setStored({ id: v.id, version: v.version });
                     setSavedYaml(toYaml(v.definition));
+                    setSavedLayout(JSON.stringify(drawn));
                     setNotice({ kind: 'ok', text: `Rolled back: version ${v.version} is now the latest` });
                   }}
                 />
