@@ -7,7 +7,8 @@ import { FlowsPage } from './flows/FlowsPage';
 
 // Each page but the first is its own chunk, fetched when first opened: the flows list loads
 // without React Flow, dagre, YAML or CodeMirror.
-const Builder = lazy(() => import('./builder/Builder').then((m) => ({ default: m.Builder })));
+const loadBuilder = () => import('./builder/Builder');
+const Builder = lazy(() => loadBuilder().then((m) => ({ default: m.Builder })));
 const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
 const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.RunPage })));
 const Inbox = lazy(() => import('./approvals/Inbox').then((m) => ({ default: m.Inbox })));
@@ -89,6 +90,12 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
   const api = useApi();
   const route = useRoute();
   const [section, a, b] = route;
+  // Once the first page is up and the browser idle, fetch the builder (React Flow, dagre) ahead of
+  // the click that opens a flow; the first page does not wait for it.
+  useEffect(() => {
+    const id = requestIdleCallback(() => void loadBuilder().catch(() => undefined), { timeout: 3000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   const pending = useQuery({
     queryKey: ['approvals', 'pending'],
     queryFn: () => api.sdk.approvals({ status: 'pending' }),
