@@ -72,7 +72,8 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     const t = setTimeout(async () => {
       try {
         const r = await api.sdk.validateFlow(def);
-        setIssues(r.issues);
+        // The same problems as before keep the same array, so the canvas does not redraw every node.
+        setIssues((old) => (JSON.stringify(old) === JSON.stringify(r.issues) ? old : r.issues));
       } catch (e) {
         setIssues([{ field: '(document)', message: (e as Error).message }]);
       } finally {
