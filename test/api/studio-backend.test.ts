@@ -146,9 +146,14 @@ test('a layout saved with a version comes back with it (dropping nodes the defin
   expect((await admin.getFlowVersion('studio_drawn', 2)).layout).toEqual({ start: { x: 0, y: 0 }, r: { x: 40, y: 120 } });
   await admin.rollbackFlow('studio_drawn', 2, { baseVersion: 2 });
   expect((await admin.getFlow('studio_drawn')).layout).toEqual({ start: { x: 0, y: 0 }, r: { x: 40, y: 120 } });
+  // A save without a layout (par flow save) keeps the latest drawing for the nodes it still has.
+  const renamed = greet('studio_drawn', 'four');
+  renamed.nodes = renamed.nodes.map((n) => (n.id === 'r' ? { ...n, id: 'reply' } : n.outputs?.next === 'r' ? { ...n, outputs: { next: 'reply' } } : n));
+  await admin.saveFlow('studio_drawn', { definition: renamed, baseVersion: 3 });
+  expect((await admin.getFlow('studio_drawn')).layout).toEqual({ start: { x: 0, y: 0 } });
   const bad = await apiError(admin.saveFlow('studio_drawn', { definition: greet('studio_drawn', 'three'), layout: { r: { x: 'left', y: 0 } } as never }));
   expect([bad.status, bad.message]).toEqual([400, expect.stringMatching(/layout\.r\.x/)]);
-  expect((await admin.getFlow('studio_drawn')).version).toBe(3);
+  expect((await admin.getFlow('studio_drawn')).version).toBe(4);
 });
 
 test('an invalid definition is refused with its issues, a typo with a suggestion; nothing is saved', async () => {

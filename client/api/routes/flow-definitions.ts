@@ -74,7 +74,8 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
       requireFlow(principal, flowId, 'save');
       const definition = body.definition as FlowDefinition;
       await checkSavable(principal, flowId, definition);
-      const layout = layoutOf(definition, body.layout as FlowLayout | undefined);
+      // A save without a drawing (par flow save, a script) keeps the latest one for the nodes still there.
+      const layout = layoutOf(definition, (body.layout as FlowLayout | undefined) ?? (await store().get(flowId))?.layout);
       const saved = await store().save(flowId, definition, { by: decidedBy(principal), message: body.message, baseVersion: body.baseVersion, layout });
       return { id: flowId, version: saved.version, createdAt: saved.createdAt, createdBy: saved.createdBy };
     },

@@ -52,7 +52,8 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   // The stored flow this editor is on (id and latest version it knows), if any.
   const [stored, setStored] = useState<{ id: string; version?: number } | undefined>(initial ? { id: initial.definition.id, version: initial.version ?? undefined } : undefined);
   const storedVersion = stored?.id === def.id ? stored.version : undefined;
-  const [savedYaml, setSavedYaml] = useState(initial ? toYaml(initial.definition) : undefined);
+  // The document as saved, to tell whether it was edited (JSON: writing YAML for a 200-node flow is slow).
+  const [savedDoc, setSavedDoc] = useState(initial ? JSON.stringify(initial.definition) : undefined);
   // The drawing as saved: moving a node is an edit to save too.
   const [savedLayout, setSavedLayout] = useState(() => (initial ? JSON.stringify(start.positions) : undefined));
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -192,7 +193,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
       // baseVersion: the version this edit started from, 0 for a new flow, so nobody's save is overwritten unseen.
       const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0, layout: positions });
       setStored({ id: def.id, version: r.version });
-      setSavedYaml(toYaml(def));
+      setSavedDoc(JSON.stringify(def));
       setSavedLayout(JSON.stringify(positions));
       setNotice({ kind: 'ok', text: `Saved ${def.id} as version ${r.version}` });
       await qc.invalidateQueries({ queryKey: ['flows'] });
@@ -243,8 +244,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   );
 
   const selectedNode = selected.size === 1 ? def.nodes.find((n) => selected.has(n.id)) : undefined;
-  // Once per edit, not per render: a 200-node document takes a while to write as YAML.
-  const dirty = useMemo(() => savedYaml !== toYaml(def), [savedYaml, def]) || savedLayout !== JSON.stringify(positions);
+  const dirty = useMemo(() => savedDoc !== JSON.stringify(def) || savedLayout !== JSON.stringify(positions), [savedDoc, def, savedLayout, positions]);
   const variables = useMemo(() => knownVariables(def), [def]);
 
   return (
@@ -356,7 +356,7 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
                     const drawn = completePositions(v.definition, v.layout ?? positions);
                     reset({ def: v.definition, positions: drawn });
                     setStored({ id: v.id, version: v.version });
-                    setSavedYaml(toYaml(v.definition));
+                    setSavedDoc(JSON.stringify(v.definition));
                     setSavedLayout(JSON.stringify(drawn));
                     setNotice({ kind: 'ok', text: `Rolled back: version ${v.version} is now the latest` });
                   }}
