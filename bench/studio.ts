@@ -10,8 +10,10 @@
 //   and the view is fitted; median of --runs. Target ≤ 1 s. Twice: saved without a layout (the
 //   studio lays it out with dagre) and saved from the studio with one.
 // - pan: frames during a 1 s mouse pan of that flow; dropped = frames later than 2× 16.7 ms.
-// Each also prints the page's main-thread busy time (Chrome's TaskDuration): on a machine shared
-// with other work, wall times and late frames measure the contention too, busy time much less.
+// Each also prints the page's main-thread busy time (Chrome's TaskDuration, the time its tasks
+// ran): it leaves out waiting for the network and idle gaps, but on a machine shared with other
+// work it still grows with contention, like the wall times and late frames. Print the load average
+// beside any number you quote.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
