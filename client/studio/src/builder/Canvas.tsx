@@ -221,7 +221,8 @@ export function Canvas(props: CanvasProps) {
         minZoom={0.02}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
-        onlyRenderVisibleElements={def.nodes.length > 100}
+        // Culling pays only for big flows: it recomputes the visible set on every frame of a pan.
+        onlyRenderVisibleElements={def.nodes.length > 500}
         proOptions={{ hideAttribution: true }}
       >
         <Background />
