@@ -25,8 +25,9 @@ export default async function globalSetup(): Promise<void> {
       logFile: path.join(dir, 'temporal.log'),
     }),
   );
-  // The same cached bundle the worker uses (built once per change of the workflow code).
-  const loaded = await loadWorkflowBundle({ logger: quietLogger });
+  // The same cached bundle the worker uses (built once per change of the workflow code); its
+  // header lets worker processes load it too (PAR_WORKFLOW_BUNDLE).
+  const loaded = await loadWorkflowBundle({ tracing: false, logger: quietLogger });
   let bundlePath = loaded.file;
   if (!bundlePath) {
     bundlePath = path.join(dir, 'workflow-bundle.js');
