@@ -65,7 +65,7 @@ export interface KeyTables {
 }
 
 export interface FlowTables {
-  flow_versions: { flow_id: string; version: number; definition: string; created_at: string; created_by: string; message: string | null };
+  flow_versions: { flow_id: string; version: number; definition: string; created_at: string; created_by: string; message: string | null; layout: string | null };
   flows: { flow_id: string; latest: number; deleted_at: string | null; deleted_by: string | null };
 }
 

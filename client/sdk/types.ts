@@ -116,7 +116,12 @@ export interface FlowSummary {
 /** GET /v1/flows/{flow}: the latest stored version, else the flow file. */
 export interface FlowDocument extends FlowSummary {
   definition: FlowDefinition;
+  /** Where the studio drew each node when this version was saved (absent: lay it out automatically). */
+  layout?: FlowLayout;
 }
+
+/** A drawing of a flow: each node's position by node id. Saved with a version; the engine never reads it. */
+export type FlowLayout = Record<string, { x: number; y: number }>;
 
 /** One stored version of a flow. */
 export interface FlowVersion {
@@ -129,6 +134,7 @@ export interface FlowVersion {
 export interface StoredFlowVersion extends FlowVersion {
   id: string;
   definition: FlowDefinition;
+  layout?: FlowLayout;
   source: 'store';
 }
 
@@ -146,6 +152,8 @@ export interface SaveFlowRequest {
   message?: string;
   /** The version the edit started from (0: a new flow); a 409 version_conflict when it is not the latest. */
   baseVersion?: number;
+  /** Node positions to save with this version (positions of nodes not in the definition are dropped). */
+  layout?: FlowLayout;
 }
 
 /** GET /v1/runs filters. */

@@ -4,7 +4,7 @@ import { FlowValidationError, type ValidationIssue } from '../../workflows/flow/
 import { validateFlow } from '../../workflows/nodes/validate-flow';
 import { flowRefsOf } from '../../workflows/nodes/catalogue';
 import { FlowFileError, type FlowRegistry } from './flow-registry';
-import { StoredFlowNotFoundError, type FlowStore } from './flow-store';
+import { StoredFlowNotFoundError, type FlowLayout, type FlowStore } from './flow-store';
 
 /** A flow ready to start: its definition, the flows it may start, and the stored version it came from. */
 export interface PreparedFlow {
@@ -21,6 +21,8 @@ export interface FoundFlow {
   version?: number;
   updatedAt?: string;
   updatedBy?: string;
+  /** The stored version's drawing, when it was saved with one. */
+  layout?: FlowLayout;
 }
 
 /** Flows by id: stored flows (the flow store) win over the flow files of the same id. */
@@ -33,7 +35,7 @@ export class FlowCatalog {
   /** A flow by id (a stored version when given: only stored flows have versions). */
   async find(id: string, version?: number): Promise<FoundFlow | undefined> {
     const stored = await this.store?.get(id, version);
-    if (stored) return { definition: stored.definition, source: 'store', version: stored.version, updatedAt: stored.createdAt, updatedBy: stored.createdBy };
+    if (stored) return { definition: stored.definition, source: 'store', version: stored.version, updatedAt: stored.createdAt, updatedBy: stored.createdBy, ...(stored.layout ? { layout: stored.layout } : {}) };
     if (version !== undefined) return undefined;
     const file = this.registry.find(id);
     return file && { definition: file, source: 'file' };

@@ -137,6 +137,25 @@ test('every save is a new version; a stale base version is a 409; rollback saves
   expect((await admin.flowVersions('studio_greet')).versions[0]).toMatchObject({ version: 3, message: 'rollback to version 1' });
 });
 
+test('a layout saved with a version comes back with it (dropping nodes the definition lacks); a rollback keeps its layout; a malformed one is a 400', async () => {
+  const drawn = { start: { x: 0, y: 0 }, r: { x: 40, y: 120 }, deleted_node: { x: 9, y: 9 } };
+  expect((await admin.saveFlow('studio_drawn', { definition: greet('studio_drawn', 'one'), baseVersion: 0 })).version).toBe(1);
+  expect(await admin.getFlow('studio_drawn')).not.toHaveProperty('layout');
+  await admin.saveFlow('studio_drawn', { definition: greet('studio_drawn', 'two'), baseVersion: 1, layout: drawn });
+  expect((await admin.getFlow('studio_drawn')).layout).toEqual({ start: { x: 0, y: 0 }, r: { x: 40, y: 120 } });
+  expect((await admin.getFlowVersion('studio_drawn', 2)).layout).toEqual({ start: { x: 0, y: 0 }, r: { x: 40, y: 120 } });
+  await admin.rollbackFlow('studio_drawn', 2, { baseVersion: 2 });
+  expect((await admin.getFlow('studio_drawn')).layout).toEqual({ start: { x: 0, y: 0 }, r: { x: 40, y: 120 } });
+  // A save without a layout (par flow save) keeps the latest drawing for the nodes it still has.
+  const renamed = greet('studio_drawn', 'four');
+  renamed.nodes = renamed.nodes.map((n) => (n.id === 'r' ? { ...n, id: 'reply' } : n.outputs?.next === 'r' ? { ...n, outputs: { next: 'reply' } } : n));
+  await admin.saveFlow('studio_drawn', { definition: renamed, baseVersion: 3 });
+  expect((await admin.getFlow('studio_drawn')).layout).toEqual({ start: { x: 0, y: 0 } });
+  const bad = await apiError(admin.saveFlow('studio_drawn', { definition: greet('studio_drawn', 'three'), layout: { r: { x: 'left', y: 0 } } as never }));
+  expect([bad.status, bad.message]).toEqual([400, expect.stringMatching(/layout\.r\.x/)]);
+  expect((await admin.getFlow('studio_drawn')).version).toBe(4);
+});
+
 test('an invalid definition is refused with its issues, a typo with a suggestion; nothing is saved', async () => {
   const typo = greet('studio_typo', 'x');
   typo.nodes[1].params = { txet: 'hello' };

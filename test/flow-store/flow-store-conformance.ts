@@ -84,6 +84,17 @@ export function flowStoreConformance(open: () => Promise<FlowStore>): void {
     expect((await store.get('gone', 1))?.definition.nodes[1].params).toEqual({ text: 'one' });
   });
 
+  test('a layout is saved with its version and read back with it; versions saved without one have none', async () => {
+    const drawn = { start: { x: 10.5, y: -20 }, r: { x: 300, y: 140 } };
+    await store.save('drawn', def('drawn', 'one'), { by: 'a' });
+    await store.save('drawn', def('drawn', 'two'), { by: 'a', layout: drawn });
+    expect(await store.get('drawn', 1)).not.toHaveProperty('layout');
+    expect((await store.get('drawn'))?.layout).toEqual(drawn);
+    expect((await store.get('drawn', 2))?.layout).toEqual(drawn);
+    // The version list stays small: layouts are read with one version.
+    expect((await store.versions('drawn'))[0]).not.toHaveProperty('layout');
+  });
+
   test('definitions round-trip exactly, including nested params and unicode', async () => {
     const d: FlowDefinition = { ...def('rt', 'héllo ✓ {message}'), variables: { n: { type: 'number', default: 3 } }, defaults: { model: 'local:echo', temperature: 0.5 } };
     await store.save('rt', d, { by: 'a' });

@@ -320,3 +320,137 @@ test('a key with narrow grants sees only its own flows and vaults', async () => 
   await page.getByText(/Could not load flow beta_flow/).waitFor();
   await context.close();
 });
+
+test('node positions are saved with the flow: another browser draws the same picture; a flow saved without one is laid out', async () => {
+  const def = { id: 'studio_drawn', version: '1', nodes: [{ id: 'start', type: 'start', outputs: { next: 'hello' } }, { id: 'hello', type: 'respond', params: { text: 'Hi' }, outputs: { next: 'done' } }, { id: 'done', type: 'end' }] };
+  expect((await stack.call(adminKey, 'PUT', '/v1/flows/studio_drawn', { definition: def, baseVersion: 0 })).status).toBe(200);
+  const nodeBox = async (page: Page, id: string) => {
+    const t = (await page.getByTestId(`node-${id}`).locator('xpath=..').getAttribute('style')) ?? '';
+    const m = /translate\(([-\d.]+)px, ?([-\d.]+)px\)/.exec(t);
+    return m && { x: Number(m[1]), y: Number(m[2]) };
+  };
+  const first = await signedInContext(browser, adminKey, 'studio-admin');
+  const page = await first.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${stack.apiUrl}/studio/#/flows/studio_drawn`);
+  // Saved without a layout: laid out top to bottom.
+  await page.getByTestId('node-done').waitFor();
+  const laid = { start: (await nodeBox(page, 'start'))!, done: (await nodeBox(page, 'done'))! };
+  expect(laid.done.y).toBeGreaterThan(laid.start.y);
+  // Move "hello" by hand and save: the drawing is saved with version 2.
+  const box = (await page.getByTestId('node-hello').boundingBox())!;
+  await page.mouse.move(box.x + 20, box.y + 10);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 220, box.y + 40, { steps: 8 });
+  await page.mouse.up();
+  await page.getByText('· edited').waitFor();
+  const moved = (await nodeBox(page, 'hello'))!;
+  await page.getByTestId('save').click();
+  await page.getByTestId('notice').filter({ hasText: 'version 2' }).waitFor();
+  const stored = await stack.call(adminKey, 'GET', '/v1/flows/studio_drawn');
+  expect(stored.body.layout.hello).toEqual(moved);
+  await first.close();
+
+  // A fresh browser (nothing stored locally) draws the saved picture.
+  const second = await signedInContext(browser, adminKey, 'studio-admin');
+  const other = await second.newPage();
+  other.setDefaultTimeout(30_000);
+  await other.goto(`${stack.apiUrl}/studio/#/flows/studio_drawn`);
+  await other.getByTestId('node-hello').waitFor();
+  await expect(nodeBox(other, 'hello')).resolves.toEqual(moved);
+  await expect(nodeBox(other, 'start')).resolves.toEqual(laid.start);
+  await second.close();
+});
+
+/** A stored flow that waits for an approval, and a run of it (waiting once this returns). */
+async function startWaitingRun(flowId: string, runId: string): Promise<void> {
+  const def = {
+    id: flowId,
+    version: '1',
+    nodes: [
+      { id: 'start', type: 'start', outputs: { next: 'check' } },
+      { id: 'check', type: 'approval', params: { prompt: 'Go ahead with {message}?' }, outputs: { approved: 'done', rejected: 'done' } },
+      { id: 'done', type: 'end' },
+    ],
+  };
+  if ((await stack.call(adminKey, 'GET', `/v1/flows/${flowId}`)).status !== 200) expect((await stack.call(adminKey, 'PUT', `/v1/flows/${flowId}`, { definition: def })).status).toBe(200);
+  const started = await stack.call(adminKey, 'POST', `/v1/flows/${flowId}/runs`, { message: `order ${runId}`, runId });
+  expect(started.status).toBeLessThan(300);
+}
+
+test('operate: the runs list filters by flow, version and status; a run page cancels a waiting run', async () => {
+  await startWaitingRun('ops_wait', 'ops-wait-1');
+  await startWaitingRun('ops_other', 'ops-other-1');
+  const context = await signedInContext(browser, adminKey, 'studio-admin');
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  await page.goto(`${stack.apiUrl}/studio/#/runs`);
+  const row = (id: string) => page.locator(`[data-testid="run-row"][data-run-id="${id}"]`);
+  await row('ops-wait-1').waitFor();
+  await row('ops-other-1').waitFor();
+  await page.getByTestId('filter-flow').fill('ops_wait');
+  await row('ops-other-1').waitFor({ state: 'detached' });
+  await row('ops-wait-1').waitFor();
+  expect(new Set(await page.getByTestId('run-row').evaluateAll((rows) => rows.map((r) => r.children[1].textContent)))).toEqual(new Set(['ops_wait']));
+  await page.getByTestId('filter-version').fill('2');
+  await row('ops-wait-1').waitFor({ state: 'detached' });
+  await page.getByTestId('filter-version').fill('1');
+  await row('ops-wait-1').waitFor();
+
+  // The run page: waiting for its approval; cancel it, and the list shows it cancelled.
+  await row('ops-wait-1').locator('a').click();
+  await page.locator('[data-testid="run-status"]', { hasText: 'waiting_approval' }).waitFor();
+  await page.getByTestId('node-check').waitFor();
+  await page.getByTestId('cancel-run').click();
+  await page.locator('[data-testid="run-status"]', { hasText: 'cancelled' }).waitFor();
+  await page.getByTestId('cancel-run').waitFor({ state: 'detached' });
+  expect((await stack.call(adminKey, 'GET', '/v1/runs/ops-wait-1')).body.status).toBe('cancelled');
+  await page.getByTestId('nav-runs').click();
+  await page.getByTestId('filter-status').selectOption('cancelled');
+  await page.locator('[data-testid="run-row"][data-run-id="ops-wait-1"][data-status="cancelled"]').waitFor();
+  await row('ops-other-1').waitFor({ state: 'detached' });
+  await context.close();
+});
+
+test('knowledge: add text to a vault and find it in the search playground with scores; list and search a tenant memory', async () => {
+  const context = await signedInContext(browser, adminKey, 'studio-admin');
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  expect((await stack.call(adminKey, 'POST', '/v1/vaults/kb_shipping/items', { text: 'Parcels ship within two working days from our warehouse.' })).status).toBeLessThan(300);
+  await page.goto(`${stack.apiUrl}/studio/#/vaults/kb_shipping`);
+  await page.getByTestId('vault-item').first().waitFor();
+  await page.getByTestId('vault-add-text').fill('Refunds are paid back to the original card within five days.');
+  await page.getByTestId('vault-add').click();
+  await page.getByTestId('vault-item').filter({ hasText: 'Refunds are paid back' }).waitFor();
+  expect(await page.getByTestId('vault-item').count()).toBe(2);
+  const listed = await stack.call(adminKey, 'GET', '/v1/vaults/kb_shipping/items');
+  expect(JSON.stringify(listed.body)).toContain('Refunds are paid back');
+
+  await page.getByTestId('search-query').fill('how long until my refund is paid back');
+  await page.getByTestId('search-submit').click();
+  const results = page.getByTestId('search-result');
+  await results.first().waitFor();
+  const scores = (await page.getByTestId('search-score').allInnerTexts()).map(Number);
+  expect(scores.length).toBeGreaterThan(0);
+  for (const s of scores) expect(Number.isFinite(s)).toBe(true);
+  expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  await expect(results.first().innerText()).resolves.toContain('Refunds are paid back');
+
+  // Memory: the tenant's entries are listed; a search ranks them with scores.
+  for (const content of ['The customer prefers email over phone calls.', 'The customer lives in Lisbon and ships to Porto.']) {
+    expect((await stack.call(adminKey, 'POST', '/v1/memories/studio_tenant', { content })).status).toBeLessThan(300);
+  }
+  await page.getByTestId('nav-memory').click();
+  await page.getByTestId('memory-tenant').fill('studio_tenant');
+  await page.getByTestId('memory-tenant').press('Enter');
+  const entries = page.getByTestId('memory-entry');
+  await entries.filter({ hasText: 'prefers email' }).waitFor();
+  await entries.filter({ hasText: 'lives in Lisbon' }).waitFor();
+  await page.getByTestId('memory-search').fill('which city does the customer live in');
+  await page.getByTestId('memory-search-submit').click();
+  await page.getByTestId('memory-score').first().waitFor();
+  await expect(entries.first().innerText()).resolves.toContain('lives in Lisbon');
+  const memoryScores = (await page.getByTestId('memory-score').allInnerTexts()).map(Number);
+  expect([...memoryScores].sort((a, b) => b - a)).toEqual(memoryScores);
+  await context.close();
+});

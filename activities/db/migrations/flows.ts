@@ -25,4 +25,10 @@ export const flowMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Where the studio drew each node (JSON {nodeId: {x, y}}), saved with the version; the engine never reads it.
+  '0002_flow_layout': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('flow_versions').addColumn('layout', 'text').execute();
+    },
+  },
 };

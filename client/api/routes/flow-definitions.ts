@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { FlowDefinition } from '../../../workflows/flow/types';
 import { nodeTypeCatalogue } from '../../../workflows/nodes/catalogue';
-import { StoredFlowNotFoundError } from '../../services/flow-store';
+import { StoredFlowNotFoundError, type FlowLayout } from '../../services/flow-store';
 import { canFlow, type Principal } from '../auth/grants';
 import { requireFlow } from '../access';
 import { requireFlowDataAccess } from '../flow-access';
@@ -21,6 +21,14 @@ function positiveVersion(raw: string, what: string): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw badRequest('invalid_version', `${what} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+/** The positions of the definition's own nodes (a drawing may still name nodes deleted since). */
+function layoutOf(definition: FlowDefinition, layout: FlowLayout | undefined): FlowLayout | undefined {
+  if (!layout) return undefined;
+  const ids = new Set(definition.nodes.map((n) => n.id));
+  const kept = Object.entries(layout).filter(([id]) => ids.has(id));
+  return kept.length ? Object.fromEntries(kept) : undefined;
 }
 
 export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): void {
@@ -55,7 +63,7 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
     requireFlow(principal, flowId, 'read');
     const found = await flows.catalog.find(flowId);
     if (!found) throw notFound('flow_not_found', `flow "${flowId}" not found: neither stored nor in the flow files`);
-    return { id: flowId, version: found.version ?? null, definition: found.definition, updatedAt: found.updatedAt ?? null, updatedBy: found.updatedBy ?? null, source: found.source };
+    return { id: flowId, version: found.version ?? null, definition: found.definition, updatedAt: found.updatedAt ?? null, updatedBy: found.updatedBy ?? null, source: found.source, ...(found.layout ? { layout: found.layout } : {}) };
   });
 
   router.add(
@@ -66,7 +74,9 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
       requireFlow(principal, flowId, 'save');
       const definition = body.definition as FlowDefinition;
       await checkSavable(principal, flowId, definition);
-      const saved = await store().save(flowId, definition, { by: decidedBy(principal), message: body.message, baseVersion: body.baseVersion });
+      // A save without a drawing (par flow save, a script) keeps the latest one for the nodes still there.
+      const layout = layoutOf(definition, (body.layout as FlowLayout | undefined) ?? (await store().get(flowId))?.layout);
+      const saved = await store().save(flowId, definition, { by: decidedBy(principal), message: body.message, baseVersion: body.baseVersion, layout });
       return { id: flowId, version: saved.version, createdAt: saved.createdAt, createdBy: saved.createdBy };
     },
     { body: 'SaveFlowRequest' },
@@ -109,7 +119,7 @@ export function registerFlowDefinitionRoutes(router: Router, flows: FlowsPort): 
       const old = await store().get(flowId, body.version);
       if (!old) throw new StoredFlowNotFoundError(`flow "${flowId}" has no stored version ${body.version}`);
       await checkSavable(principal, flowId, old.definition);
-      const saved = await store().save(flowId, old.definition, { by: decidedBy(principal), message: body.message ?? `rollback to version ${body.version}`, baseVersion: body.baseVersion });
+      const saved = await store().save(flowId, old.definition, { by: decidedBy(principal), message: body.message ?? `rollback to version ${body.version}`, baseVersion: body.baseVersion, layout: old.layout });
       return { id: flowId, version: saved.version, rolledBackTo: body.version, createdAt: saved.createdAt, createdBy: saved.createdBy };
     },
     { body: 'RollbackFlowRequest' },

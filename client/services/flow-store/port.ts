@@ -6,6 +6,9 @@ import { ParError } from '../../../workflows/errors';
  * save is a new version (1, 2, 3...) with who, when and why; old versions are kept so runs can
  * pin the one they started with. Adapters: embedded SQLite (default); Postgres later.
  */
+/** Where a drawing of the flow puts each node, by node id (the studio's canvas); never read by the engine. */
+export type FlowLayout = Record<string, { x: number; y: number }>;
+
 export interface StoredFlow {
   id: string;
   /** The store's version number of this definition (not the document's own `version` string). */
@@ -14,9 +17,11 @@ export interface StoredFlow {
   createdAt: string;
   createdBy: string;
   message: string | null;
+  /** Saved with this version; absent for versions saved without one (draw them with an auto-layout). */
+  layout?: FlowLayout;
 }
 
-export type FlowVersionInfo = Omit<StoredFlow, 'definition'>;
+export type FlowVersionInfo = Omit<StoredFlow, 'definition' | 'layout'>;
 
 /** The latest version of a stored flow. */
 export interface StoredFlowSummary {
@@ -31,6 +36,7 @@ export interface SaveFlowOptions {
   message?: string;
   /** The version the change was made from (0: the flow is new); the save is refused when the latest is another. */
   baseVersion?: number;
+  layout?: FlowLayout;
 }
 
 export interface FlowStore {

@@ -1,11 +1,11 @@
 import { isPostgres, isUniqueViolation, openStoreDatabase, type DatabaseTarget, type FlowTables, type StoreDatabase } from '../../../activities/db';
 import type { FlowDefinition } from '../../../workflows/flow/types';
-import { FlowVersionConflictError, type FlowStore, type FlowVersionInfo, type SaveFlowOptions, type StoredFlow, type StoredFlowSummary } from './port';
+import { FlowVersionConflictError, type FlowLayout, type FlowStore, type FlowVersionInfo, type SaveFlowOptions, type StoredFlow, type StoredFlowSummary } from './port';
 
 type VersionRow = FlowTables['flow_versions'];
 
-const info = (r: Omit<VersionRow, 'definition'>): FlowVersionInfo => ({ id: r.flow_id, version: r.version, createdAt: r.created_at, createdBy: r.created_by, message: r.message });
-const stored = (r: VersionRow): StoredFlow => ({ ...info(r), definition: JSON.parse(r.definition) as FlowDefinition });
+const info = (r: Omit<VersionRow, 'definition' | 'layout'>): FlowVersionInfo => ({ id: r.flow_id, version: r.version, createdAt: r.created_at, createdBy: r.created_by, message: r.message });
+const stored = (r: VersionRow): StoredFlow => ({ ...info(r), definition: JSON.parse(r.definition) as FlowDefinition, ...(r.layout ? { layout: JSON.parse(r.layout) as FlowLayout } : {}) });
 
 /**
  * The flow store in the flows database: <data dir>/flows.sqlite (embedded default), or
@@ -47,6 +47,7 @@ export class SqlFlowStore implements FlowStore {
         created_at: new Date().toISOString(),
         created_by: opts.by,
         message: opts.message ?? null,
+        layout: opts.layout ? JSON.stringify(opts.layout) : null,
       };
       await trx.insertInto('flow_versions').values(row).execute();
       await trx

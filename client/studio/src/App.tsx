@@ -1,16 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { forgetCredentials, signInWithToken, storeCredentials, storedCredentials, StudioApi, type Credentials } from './api';
 import { ApiContext, useApi } from './context';
 import { href, useRoute } from './route';
 import { FlowsPage } from './flows/FlowsPage';
-import { Builder } from './builder/Builder';
-import { RunsPage } from './runs/RunsPage';
-import { RunPage } from './runs/RunPage';
-import { Inbox } from './approvals/Inbox';
-import { VaultsPage } from './knowledge/VaultsPage';
-import { MemoryPage } from './knowledge/MemoryPage';
-import type { NodeTypeInfo } from './types';
+
+// Each page but the first is its own chunk, fetched when first opened: the flows list loads
+// without React Flow, dagre, YAML or CodeMirror.
+const loadBuilder = () => import('./builder/Builder');
+const Builder = lazy(() => loadBuilder().then((m) => ({ default: m.Builder })));
+const RunsPage = lazy(() => import('./runs/RunsPage').then((m) => ({ default: m.RunsPage })));
+const RunPage = lazy(() => import('./runs/RunPage').then((m) => ({ default: m.RunPage })));
+const Inbox = lazy(() => import('./approvals/Inbox').then((m) => ({ default: m.Inbox })));
+const VaultsPage = lazy(() => import('./knowledge/VaultsPage').then((m) => ({ default: m.VaultsPage })));
+const MemoryPage = lazy(() => import('./knowledge/MemoryPage').then((m) => ({ default: m.MemoryPage })));
 
 export function App() {
   const [creds, setCreds] = useState<Credentials | undefined>(storedCredentials);
@@ -83,23 +86,16 @@ function SignIn(props: { error?: string; busy: boolean; onSignedIn: (c: Credenti
   );
 }
 
-/** The node-type catalogue, fetched once: it drives the palette and the param forms. */
-export function useCatalogue() {
-  const api = useApi();
-  return useQuery({
-    queryKey: ['node-types'],
-    queryFn: async () => {
-      const r = await api.sdk.nodeTypes();
-      return Object.fromEntries(r.nodeTypes.map((t) => [t.type, t])) as Record<string, NodeTypeInfo>;
-    },
-    staleTime: Infinity,
-  });
-}
-
 function Shell({ onSignOut }: { onSignOut: () => void }) {
   const api = useApi();
   const route = useRoute();
   const [section, a, b] = route;
+  // Once the first page is up and the browser idle, fetch the builder (React Flow, dagre) ahead of
+  // the click that opens a flow; the first page does not wait for it.
+  useEffect(() => {
+    const id = requestIdleCallback(() => void loadBuilder().catch(() => undefined), { timeout: 3000 });
+    return () => cancelIdleCallback(id);
+  }, []);
   const pending = useQuery({
     queryKey: ['approvals', 'pending'],
     queryFn: () => api.sdk.approvals({ status: 'pending' }),
@@ -136,7 +132,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           Sign out
         </button>
       </nav>
-      <main>{page}</main>
+      <main>
+        <Suspense fallback={<p className="loading">Loading…</p>}>{page}</Suspense>
+      </main>
     </div>
   );
 }

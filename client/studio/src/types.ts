@@ -15,6 +15,6 @@ export interface ValidateResult {
   issues: ValidationIssue[];
 }
 
-export type { FlowSummary, FlowDocument, FlowVersion, StoredFlowVersion, SavedFlow, RunSummary, InboxApproval } from '../../sdk/types';
+export type { FlowSummary, FlowLayout, FlowDocument, FlowVersion, StoredFlowVersion, SavedFlow, RunSummary, InboxApproval, MemoryEntry, ScoredMemoryEntry, Fact, ReasoningItem } from '../../sdk/types';
 
 export type RunStatusView = RunState & { runId: string; flowId: string; status: string; [more: string]: unknown };

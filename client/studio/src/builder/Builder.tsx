@@ -2,7 +2,7 @@ import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ParApiError } from '../api';
-import { useCatalogue } from '../App';
+import { useCatalogue } from '../catalogue';
 import { useApi } from '../context';
 import { href } from '../route';
 import type { FlowDefinition, FlowDocument, FlowNode, NodeTypeInfo, StoredFlowVersion, ValidationIssue } from '../types';
@@ -16,15 +16,6 @@ import { NodePanel } from './NodePanel';
 import { Palette } from './Palette';
 import { ActTry, TestPanel } from './TestPanel';
 import { VersionsPanel } from './VersionsPanel';
-
-const layoutKey = (flowId: string) => `par.studio.layout.${flowId}`;
-function savedPositions(flowId: string): Positions {
-  try {
-    return JSON.parse(localStorage.getItem(layoutKey(flowId)) ?? '{}') as Positions;
-  } catch {
-    return {};
-  }
-}
 
 /** A stored flow's latest version, or a new empty flow. */
 export function Builder({ flowId }: { flowId?: string }) {
@@ -53,14 +44,18 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
   const rf = useReactFlow();
   const start = useMemo<Snapshot>(() => {
     const def = initial?.definition ?? emptyFlow();
-    return { def, positions: completePositions(def, savedPositions(def.id)) };
+    // Drawn as saved with the version (every browser sees the same picture); laid out when saved without one.
+    return { def, positions: completePositions(def, initial?.layout ?? {}) };
   }, []);
   const { state, commit, reset, undo, redo, canUndo, canRedo } = useEditHistory(start);
   const { def, positions } = state;
   // The stored flow this editor is on (id and latest version it knows), if any.
   const [stored, setStored] = useState<{ id: string; version?: number } | undefined>(initial ? { id: initial.definition.id, version: initial.version ?? undefined } : undefined);
   const storedVersion = stored?.id === def.id ? stored.version : undefined;
-  const [savedYaml, setSavedYaml] = useState(initial ? toYaml(initial.definition) : undefined);
+  // The document as saved, to tell whether it was edited (JSON: writing YAML for a 200-node flow is slow).
+  const [savedDoc, setSavedDoc] = useState(initial ? JSON.stringify(initial.definition) : undefined);
+  // The drawing as saved: moving a node is an edit to save too.
+  const [savedLayout, setSavedLayout] = useState(() => (initial ? JSON.stringify(start.positions) : undefined));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
   const [tab, setTab] = useState<Tab>('flow');
@@ -78,7 +73,8 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     const t = setTimeout(async () => {
       try {
         const r = await api.sdk.validateFlow(def);
-        setIssues(r.issues);
+        // The same problems as before keep the same array, so the canvas does not redraw every node.
+        setIssues((old) => (JSON.stringify(old) === JSON.stringify(r.issues) ? old : r.issues));
       } catch (e) {
         setIssues([{ field: '(document)', message: (e as Error).message }]);
       } finally {
@@ -87,10 +83,6 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     }, 250);
     return () => clearTimeout(t);
   }, [api, def]);
-
-  useEffect(() => {
-    localStorage.setItem(layoutKey(def.id), JSON.stringify(positions));
-  }, [def.id, positions]);
 
   const setDef = useCallback((fn: (d: FlowDefinition) => FlowDefinition, key?: string) => commit((s) => ({ ...s, def: fn(s.def) }), key), [commit]);
 
@@ -199,13 +191,14 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     setNotice(undefined);
     try {
       // baseVersion: the version this edit started from, 0 for a new flow, so nobody's save is overwritten unseen.
-      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0 });
+      const r = await api.sdk.saveFlow(def.id, { definition: def, baseVersion: storedVersion ?? 0, layout: positions });
       setStored({ id: def.id, version: r.version });
-      setSavedYaml(toYaml(def));
+      setSavedDoc(JSON.stringify(def));
+      setSavedLayout(JSON.stringify(positions));
       setNotice({ kind: 'ok', text: `Saved ${def.id} as version ${r.version}` });
       await qc.invalidateQueries({ queryKey: ['flows'] });
       await qc.invalidateQueries({ queryKey: ['flow-versions', def.id] });
-      qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def });
+      qc.setQueryData<FlowDocument>(['flow', def.id], { id: def.id, version: r.version, updatedAt: r.createdAt, updatedBy: r.createdBy, source: 'store', definition: def, layout: positions });
       // The address names the saved flow (no hashchange: the editor, its undo history and test chat stay).
       if (location.hash !== href('flows', def.id)) history.replaceState(null, '', href('flows', def.id));
     } catch (e) {
@@ -234,8 +227,24 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
     }
   };
 
+  // Stable handlers: the canvas (and React Flow's node renderer) need not re-render with the editor.
+  const onCanvasSelect = useCallback((nodes: Set<string>, edges: Set<string>) => {
+    setSelected(nodes);
+    setSelectedEdges(edges);
+    if (nodes.size === 1) setTab('node');
+  }, []);
+  const onNodeClick = useCallback((id: string) => {
+    if (!selected.has(id) || selected.size > 1) return;
+    setTab('node');
+  }, [selected]);
+  const onMove = useCallback((id: string, x: number, y: number) => commit((s) => ({ ...s, positions: { ...s.positions, [id]: { x, y } } }), `move:${id}`), [commit]);
+  const onConnect = useCallback(
+    (source: string, output: string, target: string) => setDef((d) => updateNode(d, source, (n) => ({ ...n, outputs: { ...(n.outputs ?? {}), [output]: target } }))),
+    [setDef],
+  );
+
   const selectedNode = selected.size === 1 ? def.nodes.find((n) => selected.has(n.id)) : undefined;
-  const dirty = savedYaml !== toYaml(def);
+  const dirty = useMemo(() => savedDoc !== JSON.stringify(def) || savedLayout !== JSON.stringify(positions), [savedDoc, def, savedLayout, positions]);
   const variables = useMemo(() => knownVariables(def), [def]);
 
   return (
@@ -296,18 +305,11 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
           selectedEdges={selectedEdges}
           runStates={highlight?.runStates}
           visitedEdges={highlight?.visitedEdges}
-          onSelect={(nodes, edges) => {
-            setSelected(nodes);
-            setSelectedEdges(edges);
-            if (nodes.size === 1) setTab('node');
-          }}
-          onNodeClick={(id) => {
-            if (!selected.has(id) || selected.size > 1) return;
-            setTab('node');
-          }}
-          onMove={(id, x, y) => commit((s) => ({ ...s, positions: { ...s.positions, [id]: { x, y } } }), `move:${id}`)}
-          onConnect={(source, output, target) => setDef((d) => updateNode(d, source, (n) => ({ ...n, outputs: { ...(n.outputs ?? {}), [output]: target } })))}
-          onDropType={(type, x, y) => addNode(type, x, y)}
+          onSelect={onCanvasSelect}
+          onNodeClick={onNodeClick}
+          onMove={onMove}
+          onConnect={onConnect}
+          onDropType={addNode}
         />
         <section className="side">
           <div className="tabs">
@@ -351,9 +353,11 @@ function Editor({ initial, catalogue }: { initial?: FlowDocument; catalogue: Rec
                 <VersionsPanel
                   flowId={def.id}
                   onRolledBack={(v) => {
-                    reset({ def: v.definition, positions: completePositions(v.definition, positions) });
+                    const drawn = completePositions(v.definition, v.layout ?? positions);
+                    reset({ def: v.definition, positions: drawn });
                     setStored({ id: v.id, version: v.version });
-                    setSavedYaml(toYaml(v.definition));
+                    setSavedDoc(JSON.stringify(v.definition));
+                    setSavedLayout(JSON.stringify(drawn));
                     setNotice({ kind: 'ok', text: `Rolled back: version ${v.version} is now the latest` });
                   }}
                 />

@@ -14,6 +14,7 @@ import {
   type EdgeChange,
   type NodeProps,
 } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { FlowDefinition, NodeTypeInfo, ValidationIssue } from '../types';
 import { outputNames } from './doc';
@@ -59,6 +60,9 @@ const ParNodeView = memo(function ParNodeView({ id, data, selected }: NodeProps<
 });
 
 const nodeTypes = { par: ParNodeView };
+
+// Module-level: a new function per render would redraw every minimap node.
+const minimapColor = (n: Node) => (n.data?.run === 'running' ? '#e8590c' : n.data?.issues && (n.data.issues as unknown[]).length ? '#b42318' : '#9aa3b2');
 
 export interface CanvasProps {
   def: FlowDefinition;
@@ -188,6 +192,8 @@ export function Canvas(props: CanvasProps) {
     [props.onConnect, readOnly],
   );
 
+  const onNodeClick = useCallback((_: React.MouseEvent, n: ParNode) => props.onNodeClick?.(n.id), [props.onNodeClick]);
+
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       const type = e.dataTransfer.getData('application/par-node-type');
@@ -208,19 +214,20 @@ export function Canvas(props: CanvasProps) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onNodeClick={(_, n) => props.onNodeClick?.(n.id)}
+        onNodeClick={onNodeClick}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={null}
         minZoom={0.02}
         fitView
         fitViewOptions={{ maxZoom: 1 }}
-        onlyRenderVisibleElements={def.nodes.length > 100}
+        // Culling pays only for big flows: it recomputes the visible set on every frame of a pan.
+        onlyRenderVisibleElements={def.nodes.length > 500}
         proOptions={{ hideAttribution: true }}
       >
         <Background />
         <Controls />
-        <MiniMap pannable zoomable nodeColor={(n) => (n.data?.run === 'running' ? '#e8590c' : n.data?.issues && (n.data.issues as unknown[]).length ? '#b42318' : '#9aa3b2')} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} />
       </ReactFlow>
     </div>
   );

@@ -1,6 +1,4 @@
-import { python } from '@codemirror/lang-python';
-import CodeMirror from '@uiw/react-codemirror';
-import { useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useMemo, useRef, useState } from 'react';
 import YAML from 'yaml';
 import type { JsonValue } from '../types';
 
@@ -108,12 +106,17 @@ export function StringList(props: { value: string[]; onChange: (v: string[] | un
   );
 }
 
+// CodeMirror and its Python grammar are most of the studio's weight: loaded when a code field first shows.
+const PythonEditor = lazy(() => import('./PythonEditor'));
+
 /** Python with highlighting (CodeMirror, bundled: no CDN). */
 export function CodeInput(props: { value: string; onChange: (v: string) => void; testid?: string; height?: string }) {
-  const ext = useMemo(() => [python()], []);
+  const height = props.height ?? '180px';
   return (
     <div className="code-input" data-testid={props.testid}>
-      <CodeMirror value={props.value} height={props.height ?? '180px'} extensions={ext} onChange={props.onChange} basicSetup={{ foldGutter: false }} />
+      <Suspense fallback={<pre className="code-loading" style={{ height }}>{props.value}</pre>}>
+        <PythonEditor value={props.value} height={height} onChange={props.onChange} />
+      </Suspense>
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../context';
 import { href } from '../route';
+import type { MemoryEntry, ScoredMemoryEntry } from '../types';
 
 /** A tenant's Memory Vault entries, facts and ReasoningBank items. */
 export function MemoryPage({ tenant, tab = 'memories' }: { tenant?: string; tab?: string }) {
@@ -40,37 +41,37 @@ function Memories({ tenant }: { tenant: string }) {
   const [search, setSearch] = useState<string>();
   const list = useQuery({
     queryKey: ['memories', tenant, deleted, search],
-    queryFn: async () => (search ? (await api.sdk.searchMemories(tenant, { query: search } as never)).entries : (await api.sdk.listMemories(tenant, { deleted })).entries),
+    queryFn: async (): Promise<(MemoryEntry | ScoredMemoryEntry)[]> => (search ? (await api.sdk.searchMemories(tenant, { query: search })).entries : (await api.sdk.listMemories(tenant, { deleted })).entries),
   });
   const refresh = () => qc.invalidateQueries({ queryKey: ['memories', tenant] });
   return (
     <section>
       <form className="row" onSubmit={(e) => (e.preventDefault(), setSearch(q || undefined))}>
-        <input placeholder="search memories" value={q} onChange={(e) => setQ(e.target.value)} />
-        <button type="submit">search</button>
+        <input placeholder="search memories" value={q} onChange={(e) => setQ(e.target.value)} data-testid="memory-search" />
+        <button type="submit" data-testid="memory-search-submit">search</button>
         <label className="inline">
           <input type="checkbox" checked={deleted} onChange={(e) => setDeleted(e.target.checked)} /> deleted too
         </label>
       </form>
       {list.error && <p className="field-error">{(list.error as Error).message}</p>}
       {list.data?.map((m) => (
-        <MemoryRow key={m.id} tenant={tenant} m={m as never} onChanged={refresh} />
+        <MemoryRow key={m.id} tenant={tenant} m={m} onChanged={refresh} />
       ))}
     </section>
   );
 }
 
-function MemoryRow({ tenant, m, onChanged }: { tenant: string; m: { id: string; content: string; scope?: string; deletedAt?: string; score?: number }; onChanged: () => void }) {
+function MemoryRow({ tenant, m, onChanged }: { tenant: string; m: MemoryEntry | ScoredMemoryEntry; onChanged: () => void }) {
   const api = useApi();
   const [draft, setDraft] = useState<string>();
   return (
-    <div className="card">
-      {m.score !== undefined && <b>{m.score.toFixed(3)} </b>}
+    <div className="card" data-testid="memory-entry" data-deleted={m.deleted ? 'true' : 'false'}>
+      {'similarity' in m && <b data-testid="memory-score">{m.similarity.toFixed(3)} </b>}
       <small className="muted">{m.scope}</small>{' '}
-      {draft === undefined ? <span style={{ textDecoration: m.deletedAt ? 'line-through' : undefined }}>{m.content}</span> : <textarea value={draft} onChange={(e) => setDraft(e.target.value)} />}
+      {draft === undefined ? <span style={{ textDecoration: m.deleted ? 'line-through' : undefined }}>{m.content}</span> : <textarea value={draft} onChange={(e) => setDraft(e.target.value)} />}
       <div className="row">
         {draft === undefined ? <button onClick={() => setDraft(m.content)}>edit</button> : <button onClick={async () => (await api.sdk.editMemory(tenant, m.id, { content: draft }), setDraft(undefined), onChanged())}>save</button>}
-        {m.deletedAt ? <button onClick={async () => (await api.sdk.restoreMemory(tenant, m.id), onChanged())}>restore</button> : <button onClick={async () => (await api.sdk.deleteMemory(tenant, m.id), onChanged())}>delete</button>}
+        {m.deleted ? <button onClick={async () => (await api.sdk.restoreMemory(tenant, m.id), onChanged())}>restore</button> : <button onClick={async () => (await api.sdk.deleteMemory(tenant, m.id), onChanged())}>delete</button>}
       </div>
     </div>
   );

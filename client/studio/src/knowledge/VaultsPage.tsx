@@ -167,7 +167,7 @@ function SearchPlayground({ vaults }: { vaults: string[] }) {
       <div className="row">
         {vaults.map((v) => (
           <label key={v} className="inline">
-            {v} quota <input type="number" min={0} style={{ width: 56 }} value={quotas[v] ?? ''} placeholder="off" onChange={(e) => setQuotas({ ...quotas, [v]: e.target.value })} />
+            {v} quota <input type="number" min={0} style={{ width: 56 }} value={quotas[v] ?? ''} placeholder="off" data-testid={`quota-${v}`} onChange={(e) => setQuotas({ ...quotas, [v]: e.target.value })} />
           </label>
         ))}
       </div>
@@ -185,15 +185,15 @@ function SearchPlayground({ vaults }: { vaults: string[] }) {
           }
         }}
       >
-        <input className="grow" placeholder="query" value={q} onChange={(e) => setQ(e.target.value)} />
-        <button type="submit" disabled={!q.trim() || !vaults.length}>
+        <input className="grow" placeholder="query" value={q} onChange={(e) => setQ(e.target.value)} data-testid="search-query" />
+        <button type="submit" disabled={!q.trim() || !vaults.length} data-testid="search-submit">
           Search
         </button>
       </form>
       {error && <p className="field-error">{error}</p>}
       {result?.map((r, i) => (
-        <div key={i} className="card">
-          <b>{(r as { score?: number }).score?.toFixed(3)}</b> <small className="muted">{(r as { vault?: string }).vault}</small> {(r as { text?: string; item?: { text?: string } }).text ?? (r as { item?: { text?: string } }).item?.text}
+        <div key={i} className="card" data-testid="search-result">
+          <b data-testid="search-score">{(r as { score?: number }).score?.toFixed(3)}</b> <small className="muted">{(r as { vault?: string }).vault}</small> {(r as { text?: string; item?: { text?: string } }).text ?? (r as { item?: { text?: string } }).item?.text}
         </div>
       ))}
     </section>

@@ -2,12 +2,16 @@ import { ReactFlowProvider } from '@xyflow/react';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { enc } from '../api';
-import { useCatalogue } from '../App';
+import { useCatalogue } from '../catalogue';
 import { Canvas } from '../builder/Canvas';
-import { autoLayout } from '../builder/layout';
+import { completePositions } from '../builder/layout';
 import { useApi } from '../context';
 import { href } from '../route';
-import type { FlowDefinition } from '../types';
+import type { FlowDefinition, FlowLayout, ValidationIssue } from '../types';
+
+// Constants: new ones per render would rebuild every canvas node on each run update.
+const NONE_SELECTED = new Set<string>();
+const NO_ISSUES: ValidationIssue[] = [];
 import { LogPane } from './LogPane';
 import { FINISHED, useRunWatch } from './watch';
 
@@ -19,17 +23,19 @@ export function RunPage({ runId }: { runId: string }) {
   const s = watch.status;
   const [busy, setBusy] = useState(false);
   const version = s?.flowVersion as number | undefined;
-  const def = useQuery({
+  // The version the run started with, drawn as it was saved (or laid out when saved without a layout).
+  const flow = useQuery({
     queryKey: ['run-definition', s?.flowId, version],
     enabled: Boolean(s?.flowId),
-    queryFn: async () => {
+    queryFn: async (): Promise<{ definition: FlowDefinition; layout?: FlowLayout }> => {
       const d = (s as { definition?: FlowDefinition }).definition;
-      if (d) return d;
-      return (version !== undefined ? await api.sdk.getFlowVersion(s!.flowId, version) : await api.sdk.getFlow(s!.flowId)).definition;
+      if (d) return { definition: d };
+      return version !== undefined ? await api.sdk.getFlowVersion(s!.flowId, version) : await api.sdk.getFlow(s!.flowId);
     },
     retry: false,
   });
-  const positions = useMemo(() => (def.data ? autoLayout(def.data) : {}), [def.data]);
+  const def = { data: flow.data?.definition, error: flow.error };
+  const positions = useMemo(() => (flow.data ? completePositions(flow.data.definition, flow.data.layout ?? {}) : {}), [flow.data]);
   const temporalUi = (s?.temporalUi ?? s?.temporalUrl) as string | undefined;
   if (!s) return <p className="loading">{watch.error ?? 'Loading run…'}</p>;
   return (
@@ -66,7 +72,7 @@ export function RunPage({ runId }: { runId: string }) {
         <div className="run-graph">
           {def.data && catalogue.data ? (
             <ReactFlowProvider>
-              <Canvas def={def.data} positions={positions} catalogue={catalogue.data} issues={[]} selected={new Set()} runStates={watch.runStates} visitedEdges={watch.visitedEdges} readOnly />
+              <Canvas def={def.data} positions={positions} catalogue={catalogue.data} issues={NO_ISSUES} selected={NONE_SELECTED} runStates={watch.runStates} visitedEdges={watch.visitedEdges} readOnly />
             </ReactFlowProvider>
           ) : (
             <p className="muted">{def.error ? `The flow's definition is not in the store (${(def.error as Error).message}).` : 'Loading graph…'}</p>

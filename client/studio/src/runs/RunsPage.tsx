@@ -28,7 +28,7 @@ export function RunsPage() {
       <h2>Runs</h2>
       <div className="row filters">
         <input placeholder="flow" value={flow} onChange={(e) => setFlow(e.target.value)} data-testid="filter-flow" />
-        <input placeholder="version" value={version} onChange={(e) => setVersion(e.target.value)} />
+        <input placeholder="version" value={version} onChange={(e) => setVersion(e.target.value)} data-testid="filter-version" />
         <select value={status} onChange={(e) => setStatus(e.target.value)} data-testid="filter-status">
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -36,7 +36,7 @@ export function RunsPage() {
             </option>
           ))}
         </select>
-        <input placeholder="text" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input placeholder="text" value={q} onChange={(e) => setQ(e.target.value)} data-testid="filter-text" />
       </div>
       {runs.error && <p className="field-error">{(runs.error as Error).message}</p>}
       <table className="list">
@@ -51,7 +51,7 @@ export function RunsPage() {
         </thead>
         <tbody>
           {runs.data?.runs.map((r) => (
-            <tr key={r.runId} data-testid="run-row">
+            <tr key={r.runId} data-testid="run-row" data-run-id={r.runId} data-status={r.status}>
               <td>
                 <a href={href('runs', r.runId)}>{r.runId}</a>
               </td>
