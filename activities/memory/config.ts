@@ -37,6 +37,13 @@ export interface MemoryConfig {
     minSimilarity: number;
     /** Only these roles are indexed. */
     roles: string[];
+    /**
+     * Messages on each side embedded with a message (conversation-indexing.ts), for collections
+     * first used from now on: a collection keeps the mode recorded when it was first used.
+     */
+    neighbours: number;
+    /** Characters kept of each neighbour, from the side nearer the message. */
+    neighbourChars: number;
   };
   facts: {
     /** Default page of list and prefix search. */
@@ -110,6 +117,8 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     maxLimit: 50,
     minSimilarity: 0.3,
     roles: ['user'],
+    neighbours: 1,
+    neighbourChars: 300,
   },
   facts: {
     listLimit: 50,
