@@ -159,7 +159,7 @@ export type MemoryConfigOverrides = DeepPartial<MemoryConfig>;
 export function resolveMemoryConfig(overrides: MemoryConfigOverrides = {}): MemoryConfig {
   const d = DEFAULT_MEMORY_CONFIG;
   return {
-    vault: { ...d.vault, ...overrides.vault, sameTopic: { ...d.vault.sameTopic, ...overrides.vault?.sameTopic } },
+    vault: { ...d.vault, ...overrides.vault, sameTopic: { bias: overrides.vault?.sameTopic?.bias ?? d.vault.sameTopic.bias, weights: { ...d.vault.sameTopic.weights, ...overrides.vault?.sameTopic?.weights } } },
     conversation: { ...d.conversation, ...overrides.conversation },
     facts: { ...d.facts, ...overrides.facts },
     context: { ...d.context, ...overrides.context },
