@@ -2,6 +2,8 @@
 // real stack: Temporal dev server, worker, API serving the built studio, redis for token streams,
 // and a local server speaking OpenAI's protocol as the model.
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import os from 'node:os';
+import path from 'node:path';
 import YAML from 'yaml';
 import type { NodeType, ParamSpec } from '../../client/sdk';
 import { launchChromium, requireChromium, signedInContext, startStudioStack, type StudioStack } from '../helpers/studio';
@@ -65,6 +67,17 @@ async function connect(page: Page, from: string, output: string, to: string): Pr
       await edge.waitFor({ timeout: 5_000 });
       return;
     } catch (err) {
+      const seen = await page.evaluate(([ax, ay, bx, by]) => {
+        const at = (x: number, y: number) => { const e = document.elementFromPoint(x, y); return e ? `${e.tagName}.${e.className} ${e.getAttribute('data-testid') ?? ''}` : 'nothing'; };
+        const edges = [...document.querySelectorAll('.react-flow__edge')].map((e) => `${e.getAttribute('data-testid')}:${(e as SVGGElement).getBBox?.().width}`);
+        const badges = [...document.querySelectorAll('[data-testid^="issues-"]')].map((e) => `${e.getAttribute('data-testid')}=${e.textContent}`);
+        return `source point: ${at(ax, ay)}; target point: ${at(bx, by)}; edges: ${edges.join(',')}; badges: ${badges.join(',')}; validity: ${document.querySelector('[data-testid="validity"]')?.textContent}`;
+      }, [a.x + a.width / 2, a.y + a.height / 2, b.x + b.width / 2, b.y + b.height / 2]);
+      const a2 = await source.boundingBox();
+      const b2 = await target.boundingBox();
+      const shot = path.join(os.tmpdir(), `studio-connect-${from}-${attempt}.png`);
+      await page.screenshot({ path: shot });
+      console.log(`connect ${from}.${output} → ${to}, drag ${attempt} drew no edge (screenshot ${shot}): boxes then ${JSON.stringify([a, b])} now ${JSON.stringify([a2, b2])}; ${seen}`);
       if (attempt === 3) throw err;
     }
   }

@@ -6,6 +6,7 @@ import {
   Position,
   ReactFlow,
   useReactFlow,
+  useUpdateNodeInternals,
   type Connection,
   type Edge,
   type Node,
@@ -13,7 +14,7 @@ import {
   type EdgeChange,
   type NodeProps,
 } from '@xyflow/react';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import type { FlowDefinition, NodeTypeInfo, ValidationIssue } from '../types';
 import { outputNames } from './doc';
 import type { Positions } from './layout';
@@ -88,11 +89,17 @@ export function Canvas(props: CanvasProps) {
   const nodes: ParNode[] = useMemo(() => {
     const byNode = new Map<string, ValidationIssue[]>();
     for (const i of issues) if (i.node) byNode.set(i.node, [...(byNode.get(i.node) ?? []), i]);
-    return def.nodes.map((n) => ({
+    return def.nodes.map((n) => {
+      // React Flow drops a node's handle positions when it gets the node without `measured`, and
+      // a drag from a handle it has no position for does nothing; so every node carries the size
+      // measured last, read from React Flow itself (our `sizes` state can be a render behind).
+      const m = rf.getInternalNode(n.id)?.measured;
+      const measured = m?.width && m.height ? { width: m.width, height: m.height } : sizes[n.id];
+      return {
       id: n.id,
-      type: 'par',
+      type: 'par' as const,
       position: positions[n.id] ?? { x: 0, y: 0 },
-      ...(sizes[n.id] ? { measured: sizes[n.id] } : {}),
+      ...(measured ? { measured } : {}),
       selected: selected.has(n.id),
       data: {
         label: n.name ?? n.id,
@@ -102,8 +109,20 @@ export function Canvas(props: CanvasProps) {
         issues: byNode.get(n.id) ?? [],
         run: runStates?.[n.id],
       },
-    }));
-  }, [def, positions, catalogue, issues, selected, runStates, sizes]);
+      };
+    });
+  }, [def, positions, catalogue, issues, selected, runStates, sizes, rf]);
+
+  // React Flow draws an edge only between handles it has measured. It can lose a node's handle
+  // positions while nodes are added and re-laid out in quick succession (seen on a loaded machine:
+  // the connection was in the document, its edge never drawn, and no drag to that node worked), so
+  // whenever the set of nodes or their outputs changes, every node is measured again.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const structure = nodes.map((n) => `${n.id}:${n.data.outputs.join(',')}`).join('|');
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => updateNodeInternals(structure.split('|').map((s) => s.slice(0, s.lastIndexOf(':')))));
+    return () => cancelAnimationFrame(frame);
+  }, [structure, updateNodeInternals]);
 
   const edges: Edge[] = useMemo(() => {
     const ids = new Set(def.nodes.map((n) => n.id));
