@@ -49,10 +49,11 @@ async function main(): Promise<void> {
     kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
   });
   try {
+    // The path `par vault add` takes: batches of 64, the next embedded while one is written.
     const t0 = performance.now();
-    for (let b = 0; b < n; b += 256) await svc.putItems('budget', texts.slice(b, b + 256).map((text, k) => ({ id: String(b + k), text, metadata: {} })));
+    await svc.putItemsInBatches('budget', texts.map((text, k) => ({ id: String(k), text, metadata: {} })));
     const ingestPerSecond = n / ((performance.now() - t0) / 1000);
-    console.log(`vault ingest (putItems, batches of 256, embedded store): ${ingestPerSecond.toFixed(0)} items/s = ${((100 * ingestPerSecond) / raw.textsPerSecond).toFixed(0)}% of raw (target >= 80%)`);
+    console.log(`vault ingest (putItemsInBatches, embedded store): ${ingestPerSecond.toFixed(0)} items/s = ${((100 * ingestPerSecond) / raw.textsPerSecond).toFixed(0)}% of raw (target >= 80%)`);
 
     const r = rng(7);
     const queries = Array.from({ length: nq }, (_, i) => `which ${SUBJECTS[Math.floor(r() * SUBJECTS.length)]} ${VERBS[Math.floor(r() * VERBS.length)]} (${i})`);
