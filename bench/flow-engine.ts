@@ -4,7 +4,7 @@
 // running PAR's real workflows over instant activities.
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
-//        [--only nodes,cpu,peers,starts,resume,memory]
+//        [--only nodes,cpu,peers,starts,resume,restart,memory]
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -28,7 +28,7 @@ const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
 const WAITING = numberFlag('waiting', 10000);
 const onlyAt = process.argv.indexOf('--only');
-const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : ['nodes', 'peers', 'starts', 'resume', 'memory'];
+const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : ['nodes', 'peers', 'starts', 'resume', 'restart', 'memory'];
 const PEERS_DIR = process.env.PAR_PEERS_DIR || '/tmp/peers';
 const TASK_QUEUE = 'bench';
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -339,6 +339,34 @@ async function resumeLatency(dir: string): Promise<void> {
   await stopStack(stack);
 }
 
+/**
+ * Where the time goes when a decision reaches a run whose last worker is gone: the run's next task
+ * is offered on that worker's sticky queue first, and only after the sticky schedule-to-start
+ * timeout may another worker take it. Each case parks runs, takes the worker (or the whole stack)
+ * away, starts a fresh worker, and times 50 decisions 10 at a time, for two sticky timeouts.
+ */
+async function restartCauses(dir: string): Promise<void> {
+  console.log(`\n## Resume after a worker or the stack went away: 50 decisions 10 at a time (load ${load()})`);
+  for (const stickyMs of ['10000', '2000']) {
+    const env = { PAR_WORKER_STICKY_TIMEOUT_MS: stickyMs };
+    for (const how of ['worker SIGKILL, server kept', 'worker SIGTERM, server kept', 'worker SIGTERM, server restarted']) {
+      const sub = fs.mkdtempSync(path.join(dir, 'restart-'));
+      const port = await freePort();
+      let stack = await startStack(sub, { port });
+      await startWorker(stack, dir, env);
+      const parked = await parkRuns(stack, 50);
+      await stopWorker(stack, how.includes('SIGKILL') ? 'SIGKILL' : 'SIGTERM');
+      if (how.includes('restarted')) {
+        await stopStack(stack);
+        stack = await startStack(sub, { port });
+      }
+      await startWorker(stack, dir, env);
+      console.log(`sticky timeout ${stickyMs} ms, ${how}: ${describeMs(await decideAll(stack, parked), [50, 99])} (load ${load()})`);
+      await stopStack(stack);
+    }
+  }
+}
+
 async function workerMemory(dir: string): Promise<void> {
   console.log(`\n## Worker RSS with runs waiting on approvals (load ${load()})`);
   // PAR's bounded cache up to --waiting runs; a cache as big as Temporal's default (which grows
@@ -379,6 +407,7 @@ async function main(): Promise<void> {
     if (ONLY.includes('peers')) peers();
     if (ONLY.includes('starts')) await startsPerSecond(dir);
     if (ONLY.includes('resume')) await resumeLatency(dir);
+    if (ONLY.includes('restart')) await restartCauses(dir);
     if (ONLY.includes('memory')) await workerMemory(dir);
   } finally {
     for (const stack of live) await stopStack(stack).catch(() => undefined);

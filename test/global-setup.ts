@@ -2,9 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadToolPaths } from '../workers/config';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { loadWorkflowBundle } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { startPostgres } from '../scripts/postgres-server';
 import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
@@ -26,9 +25,14 @@ export default async function globalSetup(): Promise<void> {
       logFile: path.join(dir, 'temporal.log'),
     }),
   );
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
+  // The same cached bundle the worker uses (built once per change of the workflow code); its
+  // header lets worker processes load it too (PAR_WORKFLOW_BUNDLE).
+  const loaded = await loadWorkflowBundle({ tracing: false, logger: quietLogger });
+  let bundlePath = loaded.file;
+  if (!bundlePath) {
+    bundlePath = path.join(dir, 'workflow-bundle.js');
+    fs.writeFileSync(bundlePath, (loaded.bundle as { code: string }).code);
+  }
   const pgServer = await postgres;
   const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid!, postgresUrl: pgServer.url };
   process.env[TEST_ENV_VAR] = JSON.stringify(env);

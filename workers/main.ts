@@ -1,11 +1,12 @@
 // The PAR worker process: `npm run worker`. Stateless: all run state lives in Temporal.
-import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
 import { loadConfig, loadWorkerTuning } from './config';
-import { createParWorker, WORKFLOWS_PATH } from './worker';
+import { createParWorker } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
-import { startTelemetry, TRACING_WORKFLOW_MODULES } from './telemetry';
+import { startTelemetry } from './telemetry';
 import { DatabaseError, prepareDatabases } from '../activities/db';
+import { loadWorkflowBundle, prebuiltBundle, WorkflowBundleError } from './workflow-bundle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -22,6 +23,16 @@ async function main(): Promise<void> {
   }
   const telemetry = startTelemetry('par-worker');
   if (telemetry) console.log(`[worker] tracing to ${telemetry.endpoint}`);
+  // A bundle built ahead of time (PAR_WORKFLOW_BUNDLE, see scripts/bundle-workflows.ts), checked
+  // before connecting; without one the workflows are bundled below.
+  let prebuilt: { codePath: string } | undefined;
+  try {
+    prebuilt = process.env.PAR_WORKFLOW_BUNDLE ? prebuiltBundle(process.env.PAR_WORKFLOW_BUNDLE, { tracing: !!telemetry }) : undefined;
+  } catch (err) {
+    if (!(err instanceof WorkflowBundleError)) throw err;
+    console.error(`[worker] ${err.message}`);
+    process.exit(1);
+  }
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect({ address: config.temporalAddress });
@@ -34,12 +45,12 @@ async function main(): Promise<void> {
   if (added.length) console.log(`[worker] registered search attributes ${added.join(', ')}`);
   await admin.close();
 
-  // Bundled here with a quiet logger; webpack's full report would bury the stack's output.
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: warnOnlyLogger,
-    ...(telemetry ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
-  });
+  // Bundled with a quiet logger (webpack's full report would bury the stack's output), or taken
+  // from the cache when the workflow code has not changed since the last start.
+  const started = Date.now();
+  const loaded = prebuilt ? { bundle: prebuilt, source: 'prebuilt' } : await loadWorkflowBundle({ tracing: !!telemetry, logger: warnOnlyLogger });
+  const workflowBundle = loaded.bundle;
+  console.log(`[worker] workflow bundle ${loaded.source === 'cache' ? 'from the cache' : loaded.source} in ${Date.now() - started} ms`);
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
   const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT, runPar } from '../helpers/cli';
+import { freePorts } from '../helpers/processes';
 
 /** `npm start`'s stack (scripts/start.ts) on private ports and a private data folder. */
 function startStack(env: NodeJS.ProcessEnv): { proc: ChildProcess; output: () => string; exited: Promise<number> } {
@@ -21,20 +22,6 @@ async function until(what: string, pred: () => boolean, timeoutMs = 120000): Pro
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** n different free loopback ports (all held open while choosing, so none is handed out twice). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => resolve(srv));
-    })),
-  );
-  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  return ports;
 }
 
 const alive = (pid: number) => {

@@ -67,12 +67,14 @@ async function connect(page: Page, from: string, output: string, to: string): Pr
       await edge.waitFor({ timeout: 5_000 });
       return;
     } catch (err) {
-      const seen = await page.evaluate(([ax, ay, bx, by]) => {
-        const at = (x: number, y: number) => { const e = document.elementFromPoint(x, y); return e ? `${e.tagName}.${e.className} ${e.getAttribute('data-testid') ?? ''}` : 'nothing'; };
-        const edges = [...document.querySelectorAll('.react-flow__edge')].map((e) => `${e.getAttribute('data-testid')}:${(e as SVGGElement).getBBox?.().width}`);
-        const badges = [...document.querySelectorAll('[data-testid^="issues-"]')].map((e) => `${e.getAttribute('data-testid')}=${e.textContent}`);
-        return `source point: ${at(ax, ay)}; target point: ${at(bx, by)}; edges: ${edges.join(',')}; badges: ${badges.join(',')}; validity: ${document.querySelector('[data-testid="validity"]')?.textContent}`;
-      }, [a.x + a.width / 2, a.y + a.height / 2, b.x + b.width / 2, b.y + b.height / 2]);
+      // What the page shows, for the log (a string: this file is type-checked without the DOM's types).
+      const seen = await page.evaluate(`(() => {
+        const at = (x, y) => { const e = document.elementFromPoint(x, y); return e ? e.tagName + '.' + e.className : 'nothing'; };
+        const edges = [...document.querySelectorAll('.react-flow__edge')].map((e) => e.getAttribute('data-testid'));
+        const badges = [...document.querySelectorAll('[data-testid^="issues-"]')].map((e) => e.getAttribute('data-testid') + '=' + e.textContent);
+        return 'source point: ' + at(${a.x + a.width / 2}, ${a.y + a.height / 2}) + '; target point: ' + at(${b.x + b.width / 2}, ${b.y + b.height / 2}) +
+          '; edges: ' + edges.join(',') + '; problems: ' + badges.join(',');
+      })()`);
       const a2 = await source.boundingBox();
       const b2 = await target.boundingBox();
       const shot = path.join(os.tmpdir(), `studio-connect-${from}-${attempt}.png`);
