@@ -5,6 +5,11 @@
  * questions. One row per stage combination, one table per LoCoMo category, with the LoCoMo
  * paper's DRAGON retriever for comparison (R@5 56.7, R@10 66.2, R@25 76.7).
  *
+ * The `memory*` methods go through the product's conversation memory engine (ConversationMemory:
+ * index the sessions' turns, search with the question), as an agent's `search_memory` does;
+ * `memory` is its default (each turn embedded with its neighbours, conversation-indexing.ts).
+ * The other methods store each turn as a vault item (the vault service).
+ *
  * The data set is read in place (CC BY-NC 4.0, evaluation only; never copied into the repo):
  *   node bin/run-ts.js bench/locomo-retrieval.ts [--data ../shared/data/locomo/locomo10.json]
  *        [--conversations 2] [--questions-per-conversation N] [--methods vector,hybrid,...]
@@ -14,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
+import { createMemoryServices } from '../activities/memory/services';
 import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
 import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
@@ -48,14 +54,74 @@ interface Method {
   hybrid: boolean;
   /** Turns indexed with their neighbours: how many turns before and after go into an item's text. */
   window: number;
+  /** Through the conversation memory engine (its `neighbours` setting is `window`), not vault items. */
+  memory?: boolean;
 }
 
 const METHODS: Record<string, Method> = {
-  vector: { name: 'vector only', hybrid: false, window: 0 },
-  hybrid: { name: 'vector + BM25 (RRF)', hybrid: true, window: 0 },
-  'vector-window': { name: 'vector only, turns with neighbours', hybrid: false, window: 1 },
-  'hybrid-window': { name: 'vector + BM25, turns with neighbours', hybrid: true, window: 1 },
+  vector: { name: 'vault: vector only', hybrid: false, window: 0 },
+  hybrid: { name: 'vault: vector + BM25 (RRF)', hybrid: true, window: 0 },
+  'vector-window': { name: 'vault: vector, turns with neighbours', hybrid: false, window: 1 },
+  'hybrid-window': { name: 'vault: vector + BM25, with neighbours', hybrid: true, window: 1 },
+  'memory-turn': { name: 'memory: vector + BM25, single turns', hybrid: true, window: 0, memory: true },
+  memory: { name: 'memory: default (turns + neighbours)', hybrid: true, window: 1, memory: true },
 };
+
+/** One way of storing a conversation's turns and ranking them for a question. */
+interface Retriever {
+  ingest(conversation: string, turns: LocomoTurn[]): Promise<void>;
+  search(conversation: string, question: string, n: number): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+async function vaultRetriever(method: Method, dir: string, mi: number): Promise<Retriever> {
+  const svc = new VaultService({
+    embedder: await createDefaultEmbedder(),
+    store: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
+    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
+    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
+  });
+  const vaultOf = (c: string) => `locomo-${c}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return {
+    async ingest(conversation, turns) {
+      for (let b = 0; b < turns.length; b += 64) {
+        await svc.putItems(
+          vaultOf(conversation),
+          turns.slice(b, b + 64).map((t, k) => ({ id: t.id, text: withNeighbours(turns, b + k, method.window), metadata: { session: t.session } })),
+        );
+      }
+    },
+    search: async (conversation, question, n) => (await svc.getSimilar(vaultOf(conversation), question, { n, hybrid: method.hybrid })).map((h) => h.id),
+    close: () => svc.close(),
+  };
+}
+
+/** The product path: each session's turns indexed by the conversation memory engine, as they were said. */
+async function memoryRetriever(method: Method, dir: string, mi: number): Promise<Retriever> {
+  const s = await createMemoryServices({
+    embedder: await createDefaultEmbedder(),
+    vectorStore: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
+    dbFile: path.join(dir, `memory-${mi}.sqlite`),
+    config: { conversation: { neighbours: method.window } },
+  });
+  const turnAt = new Map<string, string>();
+  return {
+    async ingest(conversation, turns) {
+      const sessions = new Map<string, LocomoTurn[]>();
+      for (const t of turns) sessions.set(t.session, [...(sessions.get(t.session) ?? []), t]);
+      for (const [session, ts] of sessions) {
+        // Both speakers are people, so every turn is a user message (with its speaker's name).
+        await s.conversations.index({ tenant: conversation, sessionId: session, messages: ts.map((t) => ({ role: 'user', content: t.text })) });
+        ts.forEach((t, i) => turnAt.set(`${conversation}\u0000${session}#${i}`, t.id));
+      }
+    },
+    async search(conversation, question, n) {
+      const { hits } = await s.conversations.search({ tenant: conversation, query: question, limit: n, minSimilarity: -1, hybrid: method.hybrid });
+      return hits.map((h) => turnAt.get(`${conversation}\u0000${h.sessionId}#${h.messageIndex}`) ?? '?');
+    },
+    close: () => s.close(),
+  };
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -109,7 +175,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(file)) throw new Error(`LoCoMo data not found at ${file}: pass --data /path/to/locomo10.json`);
   const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 2));
   const perConversation = flag('questions-per-conversation', 100_000);
-  const methods = arg('methods', Object.keys(METHODS).join(','))
+  const methods = arg('methods', 'vector,hybrid,hybrid-window,memory-turn,memory')
     .split(',')
     .map((m) => METHODS[m] ?? (() => { throw new Error(`unknown method ${m}: one of ${Object.keys(METHODS).join(', ')}`); })());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-locomo-'));
@@ -122,26 +188,15 @@ async function main(): Promise<void> {
   const rows: { method: Method; tally: Tally; queryMs: number[]; itemsPerMin: number }[] = [];
   for (const [mi, method] of methods.entries()) {
     // A fresh embedder (and its cache) and store per method, so each one's ingest is measured cold.
-    const svc = new VaultService({
-      embedder: await createDefaultEmbedder(),
-      store: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
-      settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
-      kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
-    });
+    const retriever = method.memory ? await memoryRetriever(method, dir, mi) : await vaultRetriever(method, dir, mi);
     const tally: Tally = {};
     const queryMs: number[] = [];
     let items = 0;
     let ingestMs = 0;
     for (const s of samples) {
-      const vault = `locomo-${s.sample_id}`.replace(/[^A-Za-z0-9._-]/g, '_');
       const turns = turnsOf(s);
       const t0 = performance.now();
-      for (let b = 0; b < turns.length; b += 64) {
-        await svc.putItems(
-          vault,
-          turns.slice(b, b + 64).map((t, k) => ({ id: t.id, text: withNeighbours(turns, b + k, method.window), metadata: { session: t.session } })),
-        );
-      }
+      await retriever.ingest(s.sample_id, turns);
       ingestMs += performance.now() - t0;
       items += turns.length;
       const known = new Set(turns.map((t) => t.id));
@@ -149,26 +204,27 @@ async function main(): Promise<void> {
         const evidence = (qa.evidence ?? []).filter((e) => known.has(e));
         if (evidence.length === 0) continue;
         const q0 = performance.now();
-        const hits = await svc.getSimilar(vault, qa.question, { n: 25, hybrid: method.hybrid });
+        const ranked = await retriever.search(s.sample_id, qa.question, 25);
         queryMs.push(performance.now() - q0);
-        add(tally, CATEGORY[qa.category] ?? `category ${qa.category}`, evidence, hits.map((h) => h.id));
+        add(tally, CATEGORY[qa.category] ?? `category ${qa.category}`, evidence, ranked);
       }
+      console.error(`  ${method.name}: ${s.sample_id} done`);
     }
     rows.push({ method, tally, queryMs, itemsPerMin: (items / ingestMs) * 60_000 });
-    await svc.close();
+    await retriever.close();
   }
 
   const cats = ['all', ...Object.values(CATEGORY)];
   for (const cat of cats) {
     const n = rows[0]?.tally[cat]?.n ?? 0;
     console.log(`\n${cat} (${n} questions)`);
-    console.log('method                                  |  R@5 | R@10 | R@25 | query p50 | ingest items/min');
+    console.log(`${'method'.padEnd(40)} |  R@5 | R@10 | R@25 | query p50 | ingest items/min`);
     for (const r of rows) {
       console.log(
-        `${r.method.name.padEnd(39)} | ${KS.map((k) => pct(r.tally[cat], k).padStart(4)).join(' | ')} | ${median(r.queryMs).toFixed(1).padStart(6)} ms | ${Math.round(r.itemsPerMin).toLocaleString('en').padStart(8)}`,
+        `${r.method.name.padEnd(40)} | ${KS.map((k) => pct(r.tally[cat], k).padStart(4)).join(' | ')} | ${median(r.queryMs).toFixed(1).padStart(6)} ms | ${Math.round(r.itemsPerMin).toLocaleString('en').padStart(8)}`,
       );
     }
-    if (cat === 'all') console.log(`${'DRAGON (LoCoMo paper)'.padEnd(39)} | ${KS.map((k) => DRAGON[k].toFixed(1).padStart(4)).join(' | ')} |           |`);
+    if (cat === 'all') console.log(`${'DRAGON (LoCoMo paper)'.padEnd(40)} | ${KS.map((k) => DRAGON[k].toFixed(1).padStart(4)).join(' | ')} |           |`);
   }
   console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 //
 //   node bin/run-ts.js bench/memory-search.ts [--entries 10000] [--queries 200] [--saves 100]
 //                                             [--conversations 2] [--locomo PATH] [--skip-locomo] [--skip-merge]
+//                                             [--fit-merge] [--show-merge-errors]
 //
 // Also the same-topic merge decision on the labelled pairs in test/data/memory-merge-pairs.json
 // (precision, recall, F1 of "update the existing entry"), against the old fixed-cosine rule.
@@ -13,7 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
-import { sameTopic } from '../activities/memory/same-topic';
+import { FEATURES, pairFeatures, sameTopic } from '../activities/memory/same-topic';
+import { fitLogistic, prf } from './lib/logistic';
 import { createMemoryServices, type MemoryServices } from '../activities/memory/services';
 import type { Embedder } from '../activities/embeddings/port';
 import { createDefaultVectorStore, EmbeddedVectorStore } from '../activities/vectors';
@@ -111,24 +113,48 @@ function dot(a: Float32Array, b: Float32Array): number {
   return x;
 }
 
+/**
+ * The same-topic merge decision on the labelled pairs: the old rules, the shipped rule (its weights
+ * were fitted on the dev half only, so the test half is unseen), and a 5-fold cross-validation
+ * of the fitting itself. `--fit-merge` prints weights fitted on the dev half, for same-topic.ts.
+ */
 async function mergeBench(embedder: Embedder): Promise<void> {
   const file = path.resolve(__dirname, '../test/data/memory-merge-pairs.json');
   const { pairs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { pairs: { a: string; b: string; same: boolean }[] };
-  const rules: [string, (a: string, b: string, cos: number) => boolean][] = [
-    ['cosine >= 0.8 (before)', (_a, _b, cos) => cos >= 0.8],
-    ['cosine >= 0.7', (_a, _b, cos) => cos >= 0.7],
-    ['same-topic.ts (default)', (a, b, cos) => sameTopic(a, b, cos).same],
-  ];
   const cos = await Promise.all(pairs.map(async (p) => { const [x, y] = await embedder.embed([p.a, p.b]); return dot(x!, y!); }));
-  const same = pairs.filter((p) => p.same).length;
-  console.log(`\nsame-topic merge on ${pairs.length} labelled pairs (${same} same topic, ${pairs.length - same} different):`);
-  console.log('decision                   | precision | recall |   F1');
-  for (const [name, rule] of rules) {
-    let tp = 0, fp = 0, fn = 0;
-    pairs.forEach((p, i) => { const merge = rule(p.a, p.b, cos[i]!); if (merge && p.same) tp++; else if (merge) fp++; else if (p.same) fn++; });
-    const pr = tp / Math.max(1, tp + fp), rc = tp / Math.max(1, tp + fn);
-    console.log(`${name.padEnd(26)} | ${pr.toFixed(3).padStart(9)} | ${rc.toFixed(3).padStart(6)} | ${((2 * pr * rc) / Math.max(1e-9, pr + rc)).toFixed(3)}`);
+  const features = pairs.map((p, i) => pairFeatures(p.a, p.b, cos[i]!));
+  const rows = features.map((f) => FEATURES.map((k) => f[k]));
+  const truth = pairs.map((p) => p.same);
+  // Dev: even positions, test: odd (the file interleaves kinds, so both halves hold every kind).
+  const dev = pairs.map((_p, i) => i % 2 === 0);
+  const same = truth.filter(Boolean).length;
+  console.log(`\nsame-topic merge on ${pairs.length} labelled pairs (${same} same topic, ${pairs.length - same} different; dev ${dev.filter(Boolean).length}, test ${dev.filter((d) => !d).length}):`);
+  console.log('decision                                  | split |  n  | precision | recall |   F1');
+  const line = (name: string, split: string, keep: boolean[], decide: (i: number) => boolean) => {
+    const idx = pairs.map((_p, i) => i).filter((i) => keep[i]);
+    const r = prf(idx.map(decide), idx.map((i) => truth[i]!));
+    console.log(`${name.padEnd(41)} | ${split.padEnd(5)} | ${String(idx.length).padStart(3)} | ${r.precision.toFixed(3).padStart(9)} | ${r.recall.toFixed(3).padStart(6)} | ${r.f1.toFixed(3)}`);
+  };
+  const all = pairs.map(() => true);
+  line('cosine >= 0.8 (first rule)', 'all', all, (i) => cos[i]! >= 0.8);
+  line('names + update words + cosine 0.7 (before)', 'all', all, (i) => { const f = features[i]!; return !f.namesConflict && ((f.update === 1 && cos[i]! >= 0.5) || cos[i]! >= 0.7); });
+  for (const [split, keep] of [['dev', dev], ['test', dev.map((d) => !d)], ['all', all]] as const) line('same-topic.ts (default, fitted on dev)', split, keep as boolean[], (i) => sameTopic(pairs[i]!.a, pairs[i]!.b, cos[i]!).same);
+  // Cross-validation of the fitting: each fold decided by weights fitted on the other four.
+  const folds = 5;
+  const cv = new Array<boolean>(pairs.length);
+  for (let k = 0; k < folds; k++) {
+    const train = pairs.map((_p, i) => i).filter((i) => i % folds !== k);
+    const m = fitLogistic(train.map((i) => rows[i]!), train.map((i) => truth[i]!));
+    pairs.forEach((_p, i) => { if (i % folds === k) cv[i] = rows[i]!.reduce((sum, v, j) => sum + v * m.weights[j]!, m.bias) > 0; });
   }
+  line(`same features, ${folds}-fold cross-validation`, 'all', all, (i) => cv[i]!);
+  if (process.argv.includes('--fit-merge')) {
+    const idx = pairs.map((_p, i) => i).filter((i) => dev[i]);
+    const m = fitLogistic(idx.map((i) => rows[i]!), idx.map((i) => truth[i]!));
+    console.log(`weights fitted on dev: bias ${m.bias.toFixed(3)}, ${FEATURES.map((k, j) => `${k}: ${m.weights[j]!.toFixed(3)}`).join(', ')}`);
+  }
+  if (process.argv.includes('--show-merge-errors'))
+    pairs.forEach((p, i) => { const d = sameTopic(p.a, p.b, cos[i]!); if (d.same !== p.same) console.log(`  ${p.same ? 'missed' : 'wrong merge'}: "${p.a}" / "${p.b}" (${d.reason})`); });
 }
 
 interface Turn {
@@ -146,21 +172,22 @@ interface Sample {
 const CATEGORY: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
 
 /** Conversation memory recall on LoCoMo, per stage combination (fresh services each, the same store kind). */
-async function locomoBench(makeServices: (name: string) => Promise<MemoryServices>, file: string, conversations: number): Promise<void> {
+async function locomoBench(makeServices: (neighbours: number) => Promise<MemoryServices>, file: string, conversations: number): Promise<void> {
   if (!fs.existsSync(file)) {
     console.log(`LoCoMo: skipped (${file} not found; pass --locomo PATH)`);
     return;
   }
   const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[];
   const ks = [5, 10, 25];
-  const methods: { name: string; window: number; hybrid: boolean }[] = [
-    { name: 'vector only', window: 0, hybrid: false },
-    { name: 'vector + BM25 (default)', window: 0, hybrid: true },
-    { name: 'vector + BM25, with neighbours', window: 1, hybrid: true },
+  // `neighbours` is the engine's own setting (conversation.neighbours): the turns go in as said.
+  const methods: { name: string; neighbours: number; hybrid: boolean }[] = [
+    { name: 'vector only, single turns', neighbours: 0, hybrid: false },
+    { name: 'vector + BM25, single turns', neighbours: 0, hybrid: true },
+    { name: 'vector + BM25, neighbours (default)', neighbours: 1, hybrid: true },
   ];
   const rows: { name: string; recall: Map<string, Map<number, number>>; n: Map<string, number>; p50: number; perMin: number }[] = [];
   for (const m of methods) {
-    const s = await makeServices(m.name);
+    const s = await makeServices(m.neighbours);
     const recall = new Map<string, Map<number, number>>();
     const n = new Map<string, number>();
     const queryMs: number[] = [];
@@ -173,11 +200,8 @@ async function locomoBench(makeServices: (name: string) => Promise<MemoryService
       for (const [key, value] of Object.entries(sample.conversation)) {
         if (!/^session_\d+$/.test(key) || !Array.isArray(value)) continue;
         const session = value as Turn[];
-        // Both speakers are people, so every turn is a user message, with its speaker; with
-        // neighbours, the turns before and after go into the same indexed text.
-        const text = (i: number) =>
-          session.slice(Math.max(0, i - m.window), i + m.window + 1).map((t) => `${t.speaker}: ${t.text}`).join('\n');
-        await s.conversations.index({ tenant, sessionId: key, messages: session.map((_t, i) => ({ role: 'user', content: text(i), index: i })) });
+        // Both speakers are people, so every turn is a user message, with its speaker.
+        await s.conversations.index({ tenant, sessionId: key, messages: session.map((t, i) => ({ role: 'user', content: `${t.speaker}: ${t.text}`, index: i })) });
         session.forEach((t, i) => where.set(t.dia_id, `${key}#${i}`));
         turns += session.length;
       }
@@ -204,12 +228,12 @@ async function locomoBench(makeServices: (name: string) => Promise<MemoryService
   console.log(`\nLoCoMo conversation memory (${conversations} of ${data.length} conversations, categories 1-4), turn recall %:`);
   for (const cat of ['all', ...Object.values(CATEGORY)]) {
     console.log(`\n${cat} (${rows[0]?.n.get(cat) ?? 0} questions)`);
-    console.log('method                           |  R@5 | R@10 | R@25 | query p50 | ingest items/min');
+    console.log('method                               |  R@5 | R@10 | R@25 | query p50 | ingest items/min');
     for (const r of rows) {
       const q = r.n.get(cat) ?? 0;
-      console.log(`${r.name.padEnd(32)} | ${ks.map((k) => (q ? ((100 * r.recall.get(cat)!.get(k)!) / q).toFixed(1) : '-').padStart(4)).join(' | ')} | ${r.p50.toFixed(1).padStart(6)} ms | ${Math.round(r.perMin).toLocaleString('en').padStart(8)}`);
+      console.log(`${r.name.padEnd(36)} | ${ks.map((k) => (q ? ((100 * r.recall.get(cat)!.get(k)!) / q).toFixed(1) : '-').padStart(4)).join(' | ')} | ${r.p50.toFixed(1).padStart(6)} ms | ${Math.round(r.perMin).toLocaleString('en').padStart(8)}`);
     }
-    if (cat === 'all') console.log(`${'DRAGON (LoCoMo paper)'.padEnd(32)} | 56.7 | 66.2 | 76.7 |           |`);
+    if (cat === 'all') console.log(`${'DRAGON (LoCoMo paper)'.padEnd(36)} | 56.7 | 66.2 | 76.7 |           |`);
   }
 }
 
@@ -224,10 +248,10 @@ async function main(): Promise<void> {
   console.log(`memory benchmark: embedder ${embedder.model}, vector store ${vectorStore.kind}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`);
   const s = await createMemoryServices({ embedder, vectorStore, dbFile: path.join(dir, 'memory.sqlite') });
   let fresh = 0;
-  const makeServices = async () => {
+  const makeServices = async (neighbours: number) => {
     const n = fresh++;
     const store = process.env.QDRANT_URL ? await createDefaultVectorStore() : new EmbeddedVectorStore(path.join(dir, `locomo-vectors-${n}.sqlite`));
-    return createMemoryServices({ embedder: await createDefaultEmbedder(), vectorStore: store, dbFile: path.join(dir, `locomo-memory-${n}.sqlite`) });
+    return createMemoryServices({ embedder: await createDefaultEmbedder(), vectorStore: store, dbFile: path.join(dir, `locomo-memory-${n}.sqlite`), config: { conversation: { neighbours } } });
   };
   try {
     if (!process.argv.includes('--skip-merge')) await mergeBench(embedder);

@@ -42,6 +42,8 @@ export interface MemoryTables {
     last_decay: string | null;
   };
   memory_learned_runs: { tenant: string; run_id: string; result: string; finished: string };
+  /** Per vector collection: how its texts were indexed (JSON), fixed when it was first used. */
+  memory_collection_settings: { collection: string; settings: string; created: string };
 }
 
 export interface VaultTables {

@@ -37,6 +37,13 @@ export interface MemoryConfig {
     minSimilarity: number;
     /** Only these roles are indexed. */
     roles: string[];
+    /**
+     * Messages on each side embedded with a message (conversation-indexing.ts), for collections
+     * first used from now on: a collection keeps the mode recorded when it was first used.
+     */
+    neighbours: number;
+    /** Characters kept of each neighbour, from the side nearer the message. */
+    neighbourChars: number;
   };
   facts: {
     /** Default page of list and prefix search. */
@@ -110,6 +117,8 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     maxLimit: 50,
     minSimilarity: 0.3,
     roles: ['user'],
+    neighbours: 1,
+    neighbourChars: 300,
   },
   facts: {
     listLimit: 50,
@@ -150,7 +159,7 @@ export type MemoryConfigOverrides = DeepPartial<MemoryConfig>;
 export function resolveMemoryConfig(overrides: MemoryConfigOverrides = {}): MemoryConfig {
   const d = DEFAULT_MEMORY_CONFIG;
   return {
-    vault: { ...d.vault, ...overrides.vault, sameTopic: { ...d.vault.sameTopic, ...overrides.vault?.sameTopic } },
+    vault: { ...d.vault, ...overrides.vault, sameTopic: { bias: overrides.vault?.sameTopic?.bias ?? d.vault.sameTopic.bias, weights: { ...d.vault.sameTopic.weights, ...overrides.vault?.sameTopic?.weights } } },
     conversation: { ...d.conversation, ...overrides.conversation },
     facts: { ...d.facts, ...overrides.facts },
     context: { ...d.context, ...overrides.context },

@@ -88,6 +88,8 @@ export interface ConversationIndexResult {
   /** Chunks embedded by this call (already indexed ones are skipped). */
   indexedChunks: number;
   skippedMessages: number;
+  /** Older chunks of these messages replaced by this call (an edit, or a neighbour that arrived since). */
+  replacedChunks?: number;
 }
 
 export interface ConversationSearchRequest {

@@ -1,6 +1,8 @@
 import type { MemoryConfig } from './config';
 import type { ConversationHit, ConversationIndexRequest, ConversationIndexResult, ConversationSearchRequest, ConversationSearchResult } from './contracts';
 import { chunkText } from './chunking';
+import { collectionIndexing, textWithNeighbours } from './conversation-indexing';
+import { onceUntilFailure } from '../common/once-until-failure';
 import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
 import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
@@ -18,42 +20,74 @@ export class ConversationMemory {
     private readonly config: MemoryConfig['conversation'],
   ) {}
 
+  /** This collection's indexing mode (recorded on first use; conversation-indexing.ts). */
+  readonly indexing = onceUntilFailure(() => collectionIndexing(this.db, this.vectors.collection, this.config));
+
   async index(req: ConversationIndexRequest, batchSize = 64): Promise<ConversationIndexResult> {
     const tenant = requireText('tenant', req.tenant);
     const sessionId = requireText('sessionId', req.sessionId);
     if (!Array.isArray(req.messages)) throw new MemoryInputError('messages', 'must be a list of {role, content}');
-    const chunks: { id: string; messageIndex: number; chunkIndex: number; role: string; text: string }[] = [];
+    const mode = await this.indexing();
+    const chunks: { id: string; messageIndex: number; chunkIndex: number; role: string; text: string; embedded: string }[] = [];
+    const indexed = new Set<number>();
     let skippedMessages = 0;
-    req.messages.forEach((m, pos) => {
+    // Every message of the request, by its position in the session: the neighbours of a message
+    // are the messages at the positions next to it, whatever their role.
+    const byIndex = new Map<number, string>();
+    const positions = req.messages.map((m, pos) => {
       if (!m || typeof m.content !== 'string' || typeof m.role !== 'string') throw new MemoryInputError(`messages[${pos}]`, 'must have a string role and content');
       const messageIndex = m.index ?? pos;
       if (!Number.isInteger(messageIndex) || messageIndex < 0) throw new MemoryInputError(`messages[${pos}].index`, 'must be a non-negative integer');
+      byIndex.set(messageIndex, m.content.trim());
+      return messageIndex;
+    });
+    const around = (at: number, step: number): string[] => {
+      const out: string[] = [];
+      for (let k = 1; k <= mode.neighbours && byIndex.has(at + k * step); k++) out.push(byIndex.get(at + k * step)!);
+      return step < 0 ? out.reverse() : out;
+    };
+    req.messages.forEach((m, pos) => {
+      const messageIndex = positions[pos]!;
       const text = m.content.trim();
       if (!this.config.roles.includes(m.role) || text.length < this.config.minMessageChars) {
         skippedMessages++;
         return;
       }
+      indexed.add(messageIndex);
+      const before = around(messageIndex, -1);
+      const after = around(messageIndex, 1);
       chunkText(text, this.config.chunkChars, this.config.chunkOverlap).forEach((chunk, chunkIndex) => {
-        chunks.push({ id: derivedUuid([tenant, sessionId, String(messageIndex), String(chunkIndex), chunk]), messageIndex, chunkIndex, role: m.role, text: chunk });
+        const embedded = textWithNeighbours(chunk, before, after, mode);
+        // The single-message id is the one chunks had before modes existed: re-indexing an old collection embeds nothing.
+        const key = [tenant, sessionId, String(messageIndex), String(chunkIndex), chunk, ...(embedded === chunk ? [] : [embedded])];
+        chunks.push({ id: derivedUuid(key), messageIndex, chunkIndex, role: m.role, text: chunk, embedded });
       });
     });
-    const known = new Set<string>();
-    for (let i = 0; i < chunks.length; i += 500) {
-      const ids = chunks.slice(i, i + 500).map((c) => c.id);
-      for (const r of await this.db.selectFrom('conversation_chunks').select('id').where('tenant', '=', tenant).where('id', 'in', ids).execute()) known.add(r.id);
+    const known = new Map<string, number>();
+    const indexes = [...indexed];
+    for (let i = 0; i < indexes.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('conversation_chunks')
+        .select(['id', 'message_index'])
+        .where('tenant', '=', tenant)
+        .where('session_id', '=', sessionId)
+        .where('message_index', 'in', indexes.slice(i, i + 500))
+        .execute();
+      for (const r of rows) known.set(r.id, r.message_index);
     }
+    const wanted = new Set(chunks.map((c) => c.id));
     const fresh = chunks.filter((c) => !known.has(c.id));
     if (fresh.length) await this.vectors.ensure();
     for (let i = 0; i < fresh.length; i += batchSize) {
       const batch = fresh.slice(i, i + batchSize);
-      const vectors = await this.vectors.embedder.embed(batch.map((c) => c.text));
+      const vectors = await this.vectors.embedder.embed(batch.map((c) => c.embedded));
       await this.vectors.store.upsert(
         this.vectors.collection,
         batch.map((c, j) => ({
           id: c.id,
           tenant,
           vector: vectors[j],
-          text: c.text,
+          text: c.embedded,
           payload: { sessionId, messageIndex: c.messageIndex, chunkIndex: c.chunkIndex, role: c.role, text: c.text },
         })),
       );
@@ -65,7 +99,16 @@ export class ConversationMemory {
         .onConflict((oc) => oc.doNothing())
         .execute();
     }
-    return { indexedChunks: fresh.length, skippedMessages };
+    // Chunks of these messages that the new ones replace (the message was edited, or a neighbour
+    // arrived since it was indexed), removed after their replacements are stored.
+    const stale = [...known.keys()].filter((id) => !wanted.has(id));
+    for (let i = 0; i < stale.length; i += 500) {
+      const ids = stale.slice(i, i + 500);
+      await this.vectors.ensure();
+      await this.vectors.store.delete(this.vectors.collection, tenant, ids);
+      await this.db.deleteFrom('conversation_chunks').where('tenant', '=', tenant).where('id', 'in', ids).execute();
+    }
+    return { indexedChunks: fresh.length, skippedMessages, ...(stale.length ? { replacedChunks: stale.length } : {}) };
   }
 
   /** The best chunk of each matching message, most similar first. */

@@ -3,11 +3,13 @@
  * subject and attribute, said again or with a new value) or is it a memory of its own? Cosine
  * alone cannot tell "The Lisbon trip budget is $2,000" from "The office party budget is $500"
  * (close in meaning, different budgets) while missing plain paraphrases. So the decision also
- * reads the statements' subjects (the words before the first verb): different named subjects
- * ("Kemi's birthday" / "Liam's birthday") never merge, a statement that says it replaces a value
- * ("moved to", "now") merges from a lower similarity, and otherwise cosine decides. Measured on
- * test/data/memory-merge-pairs.json by bench/memory-search.ts (precision, recall, F1); comparing
- * the subjects' other words as well was measured and lowered F1, so it is not used.
+ * reads the pair (pairFeatures): conflicting subject names ("Kemi's birthday" / "Liam's birthday"),
+ * update words ("moved to", "now"), differing numbers, one slot swapped in an otherwise identical
+ * statement ("allergic to peanuts" / "allergic to cats"), subjects with the same head and other
+ * modifiers, and the shared content words; a logistic model weighs them with the cosine. Negation
+ * is not a feature: "I eat meat" then "I don't eat meat any more" is one topic, updated.
+ * Measured on test/data/memory-merge-pairs.json by bench/memory-search.ts (precision, recall, F1
+ * on a dev half, the unseen test half, and 5-fold cross-validation).
  */
 
 /** Words that end a statement's subject: its first verb (or "I'm"-style openers). */
@@ -69,7 +71,99 @@ export function subjectNames(text: string): Set<string> {
 
 /** Words that say a statement replaces an earlier value ("now", "moved to", "switched"). */
 const UPDATE = /\b(now|new|no longer|anymore|moved|switched|changed?|raised|slipped|migrated|went up|went down|instead|updated?|from now on)\b/i;
+const UPDATE_WORD = /^(now|new|no|longer|anymore|moved|switched|change|changed|raised|slipped|migrated|went|instead|update|updated)$/;
 
+/** Function words: never what a statement is about. */
+const STOP = new Set(
+  ("a an the my our their his her your its i we they you he she it me us them this that these those is are was were be been am 's has have had " +
+    "do does did to of in on at for from with by and or as about than then so user user's when where who which what there here please very " +
+    "i'm we're they're it's mostly usually always every each all any some").split(' '),
+);
+
+const NUMBER_WORDS: Record<string, string> = { one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10', eleven: '11', twelve: '12', twice: '2', half: '0.5' };
+
+function words(text: string): string[] {
+  return tokens(text).map((t) => t.toLowerCase().replace(/’/g, "'").replace(/'s$/, '').replace(/\.$/, ''));
+}
+
+/** A crude stem, so "kids" meets "kid" and "meetings" meets "meeting". */
+function stem(w: string): string {
+  return w.replace(/(ies)$/, 'y').replace(/(ing|ed|es|s)$/, '') || w;
+}
+
+function contentStems(ws: string[]): Set<string> {
+  return new Set(ws.filter((w) => !STOP.has(w) && !UPDATE_WORD.test(w)).map(stem));
+}
+
+/** The numbers a statement holds; times as hours:minutes ("6:40 pm" and "18:40" are one time). */
+function numbersOf(text: string, ws: string[]): Set<string> {
+  const out = new Set<string>();
+  const hour = (h: string, pm: string | undefined) => (pm?.toLowerCase() === 'pm' && Number(h) < 12 ? Number(h) + 12 : Number(h));
+  const rest = text
+    .replace(/\b(\d{1,2}):(\d{2})\s*(am|pm)?\b/gi, (_m, h: string, min: string, pm?: string) => (out.add(`${hour(h, pm)}:${min}`), ' '))
+    .replace(/\b(\d{1,2})\s*(am|pm)\b/gi, (_m, h: string, pm: string) => (out.add(`${hour(h, pm)}:00`), ' '));
+  for (const d of rest.match(/\d[\d,]*(?:\.\d+)?/g) ?? []) out.add(String(Number(d.replace(/,/g, ''))));
+  for (const w of ws) if (NUMBER_WORDS[w]) out.add(NUMBER_WORDS[w]!);
+  return out;
+}
+
+/**
+ * What the decision reads of a pair (a: the stored entry, b: the new statement). Each is 0 or 1
+ * unless said otherwise; their weights are fitted (bench/memory-search.ts --fit-merge).
+ */
+export interface PairFeatures {
+  /** Cosine of the two embeddings. */
+  cosine: number;
+  /** Both subjects name people or things, and no name is shared ("Kemi's birthday" / "Liam's birthday"). */
+  namesConflict: number;
+  /** b says it replaces a value ("moved to", "now") and a does not. */
+  update: number;
+  /** Both hold numbers and they differ, and b is no update ("$600 groceries" / "$150 entertainment"). */
+  numbersDiffer: number;
+  /**
+   * One slot swapped: the statements are the same words except one span, the swapped spans hold
+   * content words, and neither is an update ("allergic to peanuts" / "allergic to cats"). The
+   * share of the longer statement that is shared (0 when not a swap).
+   */
+  slotSwap: number;
+  /** The subjects share their head noun but have different modifiers ("wedding budget" / "honeymoon budget"). */
+  modifierConflict: number;
+  /** Shared content stems over all content stems of the two (Jaccard). */
+  overlap: number;
+}
+
+export function pairFeatures(a: string, b: string, cosine: number): PairFeatures {
+  const na = subjectNames(a);
+  const nb = subjectNames(b);
+  const namesConflict = na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n)) ? 1 : 0;
+  const update = UPDATE.test(b) && !UPDATE.test(a) ? 1 : 0;
+  const wa = words(a);
+  const wb = words(b);
+  const numA = numbersOf(a, wa);
+  const numB = numbersOf(b, wb);
+  const numbersDiffer = !update && numA.size > 0 && numB.size > 0 && ![...numB].every((n) => numA.has(n)) ? 1 : 0;
+  let pre = 0;
+  while (pre < wa.length && pre < wb.length && wa[pre] === wb[pre]) pre++;
+  let suf = 0;
+  while (suf < wa.length - pre && suf < wb.length - pre && wa[wa.length - 1 - suf] === wb[wb.length - 1 - suf]) suf++;
+  const spanA = wa.slice(pre, wa.length - suf);
+  const spanB = wb.slice(pre, wb.length - suf);
+  const swapped = (span: string[]) => span.some((w) => !STOP.has(w) && !VERBS.has(w)) && !span.some((w) => UPDATE_WORD.test(w));
+  const slotSwap = !update && swapped(spanA) && swapped(spanB) ? (pre + suf) / Math.max(wa.length, wb.length) : 0;
+  const subjA = subjectOf(a).map((w) => stem(w.toLowerCase().replace(/['’]s$/, ''))).filter((w) => !STOP.has(w) && !UPDATE_WORD.test(w));
+  const subjB = subjectOf(b).map((w) => stem(w.toLowerCase().replace(/['’]s$/, ''))).filter((w) => !STOP.has(w) && !UPDATE_WORD.test(w));
+  const modA = subjA.slice(0, -1);
+  const modB = subjB.slice(0, -1);
+  const modifierConflict =
+    subjA.length > 1 && subjB.length > 1 && subjA.length < wa.length && subjA.at(-1) === subjB.at(-1) && !modA.some((m) => modB.includes(m)) ? 1 : 0;
+  const ca = contentStems(wa);
+  const cb = contentStems(wb);
+  const shared = [...ca].filter((w) => cb.has(w)).length;
+  const overlap = shared / Math.max(1, new Set([...ca, ...cb]).size);
+  return { cosine, namesConflict, update, numbersDiffer, slotSwap, modifierConflict, overlap };
+}
+
+export const FEATURES: (keyof PairFeatures)[] = ['cosine', 'namesConflict', 'update', 'numbersDiffer', 'slotSwap', 'modifierConflict', 'overlap'];
 
 export interface SameTopicDecision {
   same: boolean;
@@ -77,23 +171,26 @@ export interface SameTopicDecision {
   reason: string;
 }
 
-/** Thresholds of the decision (see the module comment). */
+/**
+ * The decision's weights: same topic when bias + sum(weight x feature) > 0 (a logistic model).
+ * Fitted by `bench/memory-search.ts --fit-merge` on the dev half of the labelled pairs only; the
+ * bench prints the test half and a 5-fold cross-validation beside it.
+ */
 export const SAME_TOPIC = {
-  /** At or above this cosine, a pair without conflicting subject names is the same topic. */
-  similar: 0.7,
-  /** A statement saying it replaces a value ("moved to", "now") needs at least this cosine. */
-  update: 0.5,
+  bias: -3.245,
+  weights: { cosine: 6.334, namesConflict: -0.955, update: 2.134, numbersDiffer: -2.021, slotSwap: -6.161, modifierConflict: -0.535, overlap: 1.4 } as Record<keyof PairFeatures, number>,
 };
 
 export type SameTopicThresholds = typeof SAME_TOPIC;
 
+export function sameTopicScore(f: PairFeatures, t: SameTopicThresholds = SAME_TOPIC): number {
+  return FEATURES.reduce((sum, k) => sum + t.weights[k] * f[k], t.bias);
+}
+
 export function sameTopic(a: string, b: string, cosine: number, t: SameTopicThresholds = SAME_TOPIC): SameTopicDecision {
-  const na = subjectNames(a);
-  const nb = subjectNames(b);
-  if (na.size > 0 && nb.size > 0 && ![...na].some((n) => nb.has(n))) return { same: false, reason: `different subjects (${[...na].join(' ')} / ${[...nb].join(' ')})` };
-  // A statement that says it replaces an earlier value ("moved to", "now", "switched") is the same thing.
-  if (UPDATE.test(b) && !UPDATE.test(a) && cosine >= t.update) return { same: true, reason: `an update of the same thing (cosine ${cosine.toFixed(2)})` };
-  return cosine >= t.similar
-    ? { same: true, reason: `similar (cosine ${cosine.toFixed(2)})` }
-    : { same: false, reason: `not similar enough (cosine ${cosine.toFixed(2)})` };
+  const f = pairFeatures(a, b, cosine);
+  const score = sameTopicScore(f, t);
+  const signs = FEATURES.filter((k) => k !== 'cosine' && f[k] > 0 && k !== 'overlap').join(', ');
+  const why = `cosine ${cosine.toFixed(2)}, overlap ${f.overlap.toFixed(2)}${signs ? `, ${signs}` : ''}`;
+  return score > 0 ? { same: true, reason: `same topic (${why})` } : { same: false, reason: `another topic (${why})` };
 }

@@ -104,10 +104,30 @@ export class VaultService {
       text: c.text,
       metadata: chunks.length === 1 ? meta : { ...meta, doc_id: docId, chunk: i, chunks: chunks.length },
     }));
+    return this.putItemsInBatches(vault, items, onProgress);
+  }
+
+  /**
+   * putItems in batches of 64, pipelined: the next batch is embedded (in the model's thread)
+   * while this one is written to the store, so a long ingest is bound by the embedder alone.
+   */
+  async putItemsInBatches(vault: string, items: ItemToPut[], onProgress?: (done: number, total: number) => void): Promise<VaultItem[]> {
+    checkVaultName(vault);
     const out: VaultItem[] = [];
     onProgress?.(0, items.length);
+    if (items.length === 0) return out;
+    await this.ensure();
+    const prepare = (b: number) => {
+      const p = this.recordsFor(vault, items.slice(b, b + ADD_BATCH));
+      p.catch(() => undefined); // awaited below; a write failing first must not leave it unhandled
+      return p;
+    };
+    let next = prepare(0);
     for (let b = 0; b < items.length; b += ADD_BATCH) {
-      out.push(...(await this.putItems(vault, items.slice(b, b + ADD_BATCH))));
+      const records = await next;
+      if (b + ADD_BATCH < items.length) next = prepare(b + ADD_BATCH);
+      await this.deps.store.upsert(this.collection, records);
+      out.push(...records.map((r) => itemFromPayload(vault, r.id, r.payload)));
       onProgress?.(out.length, items.length);
     }
     return out;
@@ -128,17 +148,23 @@ export class VaultService {
     checkVaultName(vault);
     if (items.length === 0) return [];
     await this.ensure();
+    const records = await this.recordsFor(vault, items);
+    await this.deps.store.upsert(this.collection, records);
+    return records.map((r) => itemFromPayload(vault, r.id, r.payload));
+  }
+
+  /** The records to write for items: embedded, with `created` kept from existing items. */
+  private async recordsFor(vault: string, items: ItemToPut[]): Promise<VectorRecord[]> {
     const tenant = vaultTenant(vault);
-    const existing = new Map((await this.deps.store.get(this.collection, tenant, items.map((i) => i.id))).map((r) => [r.id, r.payload as ItemPayload]));
-    const vectors = await this.deps.embedder.embed(items.map((i) => i.text));
+    // The store lookup runs while the model's thread embeds.
+    const [found, vectors] = await Promise.all([this.deps.store.get(this.collection, tenant, items.map((i) => i.id)), this.deps.embedder.embed(items.map((i) => i.text))]);
+    const existing = new Map(found.map((r) => [r.id, r.payload as ItemPayload]));
     const stamp = this.now().toISOString();
-    const records: VectorRecord[] = items.map((item, k) => {
+    return items.map((item, k) => {
       const created = item.created ?? existing.get(item.id)?.created ?? stamp;
       const updated = item.updated ?? stamp;
       return { id: item.id, tenant, vector: vectors[k]!, text: item.text, payload: itemPayload(this.deps.embedder, vault, item.text, item.metadata, created, updated) };
     });
-    await this.deps.store.upsert(this.collection, records);
-    return records.map((r) => itemFromPayload(vault, r.id, r.payload));
   }
 
   async editText(vault: string, id: string, text: string): Promise<VaultItem> {

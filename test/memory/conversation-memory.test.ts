@@ -1,6 +1,12 @@
 /** @jest-environment ./test/memory/native-typed-arrays-environment.js */
 import { chunkText } from '../../activities/memory/chunking';
-import { freshTenant, memoryTestServices } from './memory-test-services';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createMemoryServices } from '../../activities/memory/services';
+import { EmbeddedVectorStore } from '../../activities/vectors';
+import { collectionName } from '../../activities/vectors/collection-name';
+import { freshTenant, memoryTestServices, sharedEmbedder } from './memory-test-services';
 
 describe('chunkText', () => {
   test('short text is one chunk; long text becomes ~size chunks that overlap and lose nothing', () => {
@@ -80,5 +86,83 @@ describe('conversation memory engine', () => {
     expect((await s.conversations.search({ tenant: other, query: q, minSimilarity: -1 })).hits).toEqual([]);
     expect(await s.conversations.forgetSession(tenant, 'a')).toBe(1);
     expect((await s.conversations.search({ tenant, query: q })).hits.map((h) => h.sessionId)).toEqual(['b']);
+  });
+});
+
+describe('conversation memory: turns indexed with their neighbours', () => {
+  let s: Awaited<ReturnType<typeof memoryTestServices>>;
+  beforeAll(async () => {
+    s = await memoryTestServices();
+  });
+  afterAll(async () => s?.close());
+
+  const talk = [
+    { role: 'user' as const, content: 'Have you ever been to Iceland? I keep seeing photos of the glaciers.' },
+    { role: 'user' as const, content: 'Yes, twice! The hot springs near the lagoon were the best part.' },
+    { role: 'user' as const, content: 'Lovely. Anyway, my daughter starts school next week.' },
+  ];
+
+  test('a reply is found by what it answers, and the hit is the message itself, not its window', async () => {
+    expect(await s.conversations.indexing()).toEqual({ neighbours: 1, neighbourChars: 300 });
+    const tenant = freshTenant('conv-window');
+    await s.conversations.index({ tenant, sessionId: 's', messages: talk });
+    const { hits } = await s.conversations.search({ tenant, query: 'Has Iceland been visited, and how many times?', limit: 2 });
+    const reply = hits.find((h) => h.messageIndex === 1);
+    expect(reply?.text).toBe(talk[1]!.content);
+  });
+
+  test('a message indexed before its next neighbour arrived is re-embedded once it has, and its old chunk goes', async () => {
+    const tenant = freshTenant('conv-grow');
+    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk.slice(0, 2) })).toEqual({ indexedChunks: 2, skippedMessages: 0 });
+    // Message 1 now has a neighbour after it: it is embedded again and replaces its first chunk.
+    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk })).toEqual({ indexedChunks: 2, skippedMessages: 0, replacedChunks: 1 });
+    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk })).toEqual({ indexedChunks: 0, skippedMessages: 0 });
+    const { hits } = await s.conversations.search({ tenant, query: 'hot springs lagoon', minSimilarity: -1, limit: 10 });
+    expect(hits.map((h) => h.messageIndex).sort()).toEqual([0, 1, 2]);
+    expect(await s.vectorStore.count(collectionName(s.embedder.model, s.embedder.dimension, 'memory_conversations'), tenant)).toBe(3);
+  });
+});
+
+describe('conversation memory: the indexing mode is recorded per collection', () => {
+  const open = (dir: string, neighbours?: number) =>
+    sharedEmbedder().then(async (embedder) =>
+      createMemoryServices({ embedder, vectorStore: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')), dbFile: path.join(dir, 'memory.sqlite'), config: neighbours === undefined ? {} : { conversation: { neighbours } } }),
+    );
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-conv-mode-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a collection first used with single messages keeps that mode when the default is neighbours', async () => {
+    const first = await open(dir, 0);
+    await first.conversations.index({ tenant: 't', sessionId: 's', messages: [{ role: 'user', content: 'My sister lives in Lisbon.' }, { role: 'user', content: 'She is an architect there.' }] });
+    await first.close();
+    const again = await open(dir);
+    expect((await again.conversations.indexing()).neighbours).toBe(0);
+    // Same ids as before: nothing is embedded again.
+    expect((await again.conversations.index({ tenant: 't', sessionId: 's', messages: [{ role: 'user', content: 'My sister lives in Lisbon.' }, { role: 'user', content: 'She is an architect there.' }] })).indexedChunks).toBe(0);
+    await again.close();
+  });
+
+  test('chunks indexed before modes were recorded keep the single-message mode; a fresh database gets the default', async () => {
+    const old = await open(dir, 0);
+    await old.conversations.index({ tenant: 't', sessionId: 's', messages: [{ role: 'user', content: 'My sister lives in Lisbon.' }] });
+    await old.db.deleteFrom('memory_collection_settings').execute(); // as a data folder from before the mode was recorded
+    await old.close();
+    const upgraded = await open(dir);
+    expect(await upgraded.conversations.indexing()).toEqual({ neighbours: 0, neighbourChars: 0 });
+    await upgraded.close();
+    const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-conv-mode-'));
+    const fresh = await open(freshDir);
+    expect((await fresh.conversations.indexing()).neighbours).toBe(1);
+    await fresh.close();
+    fs.rmSync(freshDir, { recursive: true, force: true });
+  });
+
+  test('a bad neighbours setting is refused with the setting named', async () => {
+    const bad = await open(dir, -1);
+    await expect(bad.conversations.indexing()).rejects.toThrow(/conversation\.neighbours/);
+    await bad.close();
   });
 });

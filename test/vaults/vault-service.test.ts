@@ -167,3 +167,17 @@ test('search is hybrid by default: keywords count too, scores stay cosine; hybri
   expect(hybrid.every((h) => Math.abs(h.score - 1) < 1e-6)).toBe(true);
   await hsvc.close();
 });
+
+test('putItemsInBatches: batches pipelined, progress per batch, every item stored once in order, created kept on a rewrite', async () => {
+  const items = Array.from({ length: 150 }, (_, i) => ({ id: `n${i}`, text: `Note ${i}: the parcel for order ${1000 + i} left the warehouse.`, metadata: { i } }));
+  const progress: number[] = [];
+  const out = await svc.putItemsInBatches('batched', items, (done) => progress.push(done));
+  expect(progress).toEqual([0, 64, 128, 150]);
+  expect(out.map((it) => it.id)).toEqual(items.map((it) => it.id));
+  expect(await svc.count('batched')).toBe(150);
+  const again = await svc.putItemsInBatches('batched', items.slice(0, 70).map((it) => ({ ...it, text: `${it.text} (rewritten)` })));
+  expect(again.map((it) => it.created)).toEqual(out.slice(0, 70).map((it) => it.created));
+  expect(again[0]!.updated > out[0]!.updated).toBe(true);
+  expect(await svc.count('batched')).toBe(150);
+  expect((await svc.getSimilar('batched', 'order 1042 parcel', { n: 1 }))[0]!.id).toBe('n42');
+});

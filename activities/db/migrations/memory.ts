@@ -111,4 +111,16 @@ export const memoryMigrations: Record<string, Migration> = {
       await sql`CREATE INDEX reasoning_items_rank ON reasoning_items (tenant, confidence)`.execute(db);
     },
   },
+  '0003_memory_collection_settings': {
+    async up(db: Kysely<unknown>) {
+      // How each vector collection was indexed (e.g. conversation turns with their neighbours),
+      // recorded when the collection is first used so a later default never changes an old one.
+      await db.schema
+        .createTable('memory_collection_settings')
+        .addColumn('collection', 'text', (c) => c.notNull().primaryKey())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('created', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
