@@ -108,7 +108,7 @@ export interface WorkerTuning {
 }
 
 export const DEFAULT_WORKER_TUNING: WorkerTuning = {
-  maxCachedWorkflows: 250,
+  maxCachedWorkflows: 100,
   maxConcurrentWorkflowTaskExecutions: 40,
   maxConcurrentActivityTaskExecutions: 100,
   maxConcurrentLocalActivityExecutions: 100,
