@@ -15,11 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ModelMessage } from '../activities/contracts';
 import { createDefaultEmbedder } from '../activities/embeddings';
-import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { offlineSearchQuery } from '../activities/vaults/history-search';
-import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { embeddedVaultService } from './lib/embedded-vault';
 
 interface FollowUp {
   history: ModelMessage[];
@@ -59,12 +57,7 @@ async function main(): Promise<void> {
   const { followUps } = JSON.parse(fs.readFileSync(path.join(__dirname, '../test/data/history-followups.json'), 'utf8')) as { followUps: FollowUp[] };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-history-bench-'));
   const embedder = await createDefaultEmbedder();
-  const svc = new VaultService({
-    embedder,
-    store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-  });
+  const svc = await embeddedVaultService(dir, { embedder });
   console.log(`smart history search, ${followUps.length} follow-ups (${followUps.filter((f) => f.needsContext).length} need context), embedder ${embedder.model}, load ${os.loadavg()[0]!.toFixed(1)}`);
   const rewrites = [...new Set(followUps.map((f) => f.rewrite))];
   const items = await svc.putItems('rewrites', rewrites.map((text, i) => ({ id: `r${i}`, text, metadata: {} })));

@@ -20,11 +20,10 @@ import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { createMemoryServices } from '../activities/memory/services';
-import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 import { locomoFile } from './lib/locomo-file';
 import { flag } from './vault-bench-data';
+import { embeddedVaultService } from './lib/embedded-vault';
 
 interface Turn {
   speaker: string;
@@ -75,12 +74,7 @@ interface Retriever {
 }
 
 async function vaultRetriever(method: Method, dir: string, mi: number): Promise<Retriever> {
-  const svc = new VaultService({
-    embedder: await createDefaultEmbedder(),
-    store: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
-    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
-    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, `vaults-${mi}.sqlite`) }),
-  });
+  const svc = await embeddedVaultService(dir, { embedder: await createDefaultEmbedder(), name: String(mi) });
   const vaultOf = (c: string) => `locomo-${c}`.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     async ingest(conversation, turns) {

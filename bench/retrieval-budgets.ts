@@ -12,13 +12,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalMiniLmEmbedder } from '../activities/embeddings/local-minilm';
-import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
 import { rawEmbeddingThroughput } from './lib/raw-embedding';
 import { percentile } from './lib/stats';
 import { flag, rng } from './vault-bench-data';
+import { embeddedVaultService } from './lib/embedded-vault';
 
 const SUBJECTS = 'customer refund invoice shipment parcel warehouse router database backup release pipeline laptop contract meeting budget ticket server account password report'.split(' ');
 const VERBS = 'was delayed|failed twice|needs approval|moved to Friday|is overdue|was escalated|got cancelled|passed review|is blocked|was restored'.split('|');
@@ -42,12 +40,7 @@ async function main(): Promise<void> {
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-budgets-'));
   const embedder = await LocalMiniLmEmbedder.create();
-  const svc = new VaultService({
-    embedder,
-    store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-  });
+  const svc = await embeddedVaultService(dir, { embedder });
   try {
     // The path `par vault add` takes: batches of 64, the next embedded while one is written.
     const t0 = performance.now();

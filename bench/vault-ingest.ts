@@ -8,10 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalMiniLmEmbedder } from '../activities/embeddings/local-minilm';
-import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
-import { SqlKeyValueStore } from '../activities/vaults/kv-store';
 import { VaultService } from '../activities/vaults/service';
-import { SqlVaultSettingsStore } from '../activities/vaults/vault-settings-store';
+import { embeddedVaultService } from './lib/embedded-vault';
 import { flag, rng } from './vault-bench-data';
 
 const WORDS = (
@@ -40,13 +38,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-bench-ingest-'));
   // No cache: every chunk is new text, as in a real ingest.
   const embedder = await LocalMiniLmEmbedder.create();
-  const svc = new VaultService({
-    embedder,
-    store: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')),
-    settings: await SqlVaultSettingsStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-    kv: await SqlKeyValueStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') }),
-    chunking: { maxChars: chunkChars, overlapChars: Math.floor(chunkChars * 0.15) },
-  });
+  const svc = await embeddedVaultService(dir, { embedder, chunking: { maxChars: chunkChars, overlapChars: Math.floor(chunkChars * 0.15) } });
   const text = document(chunks * chunkChars * 0.87, 5);
   console.log(`ingest: ${(text.length / 1e6).toFixed(2)} MB document, ${chunkChars}-char chunks, local ${embedder.model}, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   await svc.add('warmup', 'warm the model up.');

@@ -4,12 +4,12 @@
 // driven by playwright-core.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { OpenAIWireServer } from '../models/helpers/openai-wire-server';
 import { ROOT, runPar } from './cli';
+import { freePorts } from './processes';
 
 export const CHROMIUM = process.env.PAR_CHROMIUM || '/usr/bin/chromium';
 
@@ -33,23 +33,6 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** n different free loopback ports (all held open while choosing, so none is handed out twice). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const srv = net.createServer();
-          srv.once('error', reject);
-          srv.listen(0, '127.0.0.1', () => resolve(srv));
-        }),
-    ),
-  );
-  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  return ports;
-}
 
 export interface StudioStack {
   apiUrl: string;
