@@ -157,18 +157,6 @@ async function mergeBench(embedder: Embedder): Promise<void> {
     pairs.forEach((p, i) => { const d = sameTopic(p.a, p.b, cos[i]!); if (d.same !== p.same) console.log(`  ${p.same ? 'missed' : 'wrong merge'}: "${p.a}" / "${p.b}" (${d.reason})`); });
 }
 
-interface Turn {
-  speaker: string;
-  dia_id: string;
-  text: string;
-}
-
-interface Sample {
-  sample_id: string;
-  conversation: Record<string, unknown>;
-  qa: { question: string; evidence?: string[]; category: number }[];
-}
-
 const CATEGORY: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
 
 /** Conversation memory recall on LoCoMo, per stage combination (fresh services each, the same store kind). */

@@ -16,6 +16,16 @@ function startStack(env: NodeJS.ProcessEnv): { proc: ChildProcess; output: () =>
   return { proc, output: () => out, exited };
 }
 
+/** A stack of its own: an empty data folder and free ports for Temporal, its Web UI and the API. */
+async function privateStackEnv() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
+  const [temporalPort, uiPort, apiPort] = await freePorts(3);
+  return {
+    dataDir,
+    env: { PAR_DATA_DIR: dataDir, PAR_TEMPORAL_PORT: String(temporalPort), PAR_TEMPORAL_UI_PORT: String(uiPort), PAR_API_PORT: String(apiPort), PAR_TEMPORAL_ADDRESS: '' },
+  };
+}
+
 async function until(what: string, pred: () => boolean, timeoutMs = 120000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {
@@ -34,16 +44,9 @@ const alive = (pid: number) => {
 };
 
 test('npm start brings the stack up, Ctrl-C stops every process, and a second start finds the earlier runs', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
-  const [temporalPort, uiPort, apiPort] = await freePorts(3);
-  const env = {
-    PAR_DATA_DIR: dataDir,
-    PAR_TEMPORAL_PORT: String(temporalPort),
-    PAR_TEMPORAL_UI_PORT: String(uiPort),
-    PAR_API_PORT: String(apiPort),
-    PAR_TASK_QUEUE: 'par-stack-test',
-    PAR_TEMPORAL_ADDRESS: '',
-  };
+  const own = await privateStackEnv();
+  const dataDir = own.dataDir;
+  const env = { ...own.env, PAR_TASK_QUEUE: 'par-stack-test' };
   const first = startStack(env);
   await until('the stack', () => first.output().includes('PAR is up'));
   expect(first.output()).toMatch(new RegExp(`Web UI\\s+http://127.0.0.1:${env.PAR_TEMPORAL_UI_PORT}`));
@@ -95,16 +98,9 @@ test('npm start with an unreachable PAR_TEMPORAL_ADDRESS fails clearly without s
 }, 120_000);
 
 test('npm start restarts a SIGKILLed worker, says so, and a run then completes on the new one', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
-  const [temporalPort, uiPort, apiPort] = await freePorts(3);
-  const env = {
-    PAR_DATA_DIR: dataDir,
-    PAR_TEMPORAL_PORT: String(temporalPort),
-    PAR_TEMPORAL_UI_PORT: String(uiPort),
-    PAR_API_PORT: String(apiPort),
-    PAR_TASK_QUEUE: 'par-stack-restart-test',
-    PAR_TEMPORAL_ADDRESS: '',
-  };
+  const own = await privateStackEnv();
+  const dataDir = own.dataDir;
+  const env = { ...own.env, PAR_TASK_QUEUE: 'par-stack-restart-test' };
   const stack = startStack(env);
   try {
     await until('the stack', () => stack.output().includes('PAR is up'));
@@ -128,16 +124,11 @@ test('npm start restarts a SIGKILLed worker, says so, and a run then completes o
 }, 600_000);
 
 test('npm start stops the stack on a crash loop, naming the log and showing its end', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-stack-'));
-  const [temporalPort, uiPort, apiPort] = await freePorts(3);
+  const { dataDir, env } = await privateStackEnv();
   // A setting only the API reads, and refuses: it dies at every start. A wide window and start
   // deadline, so a slow machine still counts every crash in it.
   const stack = startStack({
-    PAR_DATA_DIR: dataDir,
-    PAR_TEMPORAL_PORT: String(temporalPort),
-    PAR_TEMPORAL_UI_PORT: String(uiPort),
-    PAR_API_PORT: String(apiPort),
-    PAR_TEMPORAL_ADDRESS: '',
+    ...env,
     PAR_API_HOST: '0.0.0.0',
     PAR_API_INSECURE_LOCAL: '1',
     PAR_RESTART_LIMIT: '3',
