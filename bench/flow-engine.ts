@@ -4,7 +4,7 @@
 // running PAR's real workflows over instant activities.
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
-//        [--only nodes,cpu,peers,starts,resume,restart,memory]
+//        [--only bare,nodes,cpu,peers,starts,resume,restart,memory] [--cases retrieve,store]
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadToolPaths, ROOT_DIR } from '../workers/config';
-import { WORKFLOWS_PATH } from '../workers/worker';
+import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
@@ -24,12 +24,16 @@ import { RunEngine } from '../workflows/flow/run-engine';
 import { NODE_SPECS } from '../workflows/nodes/registry';
 import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
+import { treeCpuMs } from './lib/process-cpu';
 
 const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
 const WAITING = numberFlag('waiting', 10000);
 const onlyAt = process.argv.indexOf('--only');
 const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : ['nodes', 'peers', 'starts', 'resume', 'restart', 'memory'];
+const casesAt = process.argv.indexOf('--cases');
+/** --cases retrieve,store: only the node types whose label starts with one of these. */
+const CASES = casesAt >= 0 ? process.argv[casesAt + 1].split(',') : undefined;
 const PEERS_DIR = process.env.PAR_PEERS_DIR || '/tmp/peers';
 const TASK_QUEUE = 'bench';
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -106,12 +110,14 @@ const live = new Set<Stack>();
 
 async function workflowBundles(dir: string): Promise<{ par: string; bare: string }> {
   if (bundles) return bundles;
-  const write = async (name: string, workflowsPath: string) => {
+  const write = (name: string, code: string) => {
     const file = path.join(dir, `${name}.js`);
-    fs.writeFileSync(file, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+    fs.writeFileSync(file, code);
     return file;
   };
-  bundles = { par: await write('par-workflows', WORKFLOWS_PATH), bare: await write('bare-workflows', require.resolve('./fixtures/baseline-workflow')) };
+  // PAR's workflows exactly as the worker bundles them; the baselines plainly.
+  const bare = (await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/baseline-workflow'), logger: quiet })).code;
+  bundles = { par: write('par-workflows', await buildWorkflowBundle({ tracing: false, logger: quiet })), bare: write('bare-workflows', bare) };
   return bundles;
 }
 
@@ -123,7 +129,8 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
     dbFile: path.join(dir, 'temporal.sqlite'),
     logFile: path.join(dir, 'temporal.log'),
     sqlitePragmas: opts.sqlitePragmas,
-    dynamicConfig: opts.dynamicConfig,
+    // PAR_BENCH_DYNAMIC_CONFIG='{"key": value}' tries server settings on every section.
+    dynamicConfig: { ...JSON.parse(process.env.PAR_BENCH_DYNAMIC_CONFIG || '{}'), ...opts.dynamicConfig },
   });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
@@ -166,6 +173,21 @@ async function stopStack(stack: Stack): Promise<void> {
   await stack.server.stop();
 }
 
+/**
+ * CPU milliseconds per operation spent by the server, the worker and this client since the call:
+ * on 2 shared cores, which of them pays is what bounds the rate.
+ */
+function cpuMeter(stack: Stack): (ops: number) => string {
+  const pids = [stack.server.process.pid!, stack.worker!.pid!];
+  const before = pids.map(treeCpuMs);
+  const client = process.cpuUsage();
+  return (ops) => {
+    const [server, worker] = pids.map((pid, i) => (treeCpuMs(pid) - before[i]) / ops);
+    const c = process.cpuUsage(client);
+    return `CPU per operation: server ${server.toFixed(1)} ms, worker ${worker.toFixed(1)} ms, client ${((c.user + c.system) / 1000 / ops).toFixed(1)} ms`;
+  };
+}
+
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -205,17 +227,23 @@ async function medians(variants: (() => Promise<number>)[], runs: number): Promi
 
 // ---- sections ----------------------------------------------------------------------------------
 
-async function nodeOverhead(stack: Stack): Promise<void> {
-  console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
+/** A bare workflow's cost per regular and per local activity, and an empty workflow's run. */
+async function bareBaselines(stack: Stack): Promise<{ regular: number; local: number }> {
   const n = 10;
   const [bare0, bareRegular, bareLocal] = await medians([() => timeBare(stack, 'bareActivityLoop', 0, 0), () => timeBare(stack, 'bareActivityLoop', n, 1), () => timeBare(stack, 'bareLocalActivityLoop', n, 2)], RUNS);
   const regular = (bareRegular - bare0) / n;
   const local = (bareLocal - bare0) / n;
-  console.log(`bare workflow, per activity: regular ${ms(regular)}, local ${ms(local)} (empty workflow ${ms(bare0)})`);
+  console.log(`bare workflow, per activity: regular ${ms(regular)}, local ${ms(local)} (empty workflow ${ms(bare0)}; load ${load()})`);
+  return { regular, local };
+}
+
+async function nodeOverhead(stack: Stack): Promise<void> {
+  console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
+  const { regular, local } = await bareBaselines(stack);
   console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   const base = chain('bench_base', 0, () => ({ type: 'start' }));
-  for (const c of NODE_CASES) {
+  for (const c of NODE_CASES.filter((x) => !CASES || CASES.some((name) => x.label.startsWith(name)))) {
     const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
     const [t0, tk] = await medians([() => timeRun(stack, base), () => timeRun(stack, def)], RUNS);
     const per = (tk - t0) / c.k;
@@ -287,10 +315,14 @@ async function startsPerSecond(dir: string): Promise<void> {
     const stack = await startStack(sub, opts);
     await startWorker(stack, dir);
     await pool(Array.from({ length: 20 }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL))); // warm-up
+    await waitUntilWaiting(stack, 20);
+    const cpu = cpuMeter(stack);
     const t1 = performance.now();
     await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL)));
     const perSec = STARTS / ((performance.now() - t1) / 1000);
-    console.log(`${label}: ${perSec.toFixed(0)} starts/s (${STARTS} starts; load ${load()})`);
+    // The CPU of a start includes its first workflow task, which may finish after the start returns.
+    await waitUntilWaiting(stack, 20 + STARTS);
+    console.log(`${label}: ${perSec.toFixed(0)} starts/s (${STARTS} starts; load ${load()}); ${cpu(STARTS)}`);
     await stopStack(stack);
   }
 }
@@ -298,17 +330,20 @@ async function startsPerSecond(dir: string): Promise<void> {
 async function parkRuns(stack: Stack, count: number): Promise<string[]> {
   const ids: string[] = [];
   await pool(Array.from({ length: count }, (_, i) => i), 20, async () => void ids.push((await stack.svc.start(APPROVAL)).runId));
-  // Every run has reached its approval once the server counts it as waiting.
-  for (;;) {
-    const waiting = (await stack.client.workflow.count(`ParFlowId = 'bench_approval' AND ParStatus = 'waiting_approval'`)).count;
-    if (waiting >= ids.length) return ids;
-    await new Promise((r) => setTimeout(r, 500));
+  await waitUntilWaiting(stack, ids.length);
+  return ids;
+}
+
+/** Every run has reached its approval once the server counts it as waiting. */
+async function waitUntilWaiting(stack: Stack, count: number): Promise<void> {
+  while ((await stack.client.workflow.count(`ParFlowId = 'bench_approval' AND ParStatus = 'waiting_approval'`)).count < count) {
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-async function decideAll(stack: Stack, ids: string[]): Promise<number[]> {
+async function decideAll(stack: Stack, ids: string[], concurrency = 10): Promise<number[]> {
   const times: number[] = [];
-  await pool(ids, 10, async (id) => {
+  await pool(ids, concurrency, async (id) => {
     const t = performance.now();
     await stack.svc.decide(id, { decision: 'approve', by: 'bench' });
     await stack.svc.result(id);
@@ -322,13 +357,17 @@ async function resumeLatency(dir: string): Promise<void> {
   const sub = fs.mkdtempSync(path.join(dir, 'resume-'));
   const port = await freePort();
   let stack = await startStack(sub, { port });
-  await startWorker(stack, dir);
+  // The cache is set above the runs parked, so that every decided run is in it.
+  await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: '250' });
   const cached = await parkRuns(stack, 200);
-  console.log(`cached (200 waiting, all in the worker's cache): ${describeMs(await decideAll(stack, cached.slice(0, 100)), [50, 99])}`);
+  console.log(`cached, one at a time (200 waiting, cache of 250): ${describeMs(await decideAll(stack, cached.slice(100, 130), 1), [50, 99])}`);
+  let cpu = cpuMeter(stack);
+  console.log(`cached, 10 at a time (200 waiting, cache of 250): ${describeMs(await decideAll(stack, cached.slice(0, 100)), [50, 99])}; ${cpu(100)}`);
   await stopWorker(stack);
   await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: '50' });
   const evictedSet = await parkRuns(stack, 300);
-  console.log(`evicted (300 waiting, cache of 50, the oldest decided): ${describeMs(await decideAll(stack, evictedSet.slice(0, 100)), [50, 99])}`);
+  cpu = cpuMeter(stack);
+  console.log(`evicted, 10 at a time (300 waiting, cache of 50, the oldest decided): ${describeMs(await decideAll(stack, evictedSet.slice(0, 100)), [50, 99])}; ${cpu(100)}`);
   await stopWorker(stack);
   await startWorker(stack, dir);
   const parked = await parkRuns(stack, 1000);
@@ -397,9 +436,10 @@ async function main(): Promise<void> {
   console.log(`flow engine benchmark: ${os.cpus().length} cores, load average ${load()}, ${new Date().toISOString()}`);
   console.log('Temporal dev server on a SQLite file (as npm start runs it), PAR worker in a child process, instant activities');
   try {
-    if (ONLY.includes('nodes') || ONLY.includes('peers')) {
+    if (ONLY.includes('nodes') || ONLY.includes('peers') || ONLY.includes('bare')) {
       const stack = await startStack(fs.mkdtempSync(path.join(dir, 'nodes-')));
       await startWorker(stack, dir);
+      if (ONLY.includes('bare') && !ONLY.includes('nodes')) await bareBaselines(stack);
       if (ONLY.includes('nodes')) await nodeOverhead(stack);
       if (ONLY.includes('peers')) await tenSteps(stack);
       await stopStack(stack);

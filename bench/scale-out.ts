@@ -6,11 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { loadToolPaths } from '../workers/config';
-import { WORKFLOWS_PATH } from '../workers/worker';
-import { bundleHeader } from '../workers/workflow-bundle';
+import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { startPostgres } from '../scripts/postgres-server';
 import { findQdrantBinary, installedQdrant, startQdrant } from '../scripts/qdrant-server';
@@ -66,8 +64,7 @@ async function main(): Promise<void> {
     (async () => startLocalRedis({ port: await freePort(), dir: path.join(dir, 'redis'), timeoutMs: 60_000 }))(),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
-  fs.writeFileSync(bundlePath, bundleHeader({ tracing: false }) + bundle.code);
+  fs.writeFileSync(bundlePath, await buildWorkflowBundle({ tracing: false, logger: quiet }));
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const procs: ParProcess[] = [];

@@ -17,6 +17,8 @@ import { TRACING_WORKFLOW_MODULES } from './telemetry';
 import { WORKFLOWS_PATH } from './worker';
 
 const MARK = '// par-workflow-bundle';
+/** Changes whenever workflowBundleOptions does, so that cached bundles made otherwise are not reused. */
+const BUNDLE_FORMAT = 'preload-1';
 
 type BundleLogger = Parameters<typeof bundleWorkflowCode>[0]['logger'];
 
@@ -28,13 +30,29 @@ export class WorkflowBundleError extends Error {
   override name = 'WorkflowBundleError';
 }
 
-/** Bundles the workflows now (webpack), with the header the worker checks. */
-export async function buildWorkflowBundle(opts: { tracing: boolean; logger?: BundleLogger }): Promise<string> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+/**
+ * How PAR bundles its workflows, for the worker and for replays of its histories alike.
+ *
+ * The workflow modules are preloaded: evaluated once per worker thread and shared, deep-frozen, by
+ * every run, instead of evaluated again for each run the worker creates or replays (about a fifth
+ * of the worker's CPU per start, docs/performance.md). That is safe because workflows/ keeps no
+ * per-run state at module level: run state lives in RunEngine and handler closures, and the only
+ * module-level variables are lazily made activity proxies, which look up the current run when
+ * called (test/flows/workflow-bundle.test.ts checks that runs do not see each other's state).
+ */
+export function workflowBundleOptions(opts: { tracing: boolean; workflowsPath?: string; logger?: BundleLogger }): Parameters<typeof bundleWorkflowCode>[0] {
+  const workflowsPath = opts.workflowsPath ?? WORKFLOWS_PATH;
+  return {
+    workflowsPath,
+    preloadModules: [workflowsPath],
     logger: opts.logger,
     ...(opts.tracing ? { workflowInterceptorModules: TRACING_WORKFLOW_MODULES } : {}),
-  });
+  };
+}
+
+/** Bundles the workflows now (webpack), with the header the worker checks. */
+export async function buildWorkflowBundle(opts: { tracing: boolean; logger?: BundleLogger }): Promise<string> {
+  const { code } = await bundleWorkflowCode(workflowBundleOptions(opts));
   return bundleHeader(opts) + code;
 }
 
@@ -78,7 +96,7 @@ export function workflowBundleKey(opts: { tracing: boolean }): string {
     const p = path.join(ROOT_DIR, f);
     if (fs.existsSync(p)) h.update(fs.readFileSync(p));
   }
-  h.update(JSON.stringify({ node: process.versions.node, tracing: opts.tracing }));
+  h.update(JSON.stringify({ node: process.versions.node, tracing: opts.tracing, format: BUNDLE_FORMAT }));
   return h.digest('hex').slice(0, 32);
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../workers/workflow-bundle';
 import { WORKFLOWS_PATH } from '../../workers/worker';
 
 export interface ReplayOutcome {
@@ -14,7 +15,8 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 
 /** Replays recorded histories against the current workflow code (bundled once). */
 export async function replayHistoryFiles(files: string[], workflowsPath = WORKFLOWS_PATH): Promise<ReplayOutcome[]> {
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+  // Bundled the way the worker bundles, so a replay runs the code as the worker runs it.
+  const bundle = await bundleWorkflowCode(workflowBundleOptions({ tracing: false, workflowsPath, logger: quiet }));
   const out: ReplayOutcome[] = [];
   for (const file of files) {
     try {

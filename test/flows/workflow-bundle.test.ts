@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { bundleHeader, loadWorkflowBundle, prebuiltBundle, workflowBundleKey, WorkflowBundleError } from '../../workers/workflow-bundle';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -52,4 +53,50 @@ test('a cache that cannot be written still gives a bundle, built in memory', asy
   expect(loaded.source).toBe('built');
   expect(loaded.file).toBeUndefined();
   expect((loaded.bundle as { code: string }).code).toContain('flowWorkflow');
+});
+
+describe('modules preloaded into the workflow sandbox', () => {
+  // The worker evaluates the workflow modules once and shares them, deep-frozen, between runs
+  // (workflowBundleOptions). Frozen objects refuse writes, but a module-level `let`, or a Map or
+  // Set made at module level (freezing does not stop Map.set), would carry state from one run into
+  // the next.
+  const ALLOWED = new Set([
+    // Activity proxies made on first use; they hold options only and find the current run when called.
+    'workflows/flow/activities.ts:models',
+    'workflows/flow/activities.ts:vaults',
+    'workflows/flow/activities.ts:memory',
+    'workflows/flow/activities.ts:local',
+  ]);
+  let text: string;
+  beforeAll(async () => {
+    const loaded = await loadWorkflowBundle({ tracing: false, cacheDir: tmp(), logger: quiet });
+    text = fs.readFileSync(loaded.file!, 'utf8');
+  }, 120_000);
+
+  it('preloads the workflows entry point', () => {
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(text);
+    expect(preload?.[1]).toContain('workflows');
+  });
+
+  it('keeps no per-run state at module level in any of the project files bundled', () => {
+    const root = path.resolve(__dirname, '../..');
+    const files = [...new Set([...text.matchAll(/^\/\*\*\*\/ "\.\/((?:workflows|activities)\/[^"]+\.ts)"$/gm)].map((m) => m[1]))];
+    expect(files).toEqual(expect.arrayContaining(['workflows/flow-workflow.ts', 'workflows/flow/run-engine.ts']));
+    const found: string[] = [];
+    for (const file of files) {
+      const source = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest);
+      for (const statement of source.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        const mutable = (statement.declarationList.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) !== ts.NodeFlags.Const;
+        for (const d of statement.declarationList.declarations) {
+          const init = d.initializer;
+          // A collection typed ReadonlySet or ReadonlyMap is a lookup table the compiler keeps unwritten.
+          const readonly = d.type !== undefined && /^Readonly(Set|Map)</.test(d.type.getText(source));
+          const collection = init && ts.isNewExpression(init) && /^(Map|Set|WeakMap|WeakSet)$/.test(init.expression.getText(source)) && !readonly;
+          if (mutable || collection) found.push(`${file}:${d.name.getText(source)}`);
+        }
+      }
+    }
+    expect(found.filter((f) => !ALLOWED.has(f))).toEqual([]);
+  });
 });
