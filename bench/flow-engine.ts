@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { loadToolPaths, ROOT_DIR } from '../workers/config';
+import { DEFAULT_WORKER_TUNING, loadToolPaths, ROOT_DIR } from '../workers/config';
 import { buildWorkflowBundle } from '../workers/workflow-bundle';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
@@ -411,7 +411,7 @@ async function workerMemory(dir: string): Promise<void> {
   console.log(`\n## Worker RSS with runs waiting on approvals (load ${load()})`);
   // PAR's bounded cache up to --waiting runs; a cache as big as Temporal's default (which grows
   // with the heap: ≈ 2,000 runs here) up to 1,000, enough to see the cost per cached run.
-  for (const [cache, most] of [[process.env.PAR_WORKER_MAX_CACHED_WORKFLOWS ?? '250', WAITING], ['10000', Math.min(WAITING, 1000)]] as const) {
+  for (const [cache, most] of [[process.env.PAR_WORKER_MAX_CACHED_WORKFLOWS ?? String(DEFAULT_WORKER_TUNING.maxCachedWorkflows), WAITING], ['10000', Math.min(WAITING, 1000)]] as const) {
     const sub = fs.mkdtempSync(path.join(dir, 'memory-'));
     const stack = await startStack(sub);
     const worker = await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: cache });
