@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { loadConfig, loadToolPaths } from '../workers/config';
 import { createParWorker } from '../workers/worker';
-import { buildWorkflowBundle } from '../workers/workflow-bundle';
+import { loadWorkflowBundle } from '../workers/workflow-bundle';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { createStreamBus, setSharedStreamBus } from '../activities/streams';
 import { ApiKeyStore, apiKeysPath } from '../client/api/auth/key-store';
@@ -40,7 +40,7 @@ export async function startApiStack(opts: { log?: (line: string) => void } = {})
   setSharedStreamBus(bus);
   log('bundling workflows and starting a worker...');
   const connection = await NativeConnection.connect({ address: temporal.address });
-  const workflowBundle = { code: await buildWorkflowBundle({ tracing: false, logger: quiet }) };
+  const { bundle: workflowBundle } = await loadWorkflowBundle({ tracing: false, logger: quiet });
   const worker: Worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle });
   const running = worker.run();
   log('starting the API...');

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_WORKER_TUNING, loadToolPaths, ROOT_DIR } from '../workers/config';
-import { buildWorkflowBundle } from '../workers/workflow-bundle';
+import { workflowBundleFile } from '../workers/workflow-bundle';
 import { freePort, startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
@@ -110,14 +110,10 @@ const live = new Set<Stack>();
 
 async function workflowBundles(dir: string): Promise<{ par: string; bare: string }> {
   if (bundles) return bundles;
-  const write = (name: string, code: string) => {
-    const file = path.join(dir, `${name}.js`);
-    fs.writeFileSync(file, code);
-    return file;
-  };
-  // PAR's workflows exactly as the worker bundles them; the baselines plainly.
-  const bare = (await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/baseline-workflow'), logger: quiet })).code;
-  bundles = { par: write('par-workflows', await buildWorkflowBundle({ tracing: false, logger: quiet })), bare: write('bare-workflows', bare) };
+  // PAR's workflows exactly as the worker gets them (the same cache); the baselines plainly.
+  const bare = path.join(dir, 'bare-workflows.js');
+  fs.writeFileSync(bare, (await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/baseline-workflow'), logger: quiet })).code);
+  bundles = { par: await workflowBundleFile({ tracing: false, logger: quiet }, dir), bare };
   return bundles;
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadToolPaths } from '../workers/config';
-import { buildWorkflowBundle } from '../workers/workflow-bundle';
+import { workflowBundleFile } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { startPostgres } from '../scripts/postgres-server';
 import { findQdrantBinary, installedQdrant, startQdrant } from '../scripts/qdrant-server';
@@ -63,8 +63,7 @@ async function main(): Promise<void> {
     startQdrant(installedQdrant(qdrantPacked), { logFile: path.join(dir, 'qdrant.log') }),
     (async () => startLocalRedis({ port: await freePort(), dir: path.join(dir, 'redis'), timeoutMs: 60_000 }))(),
   ]);
-  const bundlePath = path.join(dir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, await buildWorkflowBundle({ tracing: false, logger: quiet }));
+  const bundlePath = await workflowBundleFile({ tracing: false, logger: quiet }, dir);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const procs: ParProcess[] = [];

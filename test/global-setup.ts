@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadToolPaths } from '../workers/config';
-import { loadWorkflowBundle } from '../workers/workflow-bundle';
+import { workflowBundleFile } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { startPostgres } from '../scripts/postgres-server';
 import { TEST_ENV_VAR, type TestEnv } from './helpers/test-env';
@@ -27,12 +27,7 @@ export default async function globalSetup(): Promise<void> {
   );
   // The same cached bundle the worker uses (built once per change of the workflow code); its
   // header lets worker processes load it too (PAR_WORKFLOW_BUNDLE).
-  const loaded = await loadWorkflowBundle({ tracing: false, logger: quietLogger });
-  let bundlePath = loaded.file;
-  if (!bundlePath) {
-    bundlePath = path.join(dir, 'workflow-bundle.js');
-    fs.writeFileSync(bundlePath, (loaded.bundle as { code: string }).code);
-  }
+  const bundlePath = await workflowBundleFile({ tracing: false, logger: quietLogger }, dir);
   const pgServer = await postgres;
   const env: TestEnv = { temporalAddress: server.address, bundlePath, tmpDir: dir, serverPid: server.process.pid!, postgresUrl: pgServer.url };
   process.env[TEST_ENV_VAR] = JSON.stringify(env);

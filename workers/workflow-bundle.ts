@@ -38,7 +38,7 @@ export class WorkflowBundleError extends Error {
  * of the worker's CPU per start, docs/performance.md). That is safe because workflows/ keeps no
  * per-run state at module level: run state lives in RunEngine and handler closures, and the only
  * module-level variables are lazily made activity proxies, which look up the current run when
- * called (test/flows/workflow-bundle.test.ts checks that runs do not see each other's state).
+ * called (test/flows/workflow-bundle.test.ts fails on any other module-level state in the bundle).
  */
 export function workflowBundleOptions(opts: { tracing: boolean; workflowsPath?: string; logger?: BundleLogger }): Parameters<typeof bundleWorkflowCode>[0] {
   const workflowsPath = opts.workflowsPath ?? WORKFLOWS_PATH;
@@ -144,4 +144,16 @@ function pruneOldBundles(dir: string, keep: string, max = 5): void {
     .map((f) => ({ f: path.join(dir, f), t: fs.statSync(path.join(dir, f)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   for (const { f } of files.slice(max)) if (f !== keep) fs.rmSync(f, { force: true });
+}
+
+/**
+ * The bundle as a file, for processes started with PAR_WORKFLOW_BUNDLE: the cached file, or, when
+ * the cache cannot be written, the bundle written into `fallbackDir`.
+ */
+export async function workflowBundleFile(req: WorkflowBundleRequest, fallbackDir: string): Promise<string> {
+  const loaded = await loadWorkflowBundle(req);
+  if (loaded.file) return loaded.file;
+  const file = path.join(fallbackDir, 'workflow-bundle.js');
+  fs.writeFileSync(file, (loaded.bundle as { code: string }).code);
+  return file;
 }
