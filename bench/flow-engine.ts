@@ -29,11 +29,30 @@ import { treeCpuMs } from './lib/process-cpu';
 const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
 const WAITING = numberFlag('waiting', 10000);
-const onlyAt = process.argv.indexOf('--only');
-const ONLY = onlyAt >= 0 ? process.argv[onlyAt + 1].split(',') : ['nodes', 'peers', 'starts', 'resume', 'restart', 'memory'];
-const casesAt = process.argv.indexOf('--cases');
+/** A comma-separated list after --name, or undefined when the flag is absent. */
+function listFlag(name: string): string[] | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  if (at < 0) return undefined;
+  const value = process.argv[at + 1];
+  if (!value || value.startsWith('--')) throw new Error(`--${name} needs a comma-separated list, e.g. --${name} ${name === 'only' ? 'nodes,starts' : 'retrieve,store'}`);
+  return value.split(',');
+}
+
+const ONLY = listFlag('only') ?? ['nodes', 'peers', 'starts', 'resume', 'restart', 'memory'];
 /** --cases retrieve,store: only the node types whose label starts with one of these. */
-const CASES = casesAt >= 0 ? process.argv[casesAt + 1].split(',') : undefined;
+const CASES = listFlag('cases');
+/** PAR_BENCH_DYNAMIC_CONFIG='{"key": value}': other server settings, tried in every section. */
+const EXTRA_DYNAMIC_CONFIG = ((): Record<string, unknown> => {
+  const raw = process.env.PAR_BENCH_DYNAMIC_CONFIG;
+  if (!raw) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new Error(`PAR_BENCH_DYNAMIC_CONFIG must be a JSON object of Temporal dynamic config keys, e.g. '{"system.enableActivityEagerExecution": true}'; got ${raw}`);
+})();
 const PEERS_DIR = process.env.PAR_PEERS_DIR || '/tmp/peers';
 const TASK_QUEUE = 'bench';
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -125,8 +144,7 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
     dbFile: path.join(dir, 'temporal.sqlite'),
     logFile: path.join(dir, 'temporal.log'),
     sqlitePragmas: opts.sqlitePragmas,
-    // PAR_BENCH_DYNAMIC_CONFIG='{"key": value}' tries server settings on every section.
-    dynamicConfig: { ...JSON.parse(process.env.PAR_BENCH_DYNAMIC_CONFIG || '{}'), ...opts.dynamicConfig },
+    dynamicConfig: { ...EXTRA_DYNAMIC_CONFIG, ...opts.dynamicConfig },
   });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
