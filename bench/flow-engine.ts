@@ -24,7 +24,7 @@ import { RunEngine } from '../workflows/flow/run-engine';
 import { NODE_SPECS } from '../workflows/nodes/registry';
 import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
-import { treeCpuMs } from './lib/process-cpu';
+import { threadsCpuMs, treeCpuMs } from './lib/process-cpu';
 
 const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
@@ -159,7 +159,9 @@ async function startStack(dir: string, opts: { port?: number; sqlitePragmas?: st
 
 async function startWorker(stack: Stack, dir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   const b = await workflowBundles(dir);
-  const child = spawn(process.execPath, [path.join(ROOT_DIR, 'bin/run-ts.js'), path.join(__dirname, 'fixtures/bench-worker.ts'), stack.server.address, TASK_QUEUE, b.par, b.bare], {
+  // PAR_BENCH_WORKER_NODE_ARGS: node flags for the worker alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.PAR_BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT_DIR, 'bin/run-ts.js'), path.join(__dirname, 'fixtures/bench-worker.ts'), stack.server.address, TASK_QUEUE, b.par, b.bare], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -241,27 +243,56 @@ async function medians(variants: (() => Promise<number>)[], runs: number): Promi
 
 // ---- sections ----------------------------------------------------------------------------------
 
+/**
+ * The worker's CPU per call of `run`, kept beside its wall time: the worker's share of a node is
+ * what PAR's code adds, and CPU is far less moved by other load on the machine than wall time.
+ */
+function workerCpu(stack: Stack, run: () => Promise<number>, sink: number[]): () => Promise<number> {
+  return async () => {
+    const before = threadsCpuMs(stack.worker!.pid!);
+    const t = await run();
+    sink.push(threadsCpuMs(stack.worker!.pid!) - before);
+    return t;
+  };
+}
+
+/** The median of the samples after the warm-up runs medians() discards. */
+const warmMedian = (v: number[]) => median(v.slice(2));
+
 /** A bare workflow's cost per regular and per local activity, and an empty workflow's run. */
-async function bareBaselines(stack: Stack): Promise<{ regular: number; local: number }> {
+async function bareBaselines(stack: Stack): Promise<{ regular: number; local: number; localCpu: number }> {
   const n = 10;
-  const [bare0, bareRegular, bareLocal] = await medians([() => timeBare(stack, 'bareActivityLoop', 0, 0), () => timeBare(stack, 'bareActivityLoop', n, 1), () => timeBare(stack, 'bareLocalActivityLoop', n, 2)], RUNS);
+  const cpu: number[][] = [[], [], []];
+  const [bare0, bareRegular, bareLocal] = await medians(
+    [
+      workerCpu(stack, () => timeBare(stack, 'bareActivityLoop', 0, 0), cpu[0]),
+      workerCpu(stack, () => timeBare(stack, 'bareActivityLoop', n, 1), cpu[1]),
+      workerCpu(stack, () => timeBare(stack, 'bareLocalActivityLoop', n, 2), cpu[2]),
+    ],
+    RUNS,
+  );
   const regular = (bareRegular - bare0) / n;
   const local = (bareLocal - bare0) / n;
+  const [cpu0, cpuRegular, cpuLocal] = cpu.map(warmMedian);
+  const localCpu = (cpuLocal - cpu0) / n;
   console.log(`bare workflow, per activity: regular ${ms(regular)}, local ${ms(local)} (empty workflow ${ms(bare0)}; load ${load()})`);
-  return { regular, local };
+  console.log(`  worker CPU per activity: regular ${ms((cpuRegular - cpu0) / n)}, local ${ms(localCpu)}`);
+  return { regular, local, localCpu };
 }
 
 async function nodeOverhead(stack: Stack): Promise<void> {
   console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
-  const { regular, local } = await bareBaselines(stack);
-  console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  const { regular, local, localCpu } = await bareBaselines(stack);
+  console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local | worker CPU per node (p50) | worker CPU / bare local |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   const base = chain('bench_base', 0, () => ({ type: 'start' }));
   for (const c of NODE_CASES.filter((x) => !CASES || CASES.some((name) => x.label.startsWith(name)))) {
     const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
-    const [t0, tk] = await medians([() => timeRun(stack, base), () => timeRun(stack, def)], RUNS);
+    const cpu: number[][] = [[], []];
+    const [t0, tk] = await medians([workerCpu(stack, () => timeRun(stack, base), cpu[0]), workerCpu(stack, () => timeRun(stack, def), cpu[1])], RUNS);
     const per = (tk - t0) / c.k;
-    console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x |`);
+    const perCpu = (warmMedian(cpu[1]) - warmMedian(cpu[0])) / c.k;
+    console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x | ${ms(perCpu)} | ${(perCpu / localCpu).toFixed(2)}x |`);
   }
   console.log(`(load after: ${load()})`);
 }

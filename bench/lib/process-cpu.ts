@@ -31,3 +31,20 @@ export function treeCpuMs(pid: number): number {
   }
   return total;
 }
+
+/**
+ * CPU milliseconds used so far by the live threads of one process, from the scheduler's
+ * nanosecond counters (/proc/PID/task/TID/schedstat): fine enough to split a few milliseconds
+ * between operations, where the tick counts of treeCpuMs (10 ms) are not.
+ */
+export function threadsCpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns / 1e6;
+}
