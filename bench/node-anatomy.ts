@@ -4,7 +4,7 @@
 // history events per node. The worker runs in this process (debugMode, so the workflow sandbox
 // is on this thread and a promise hook here sees its promises).
 //
-//   nice -n 0 node bin/run-ts.js bench/node-anatomy.ts [--runs 9] [--cases retrieve,store] [--stacks]
+//   nice -n 0 node bin/run-ts.js bench/node-anatomy.ts [--runs 9] [--history 200] [--cases retrieve,store] [--stacks]
 //
 // --stacks also prints, per node type, where the sandbox promises of one node are created (the
 // innermost workflows/ frame), most frequent first. Prints numbers only; nothing is asserted.
@@ -20,12 +20,18 @@ import { workflowBundleFile } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
-import type { FlowDefinition, FlowNode } from '../workflows/flow/types';
+import type { FlowDefinition, FlowNode, ModelMessage } from '../workflows/flow/types';
 import { instantActivities } from './fixtures/instant-activities';
 
 const TASK_QUEUE = 'anatomy';
 const K = 20;
 const STACKS = process.argv.includes('--stacks');
+/** --history N: every run continues a conversation of N earlier messages (a session's later turns). */
+const historyAt = process.argv.indexOf('--history');
+const HISTORY: ModelMessage[] = Array.from({ length: historyAt > 0 ? Number(process.argv[historyAt + 1]) : 0 }, (_, i) => ({
+  role: i % 2 ? 'assistant' : 'user',
+  content: `message ${i}: ${'a sentence of an ordinary conversation, '.repeat(8)}`,
+}));
 const runsAt = process.argv.indexOf('--runs');
 const RUNS = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 9;
 const casesAt = process.argv.indexOf('--cases');
@@ -127,7 +133,7 @@ async function main(): Promise<void> {
   const running = Promise.all([par.run(), bare.run()]);
   const svc = new FlowService(client, TASK_QUEUE, new FlowRegistry([path.join(dir, 'flows')]));
 
-  console.log(`node anatomy: per node, k = ${K} nodes against 0, ${RUNS} runs each (worker in this process, debugMode; load ${load()})`);
+  console.log(`node anatomy: per node, k = ${K} nodes against 0, ${RUNS} runs each, ${HISTORY.length} messages of history (worker in this process, debugMode; load ${load()})`);
   console.log('| case | sandbox promises | history events | this process\'s CPU (p50) | wall (p50) | activity: input / output bytes per call |');
   console.log('| --- | --- | --- | --- | --- | --- |');
 
@@ -172,7 +178,7 @@ async function main(): Promise<void> {
   row('bare workflow, one local activity', await measure(runBare(0)), await measure(runBare(K)));
 
   const runFlow = (def: FlowDefinition) => async () => {
-    const { runId } = await svc.start(def);
+    const { runId } = await svc.start(def, { message: 'hello', history: HISTORY });
     await svc.result(runId);
     return runId;
   };

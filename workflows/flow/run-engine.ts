@@ -3,6 +3,7 @@ import { workflowNowIso, workflowNowMs } from '../clock';
 import { carriedCode } from '../errors';
 import { statusSearchAttribute } from '../search-attributes';
 import { ApprovalBook } from './approvals';
+import { Awaiting, isPromise, type Eventually } from './eventually';
 import { trustedParams, type ParamReader } from './params';
 import { renderTemplate, renderValue } from './templates';
 import type { DecidedApproval, FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, NodeType, PendingApproval, RunState, RunStatus, TrailEntry } from './types';
@@ -39,9 +40,11 @@ export type NodeResult = { output: string } | { end: true };
 /**
  * What the interpreter needs of a node type: running one node. The node types (workflows/nodes,
  * whose NodeSpec extends this) are handed to the engine, so workflows/flow never imports them.
+ * A node that does no I/O returns its result, and one that waits for a single activity returns
+ * `awaiting(call, finish)`: each promise costs a stack capture in the sandbox (see Eventually).
  */
 export interface NodeRunner {
-  run(node: FlowNode, p: ParamReader, engine: RunEngine): Promise<NodeResult>;
+  run(node: FlowNode, p: ParamReader, engine: RunEngine): Eventually<NodeResult>;
 }
 
 /** One run's state and the services its nodes use. Everything here is recorded in history. */
@@ -168,7 +171,14 @@ export class RunEngine {
       this.currentEntry = entry;
       let target: string | undefined;
       try {
-        const result: NodeResult = await runner.run(node, trustedParams(node.params), this);
+        // Awaits only what the node waits for: a node with nothing to wait for costs no promise.
+        let step: Eventually<NodeResult> = runner.run(node, trustedParams(node.params), this);
+        for (;;) {
+          if (step instanceof Awaiting) step = step.finish(await step.call);
+          else if (isPromise(step)) step = await step;
+          else break;
+        }
+        const result: NodeResult = step;
         if ('end' in result) {
           entry.output = 'end';
           target = undefined;

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../flow/types';
 import type { ParamReader } from '../flow/params';
+import { settle } from '../flow/eventually';
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
 import { MODEL_PARAM } from './param-specs';
@@ -50,7 +51,7 @@ export const captureNode: NodeSpec = {
   },
   async run(_node, p, engine) {
     const fields = readFields(p);
-    const results = await Promise.all(fields.map((f) => decide(engine, p, { kind: 'extract', instruction: f.description })));
+    const results = await Promise.all(fields.map((f) => settle(decide(engine, p, { kind: 'extract', instruction: f.description }))));
     fields.forEach((f, i) => engine.setVariable(f.name, results[i].answer as JsonValue));
     engine.detail({ captured: Object.fromEntries(fields.map((f, i) => [f.name, results[i].answer as JsonValue])) });
     return next();

@@ -1,3 +1,4 @@
+import { andThen } from '../flow/eventually';
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
 import { MODEL_PARAM, variableParam } from './param-specs';
@@ -22,12 +23,13 @@ export const chooseNode: NodeSpec = {
     const variable = p.str('variable');
     return { outputs: options, writes: variable ? [variable] : [], templates: { 'params.question': p.str('question', { required: true }) } };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const options = p.strArray('options')!;
-    const r = await decide(engine, p, { kind: 'choose', instruction: p.str('question')!, options });
-    const chosen = options[r.optionIndex ?? options.indexOf(String(r.answer))] ?? options[0];
-    const variable = p.str('variable');
-    if (variable) engine.setVariable(variable, chosen);
-    return next(chosen);
+    return andThen(decide(engine, p, { kind: 'choose', instruction: p.str('question')!, options }), (r) => {
+      const chosen = options[r.optionIndex ?? options.indexOf(String(r.answer))] ?? options[0];
+      const variable = p.str('variable');
+      if (variable) engine.setVariable(variable, chosen);
+      return next(chosen);
+    });
   },
 };

@@ -9,7 +9,7 @@ export const endNode: NodeSpec = {
   params: [{ name: 'text', kind: 'template', description: 'a final reply', example: 'Bye {message}' }],
   outputs: { names: [] },
   shape: (p) => ({ outputs: [], terminal: true, templates: { 'params.text': p.str('text') } }),
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const text = p.str('text');
     if (text) engine.respond(engine.render(text));
     return { end: true };

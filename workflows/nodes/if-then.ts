@@ -48,7 +48,7 @@ export const ifNode: NodeSpec = {
     });
     return { outputs: ['then', 'else'], templates };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const conditions = readConditions(p.list('conditions')).map((c) => ({
       ...c,
       value: c.value === undefined ? undefined : engine.renderValue(c.value),

@@ -9,5 +9,5 @@ export const noResponseNode: NodeSpec = {
   params: [],
   outputs: { names: [] },
   shape: () => ({ outputs: [], terminal: true }),
-  run: async () => ({ end: true }),
+  run: () => ({ end: true }),
 };

@@ -1,3 +1,4 @@
+import { andThen } from '../flow/eventually';
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
 import { MODEL_PARAM, variableParam } from './param-specs';
@@ -19,9 +20,10 @@ export const numberNode: NodeSpec = {
     const variable = p.str('variable', { required: true });
     return { outputs: ['next'], writes: variable ? [variable] : [], templates: { 'params.question': p.str('question', { required: true }) } };
   },
-  async run(_node, p, engine) {
-    const r = await decide(engine, p, { kind: 'number', instruction: p.str('question')! });
-    engine.setVariable(p.str('variable')!, typeof r.answer === 'number' ? r.answer : null);
-    return next();
+  run(_node, p, engine) {
+    return andThen(decide(engine, p, { kind: 'number', instruction: p.str('question')! }), (r) => {
+      engine.setVariable(p.str('variable')!, typeof r.answer === 'number' ? r.answer : null);
+      return next();
+    });
   },
 };

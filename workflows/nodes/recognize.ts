@@ -1,3 +1,4 @@
+import { andThen } from '../flow/eventually';
 import { decide } from './decide';
 import { next, type NodeSpec } from './node-spec';
 import { MODEL_PARAM } from './param-specs';
@@ -14,8 +15,7 @@ export const recognizeNode: NodeSpec = {
     p.str('model');
     return { outputs: ['yes', 'no'], templates: { 'params.question': p.str('question', { required: true }) } };
   },
-  async run(_node, p, engine) {
-    const r = await decide(engine, p, { kind: 'recognize', instruction: p.str('question')! });
-    return next(r.answer === true ? 'yes' : 'no');
+  run(_node, p, engine) {
+    return andThen(decide(engine, p, { kind: 'recognize', instruction: p.str('question')! }), (r) => next(r.answer === true ? 'yes' : 'no'));
   },
 };

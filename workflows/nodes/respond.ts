@@ -21,14 +21,15 @@ export const respondNode: NodeSpec = {
     if (text !== undefined && prompt !== undefined) p.report('params.text', 'give either text (a static reply) or prompt (a model reply), not both');
     return { outputs: ['next'], vaults: text === undefined ? vaults : [], templates: { 'params.text': text, 'params.prompt': prompt } };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const text = p.str('text');
     if (text !== undefined) {
       engine.respond(engine.render(text));
       return next();
     }
-    const result = await generateText(engine, p, p.str('prompt'), true);
-    engine.respond(result.text);
-    return next();
+    return generateText(engine, p, p.str('prompt'), true).then((result) => {
+      engine.respond(result.text);
+      return next();
+    });
   },
 };

@@ -1,3 +1,4 @@
+import { awaiting } from '../flow/eventually';
 import type { JsonValue } from '../flow/types';
 import { searchVaults } from './vault-search';
 import { next, type NodeSpec, type VaultTouch } from './node-spec';
@@ -33,12 +34,12 @@ export const retrieveNode: NodeSpec = {
     const touched: VaultTouch[] = named ? named.map((v) => ({ vault: v, level: 'read', field: 'params.vaults' })) : [{ vault, level: 'read', field: 'params.vault' }];
     return { outputs: ['next'], writes: [variable], vaults: touched, templates: { 'params.query': p.str('query'), 'params.vault': p.str('vault') } };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const vaults = p.raw('vaults') as string[] | Record<string, number | null> | undefined;
     const vault = vaults ? undefined : engine.vault(p);
     if (!vault && !vaults) throw new Error('no vault: set params.vault, params.vaults or the flow default vault');
     const query = engine.render(p.str('query') ?? '{message}');
-    const result = await searchVaults({
+    const search = searchVaults({
       vault,
       vaults,
       query,
@@ -47,9 +48,11 @@ export const retrieveNode: NodeSpec = {
       smartHistorySearch: p.bool('smartHistorySearch') ?? false,
       model: engine.model(p),
     });
-    const items: JsonValue = result.items.map((i) => ({ id: i.id, vault: i.vault, text: i.text, score: i.score, metadata: i.metadata }));
-    engine.setVariable(p.str('variable') ?? 'context', items);
-    engine.detail({ searchQuery: result.searchQuery, items: result.items.length, ...(result.shortfalls?.length ? { shortfalls: result.shortfalls as unknown as JsonValue } : {}) });
-    return next();
+    return awaiting(search, (result) => {
+      const items: JsonValue = result.items.map((i) => ({ id: i.id, vault: i.vault, text: i.text, score: i.score, metadata: i.metadata }));
+      engine.setVariable(p.str('variable') ?? 'context', items);
+      engine.detail({ searchQuery: result.searchQuery, items: result.items.length, ...(result.shortfalls?.length ? { shortfalls: result.shortfalls as unknown as JsonValue } : {}) });
+      return next();
+    });
   },
 };

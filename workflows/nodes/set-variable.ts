@@ -24,7 +24,7 @@ export const setVariableNode: NodeSpec = {
     for (const [k, v] of Object.entries(all)) if (typeof v === 'string') templates[`params.values.${k}`] = v;
     return { outputs: ['next'], writes: Object.keys(all), templates };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const name = p.str('name');
     const all: Record<string, JsonValue> = { ...(p.object('values') ?? {}), ...(name ? { [name]: p.raw('value') ?? null } : {}) };
     for (const [k, v] of Object.entries(all)) engine.setVariable(k, engine.renderValue(v));

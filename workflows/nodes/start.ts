@@ -9,5 +9,5 @@ export const startNode: NodeSpec = {
   params: [],
   outputs: { names: ['next'] },
   shape: () => ({ outputs: ['next'] }),
-  run: async () => next(),
+  run: () => next(),
 };

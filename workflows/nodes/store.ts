@@ -1,4 +1,5 @@
 import { localReads, vaultActivities } from '../flow/activities';
+import { awaiting } from '../flow/eventually';
 import { next, type NodeSpec } from './node-spec';
 import { variableParam } from './param-specs';
 
@@ -30,15 +31,17 @@ export const storeNode: NodeSpec = {
       templates: { 'params.key': key, 'params.namespace': p.str('namespace'), 'params.value': typeof value === 'string' ? value : undefined },
     };
   },
-  async run(_node, p, engine) {
+  run(_node, p, engine) {
     const op = p.str('op') as 'get' | 'set' | 'delete';
     const namespace = engine.render(p.str('namespace') ?? engine.definition.defaults?.vault ?? `flow:${engine.definition.id}`);
     const key = engine.render(p.str('key')!);
     const value = op === 'set' ? engine.renderValue(p.raw('value') ?? null) : undefined;
     // A get is a fast read (a local activity); set and delete are writes and stay regular activities.
-    const r = await ((op === 'get' ? localReads() : undefined) ?? vaultActivities()).kvStore({ op, namespace, key, value });
-    if (op === 'get') engine.setVariable(p.str('variable')!, r.found ? (r.value ?? null) : null);
-    engine.detail({ op, namespace, key, found: r.found });
-    return next();
+    const call = ((op === 'get' ? localReads() : undefined) ?? vaultActivities()).kvStore({ op, namespace, key, value });
+    return awaiting(call, (r) => {
+      if (op === 'get') engine.setVariable(p.str('variable')!, r.found ? (r.value ?? null) : null);
+      engine.detail({ op, namespace, key, found: r.found });
+      return next();
+    });
   },
 };
