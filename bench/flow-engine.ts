@@ -24,7 +24,7 @@ import { RunEngine } from '../workflows/flow/run-engine';
 import { NODE_SPECS } from '../workflows/nodes/registry';
 import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
-import { threadsCpuMs, treeCpuMs } from './lib/process-cpu';
+import { threadsCpu, treeCpuMs, type ThreadsCpu } from './lib/process-cpu';
 
 const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
@@ -247,22 +247,32 @@ async function medians(variants: (() => Promise<number>)[], runs: number): Promi
  * The worker's CPU per call of `run`, kept beside its wall time: the worker's share of a node is
  * what PAR's code adds, and CPU is far less moved by other load on the machine than wall time.
  */
-function workerCpu(stack: Stack, run: () => Promise<number>, sink: number[]): () => Promise<number> {
+function workerCpu(stack: Stack, run: () => Promise<number>, sink: ThreadsCpu[]): () => Promise<number> {
   return async () => {
-    const before = threadsCpuMs(stack.worker!.pid!);
+    const before = threadsCpu(stack.worker!.pid!);
     const t = await run();
-    sink.push(threadsCpuMs(stack.worker!.pid!) - before);
+    const after = threadsCpu(stack.worker!.pid!);
+    sink.push({ main: after.main - before.main, core: after.core - before.core, other: after.other - before.other, total: after.total - before.total });
     return t;
   };
 }
 
-/** The median of the samples after the warm-up runs medians() discards. */
-const warmMedian = (v: number[]) => median(v.slice(2));
+/** Medians of the samples after the warm-up runs medians() discards, per kind of thread. */
+function warmMedian(v: ThreadsCpu[]): ThreadsCpu {
+  const of = (k: keyof ThreadsCpu) => median(v.slice(2).map((x) => x[k]));
+  return { main: of('main'), core: of('core'), other: of('other'), total: of('total') };
+}
+
+/** (with k - with 0) / k, per kind of thread, as "total (main / Core / workflow threads)". */
+function cpuPer(withK: ThreadsCpu, with0: ThreadsCpu, k: number): { total: number; text: string } {
+  const d = (key: keyof ThreadsCpu) => (withK[key] - with0[key]) / k;
+  return { total: d('total'), text: `${ms(d('total'))} (${d('main').toFixed(2)} / ${d('core').toFixed(2)} / ${d('other').toFixed(2)})` };
+}
 
 /** A bare workflow's cost per regular and per local activity, and an empty workflow's run. */
 async function bareBaselines(stack: Stack): Promise<{ regular: number; local: number; localCpu: number }> {
   const n = 10;
-  const cpu: number[][] = [[], [], []];
+  const cpu: ThreadsCpu[][] = [[], [], []];
   const [bare0, bareRegular, bareLocal] = await medians(
     [
       workerCpu(stack, () => timeBare(stack, 'bareActivityLoop', 0, 0), cpu[0]),
@@ -274,25 +284,25 @@ async function bareBaselines(stack: Stack): Promise<{ regular: number; local: nu
   const regular = (bareRegular - bare0) / n;
   const local = (bareLocal - bare0) / n;
   const [cpu0, cpuRegular, cpuLocal] = cpu.map(warmMedian);
-  const localCpu = (cpuLocal - cpu0) / n;
+  const localCpu = cpuPer(cpuLocal, cpu0, n);
   console.log(`bare workflow, per activity: regular ${ms(regular)}, local ${ms(local)} (empty workflow ${ms(bare0)}; load ${load()})`);
-  console.log(`  worker CPU per activity: regular ${ms((cpuRegular - cpu0) / n)}, local ${ms(localCpu)}`);
-  return { regular, local, localCpu };
+  console.log(`  worker CPU per activity, total (main thread / Temporal Core / workflow threads): regular ${cpuPer(cpuRegular, cpu0, n).text}, local ${localCpu.text}`);
+  return { regular, local, localCpu: localCpu.total };
 }
 
 async function nodeOverhead(stack: Stack): Promise<void> {
   console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
   const { regular, local, localCpu } = await bareBaselines(stack);
-  console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local | worker CPU per node (p50) | worker CPU / bare local |');
+  console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local | worker CPU per node (p50): total (main / Core / workflow threads) | worker CPU / bare local |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   const base = chain('bench_base', 0, () => ({ type: 'start' }));
   for (const c of NODE_CASES.filter((x) => !CASES || CASES.some((name) => x.label.startsWith(name)))) {
     const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
-    const cpu: number[][] = [[], []];
+    const cpu: ThreadsCpu[][] = [[], []];
     const [t0, tk] = await medians([workerCpu(stack, () => timeRun(stack, base), cpu[0]), workerCpu(stack, () => timeRun(stack, def), cpu[1])], RUNS);
     const per = (tk - t0) / c.k;
-    const perCpu = (warmMedian(cpu[1]) - warmMedian(cpu[0])) / c.k;
-    console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x | ${ms(perCpu)} | ${(perCpu / localCpu).toFixed(2)}x |`);
+    const perCpu = cpuPer(warmMedian(cpu[1]), warmMedian(cpu[0]), c.k);
+    console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x | ${perCpu.text} | ${(perCpu.total / localCpu).toFixed(2)}x |`);
   }
   console.log(`(load after: ${load()})`);
 }

@@ -32,19 +32,35 @@ export function treeCpuMs(pid: number): number {
   return total;
 }
 
+/** CPU milliseconds of one process's threads, split by who runs on them. */
+export interface ThreadsCpu {
+  /** The process's main thread: for a Temporal worker, the activities and the calls into Core. */
+  main: number;
+  /** Temporal Core's own (Rust) threads: its tokio runtime and workflow processing threads. */
+  core: number;
+  /** The other threads: for a Temporal worker, the workflow threads (the sandbox) and V8's helpers (GC, compiling). */
+  other: number;
+  total: number;
+}
+
+const CORE_THREADS = /^(tokio-runtime|workflow-proces|temporal-)/;
+
 /**
  * CPU milliseconds used so far by the live threads of one process, from the scheduler's
  * nanosecond counters (/proc/PID/task/TID/schedstat): fine enough to split a few milliseconds
  * between operations, where the tick counts of treeCpuMs (10 ms) are not.
  */
-export function threadsCpuMs(pid: number): number {
-  let ns = 0;
+export function threadsCpu(pid: number): ThreadsCpu {
+  const out: ThreadsCpu = { main: 0, core: 0, other: 0, total: 0 };
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const ms = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out[Number(tid) === pid ? 'main' : CORE_THREADS.test(name) ? 'core' : 'other'] += ms;
+      out.total += ms;
     } catch {
       // the thread ended meanwhile
     }
   }
-  return ns / 1e6;
+  return out;
 }
