@@ -4,7 +4,7 @@
 // running PAR's real workflows over instant activities.
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
-//        [--only bare,nodes,cpu,peers,starts,resume,restart,memory] [--cases retrieve,store]
+//        [--only bare,nodes,cpu,peers,starts,resume,restart,memory] [--cases retrieve,store] [--history 200]
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -214,9 +214,15 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   await Promise.all(Array.from({ length: concurrency }, async () => { while (i < items.length) await fn(items[i++]); }));
 }
 
-async function timeRun(stack: Stack, def: FlowDefinition): Promise<number> {
+/** --history N: the node-overhead runs continue a conversation of N earlier messages (a session's later turns). */
+const HISTORY = Array.from({ length: numberFlag('history', 0) }, (_, i) => ({
+  role: i % 2 ? ('assistant' as const) : ('user' as const),
+  content: `message ${i}: ${'a sentence of an ordinary conversation, '.repeat(8)}`,
+}));
+
+async function timeRun(stack: Stack, def: FlowDefinition, history?: typeof HISTORY): Promise<number> {
   const t0 = performance.now();
-  const { runId } = await stack.svc.start(def);
+  const { runId } = await stack.svc.start(def, history?.length ? { message: 'hello', history } : {});
   await stack.svc.result(runId);
   return performance.now() - t0;
 }
@@ -291,7 +297,7 @@ async function bareBaselines(stack: Stack): Promise<{ regular: number; local: nu
 }
 
 async function nodeOverhead(stack: Stack): Promise<void> {
-  console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each; load ${load()})`);
+  console.log(`\n## Overhead per node type (instant activities; (median run time with k nodes - median with 0) / k; ${RUNS} runs each${HISTORY.length ? `; every run continues a conversation of ${HISTORY.length} messages` : ''}; load ${load()})`);
   const { regular, local, localCpu } = await bareBaselines(stack);
   console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local | worker CPU per node (p50): total (main / Core / workflow threads) | worker CPU / bare local |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -299,7 +305,7 @@ async function nodeOverhead(stack: Stack): Promise<void> {
   for (const c of NODE_CASES.filter((x) => !CASES || CASES.some((name) => x.label.startsWith(name)))) {
     const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
     const cpu: ThreadsCpu[][] = [[], []];
-    const [t0, tk] = await medians([workerCpu(stack, () => timeRun(stack, base), cpu[0]), workerCpu(stack, () => timeRun(stack, def), cpu[1])], RUNS);
+    const [t0, tk] = await medians([workerCpu(stack, () => timeRun(stack, base, HISTORY), cpu[0]), workerCpu(stack, () => timeRun(stack, def, HISTORY), cpu[1])], RUNS);
     const per = (tk - t0) / c.k;
     const perCpu = cpuPer(warmMedian(cpu[1]), warmMedian(cpu[0]), c.k);
     console.log(`| ${c.label} | ${c.kind} | ${c.k} | ${ms(per)} | ${(per / regular).toFixed(2)}x | ${(per / local).toFixed(2)}x | ${perCpu.text} | ${(perCpu.total / localCpu).toFixed(2)}x |`);

@@ -8,7 +8,10 @@
 //
 // --against replays the same histories with another workflow bundle too, interleaved, e.g. the
 // one cached before a change (node_modules/.cache/par-workflow-bundle/*.js), and so also checks
-// that the change replays the other's runs. Prints numbers only; nothing is asserted.
+// that the change replays the other's runs. --debug-mode replays on this process's main thread,
+// for a CPU profile of the workflow code (node --cpu-prof bin/run-ts.js bench/node-replay.ts
+// --debug-mode); V8 profiles the workflow threads of replay workers otherwise not at all.
+// Prints numbers only; nothing is asserted.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +31,7 @@ import { numberFlag } from './lib/stats';
 const ROUNDS = numberFlag('rounds', 10);
 const againstAt = process.argv.indexOf('--against');
 const AGAINST = againstAt > 0 ? path.resolve(process.argv[againstAt + 1]) : undefined;
+const DEBUG_MODE = process.argv.includes('--debug-mode');
 const TASK_QUEUE = 'node-replay';
 /** Local activities in the bare baseline's run (a workflow calling an instant local activity in a loop). */
 const BARE_K = 30;
@@ -112,7 +116,7 @@ async function replayAll(bundle: string, recorded: Recorded[]): Promise<number[]
   const WARM = 2;
   const order = [...Array(WARM).fill(histories[0]), ...Array.from({ length: REPEATS }, () => histories).flat()];
   let i = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundle }, logger: quiet } as never, order)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundle }, logger: quiet, debugMode: DEBUG_MODE } as never, order)) {
     const used = process.cpuUsage(mark);
     mark = process.cpuUsage();
     const at = (i - WARM + recorded.length) % recorded.length;
