@@ -155,7 +155,9 @@ export function pairFeatures(a: string, b: string, cosine: number): PairFeatures
   const spanA = wa.slice(pre, wa.length - suf);
   const spanB = wb.slice(pre, wb.length - suf);
   const swapped = (span: string[]) => span.some((w) => !STOP.has(w) && !VERBS.has(w)) && !span.some((w) => UPDATE_WORD.test(w));
-  const slotSwap = !update && swapped(spanA) && swapped(spanB) ? (pre + suf) / Math.max(wa.length, wb.length) : 0;
+  // Spans that are synonyms ("coriander" / "cilantro") say the same value: no swap.
+  const synonymous = synonymOverlap(contentWords(spanA), contentWords(spanB)) === 1;
+  const slotSwap = !update && swapped(spanA) && swapped(spanB) && !synonymous ? (pre + suf) / Math.max(wa.length, wb.length) : 0;
   const subjA = subjectOf(a).map((w) => stem(w.toLowerCase().replace(/['’]s$/, ''))).filter((w) => !STOP.has(w) && !UPDATE_WORD.test(w));
   const subjB = subjectOf(b).map((w) => stem(w.toLowerCase().replace(/['’]s$/, ''))).filter((w) => !STOP.has(w) && !UPDATE_WORD.test(w));
   const modA = subjA.slice(0, -1);
