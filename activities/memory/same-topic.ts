@@ -177,7 +177,13 @@ export const FEATURE_SIGNS: Record<keyof PairFeatures, 1 | -1> = { cosine: 1, na
 function synonymOverlap(ca: string[], cb: string[]): number {
   const sa = ca.map(synsetsOf);
   const sb = cb.map(synsetsOf);
-  const meets = (i: number, j: number) => stem(ca[i]!) === stem(cb[j]!) || [...sa[i]!].some((s) => sb[j]!.has(s));
+  const ta = ca.map(stem);
+  const tb = cb.map(stem);
+  const meets = (i: number, j: number) => {
+    if (ta[i] === tb[j]) return true;
+    for (const s of sa[i]!) if (sb[j]!.has(s)) return true;
+    return false;
+  };
   const matchedA = ca.filter((_x, i) => cb.some((_y, j) => meets(i, j))).length;
   const matchedB = cb.filter((_y, j) => ca.some((_x, i) => meets(i, j))).length;
   return (matchedA + matchedB) / Math.max(1, ca.length + cb.length);
