@@ -116,8 +116,9 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 /**
  * The same-topic merge decision on the labelled pairs: the old rules, the shipped rule (its weights
- * were fitted on the dev half only, so the test half is unseen), and a 5-fold cross-validation
- * of the fitting itself. `--fit-merge` prints weights fitted on the dev half, for same-topic.ts.
+ * were fitted on the dev half only, so the test half is unseen), and 5-fold cross-validations of
+ * the fitting itself, on the dev half alone (what features are chosen by) and on all pairs.
+ * `--fit-merge` prints weights fitted on the dev half (sign-constrained), for same-topic.ts.
  */
 async function mergeBench(embedder: Embedder): Promise<void> {
   const file = path.resolve(__dirname, '../test/data/memory-merge-pairs.json');
