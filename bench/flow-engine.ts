@@ -388,16 +388,23 @@ async function startsPerSecond(dir: string): Promise<void> {
   }
 }
 
+let parkedBatches = 0;
+
+/**
+ * Starts `count` approval runs and returns once each is waiting on its approval. Each batch is its
+ * own flow id, so that runs parked by an earlier section and still waiting are not counted.
+ */
 async function parkRuns(stack: Stack, count: number): Promise<string[]> {
+  const flow = { ...APPROVAL, id: `bench_approval_${++parkedBatches}` };
   const ids: string[] = [];
-  await pool(Array.from({ length: count }, (_, i) => i), 20, async () => void ids.push((await stack.svc.start(APPROVAL)).runId));
-  await waitUntilWaiting(stack, ids.length);
+  await pool(Array.from({ length: count }, (_, i) => i), 20, async () => void ids.push((await stack.svc.start(flow)).runId));
+  await waitUntilWaiting(stack, count, flow.id);
   return ids;
 }
 
-/** Every run has reached its approval once the server counts it as waiting. */
-async function waitUntilWaiting(stack: Stack, count: number): Promise<void> {
-  while ((await stack.client.workflow.count(`ParFlowId = 'bench_approval' AND ParStatus = 'waiting_approval'`)).count < count) {
+/** Until the server counts `count` runs of the flow waiting on their approval (their first task has run). */
+async function waitUntilWaiting(stack: Stack, count: number, flowId = APPROVAL.id): Promise<void> {
+  while ((await stack.client.workflow.count(`ParFlowId = '${flowId}' AND ParStatus = 'waiting_approval'`)).count < count) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }

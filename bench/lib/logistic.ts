@@ -7,8 +7,13 @@ export interface LogisticModel {
   weights: number[];
 }
 
-export function fitLogistic(x: number[][], y: boolean[], opts: { l2?: number; steps?: number; rate?: number } = {}): LogisticModel {
-  const { l2 = 0.001, steps = 4000, rate = 0.5 } = opts;
+/**
+ * `signs` (optional, one per feature): 1 keeps that weight >= 0, -1 keeps it <= 0, 0 leaves it
+ * free, so a feature that can only argue one way (a conflict) never ends up arguing the other
+ * because of a few examples.
+ */
+export function fitLogistic(x: number[][], y: boolean[], opts: { l2?: number; steps?: number; rate?: number; signs?: number[] } = {}): LogisticModel {
+  const { l2 = 0.001, steps = 4000, rate = 0.5, signs } = opts;
   const d = x[0]?.length ?? 0;
   const w = new Array<number>(d).fill(0);
   let b = 0;
@@ -21,7 +26,10 @@ export function fitLogistic(x: number[][], y: boolean[], opts: { l2?: number; st
       row.forEach((v, j) => (gw[j]! += err * v));
       gb += err;
     });
-    for (let j = 0; j < d; j++) w[j]! -= rate * (gw[j]! / x.length + l2 * w[j]!);
+    for (let j = 0; j < d; j++) {
+      w[j]! -= rate * (gw[j]! / x.length + l2 * w[j]!);
+      if (signs?.[j] && w[j]! * signs[j]! < 0) w[j] = 0;
+    }
     b -= (rate * gb) / x.length;
   }
   return { bias: b, weights: w };

