@@ -25,6 +25,7 @@ import { NODE_SPECS } from '../workflows/nodes/registry';
 import { initialState } from '../workflows/flow/initial-state';
 import { describeMs, numberFlag, percentile } from './lib/stats';
 import { threadsCpu, treeCpuMs, type ThreadsCpu } from './lib/process-cpu';
+import { chainFlow } from './lib/chain-flow';
 
 const RUNS = numberFlag('runs', 15);
 const STARTS = numberFlag('starts', 300);
@@ -62,24 +63,6 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 // ---- flows -------------------------------------------------------------------------------------
 
-function chain(id: string, k: number, node: (i: number) => Omit<FlowNode, 'id' | 'outputs'>): FlowDefinition {
-  const ids = Array.from({ length: k }, (_, i) => `n${i}`);
-  return {
-    id,
-    version: '1',
-    defaults: { vault: 'bench' },
-    nodes: [
-      { id: 'start', type: 'start', outputs: { next: ids[0] ?? 'done' } },
-      ...ids.map((nid, i): FlowNode => {
-        const n = node(i);
-        const out = n.type === 'if' ? 'then' : n.type === 'recognize' ? 'yes' : 'next';
-        return { ...n, id: nid, outputs: { [out]: ids[i + 1] ?? 'done' } } as FlowNode;
-      }),
-      { id: 'done', type: 'end', params: { text: 'done' } },
-    ],
-  };
-}
-
 interface NodeCase {
   label: string;
   kind: 'control (no I/O)' | 'fast read (local activity)' | 'regular activity' | 'child workflow';
@@ -102,7 +85,7 @@ const NODE_CASES: NodeCase[] = [
   { label: 'run_flow (child)', kind: 'child workflow', k: 5, node: () => ({ type: 'run_flow', params: { flow: 'bench_empty' } }) },
 ];
 
-const EMPTY = chain('bench_empty', 0, () => ({ type: 'start' }));
+const EMPTY = chainFlow('bench_empty', 0, () => ({ type: 'start' }));
 const APPROVAL: FlowDefinition = {
   id: 'bench_approval',
   version: '1',
@@ -301,9 +284,9 @@ async function nodeOverhead(stack: Stack): Promise<void> {
   const { regular, local, localCpu } = await bareBaselines(stack);
   console.log('| node type | kind | k | per node (p50) | / bare regular | / bare local | worker CPU per node (p50): total (main / Core / workflow threads) | worker CPU / bare local |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  const base = chain('bench_base', 0, () => ({ type: 'start' }));
+  const base = chainFlow('bench_base', 0, () => ({ type: 'start' }));
   for (const c of NODE_CASES.filter((x) => !CASES || CASES.some((name) => x.label.startsWith(name)))) {
-    const def = chain(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
+    const def = chainFlow(`bench_${c.label.replace(/\W+/g, '_')}`, c.k, c.node);
     const cpu: ThreadsCpu[][] = [[], []];
     const [t0, tk] = await medians([workerCpu(stack, () => timeRun(stack, base, HISTORY), cpu[0]), workerCpu(stack, () => timeRun(stack, def, HISTORY), cpu[1])], RUNS);
     const per = (tk - t0) / c.k;
@@ -321,7 +304,7 @@ async function controlNodeCpu(): Promise<void> {
   const k = 5000;
   console.log(`\ninterpreter CPU time per control node (RunEngine outside Temporal, ${k} nodes per run, median of 20 runs; load ${load()}):`);
   for (const c of NODE_CASES.filter((x) => x.kind === 'control (no I/O)')) {
-    const def = chain('bench_cpu', k, c.node);
+    const def = chainFlow('bench_cpu', k, c.node);
     const times: number[] = [];
     for (let r = 0; r < 22; r++) {
       const engine = new RunEngine(def, { definition: def, prepared: true }, initialState(def, { definition: def }, 'bench-cpu'), NODE_SPECS);
@@ -342,7 +325,7 @@ async function tenSteps(stack: Stack): Promise<void> {
     ['PAR, 10 retrieve nodes (local activities)', (i: number) => ({ type: 'retrieve' as NodeType, params: { query: 'q', variable: `c${i}` } })],
     ['PAR, 10 set_variable nodes (no I/O)', (i: number) => ({ type: 'set_variable' as NodeType, params: { name: `v${i}`, value: i } })],
   ] as const) {
-    const def = chain('bench_ten', 10, node);
+    const def = chainFlow('bench_ten', 10, node);
     const [t] = await medians([() => timeRun(stack, def)], RUNS);
     console.log(`${label}: ${ms(t / 10)} per step (run ${ms(t)}; ${(1000 / t).toFixed(0)} runs/s one at a time)`);
   }
@@ -483,7 +466,7 @@ async function workerMemory(dir: string): Promise<void> {
     const sub = fs.mkdtempSync(path.join(dir, 'memory-'));
     const stack = await startStack(sub);
     const worker = await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: cache });
-    await timeRun(stack, chain('bench_warm', 1, () => ({ type: 'retrieve', params: { query: 'q' } })));
+    await timeRun(stack, chainFlow('bench_warm', 1, () => ({ type: 'retrieve', params: { query: 'q' } })));
     const idle = rssMiB(worker.pid!);
     console.log(`maxCachedWorkflows ${cache}: idle ${idle.toFixed(0)} MiB (load ${load()})`);
     let parked = 0;

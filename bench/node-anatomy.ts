@@ -22,6 +22,7 @@ import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
 import type { FlowDefinition, FlowNode, ModelMessage } from '../workflows/flow/types';
 import { instantActivities } from './fixtures/instant-activities';
+import { chainFlow } from './lib/chain-flow';
 
 const TASK_QUEUE = 'anatomy';
 const K = 20;
@@ -47,20 +48,6 @@ const NODES: { label: string; node: (i: number) => Omit<FlowNode, 'id' | 'output
   { label: 'recognize', node: () => ({ type: 'recognize', params: { question: 'is it a question?' } }), out: 'yes' },
   { label: 'choose', node: () => ({ type: 'choose', params: { question: 'which?', options: ['next'] } }) },
 ];
-
-function chain(id: string, k: number, node: (i: number) => Omit<FlowNode, 'id' | 'outputs'>, out = 'next'): FlowDefinition {
-  const ids = Array.from({ length: k }, (_, i) => `n${i}`);
-  return {
-    id,
-    version: '1',
-    defaults: { vault: 'bench' },
-    nodes: [
-      { id: 'start', type: 'start', outputs: { next: ids[0] ?? 'done' } },
-      ...ids.map((nid, i): FlowNode => ({ ...node(i), id: nid, outputs: { [out]: ids[i + 1] ?? 'done' } }) as FlowNode),
-      { id: 'done', type: 'end', params: { text: 'done' } },
-    ],
-  };
-}
 
 // ---- counting ----------------------------------------------------------------------------------
 
@@ -182,9 +169,9 @@ async function main(): Promise<void> {
     await svc.result(runId);
     return runId;
   };
-  const base = await measure(runFlow(chain('anatomy_base', 0, () => ({ type: 'start' }))));
+  const base = await measure(runFlow(chainFlow('anatomy_base', 0, () => ({ type: 'start' }))));
   for (const c of NODES.filter((x) => !CASES || CASES.some((n) => x.label.startsWith(n)))) {
-    row(c.label, base, await measure(runFlow(chain(`anatomy_${c.label.replace(/\W+/g, '_')}`, K, c.node, c.out))));
+    row(c.label, base, await measure(runFlow(chainFlow(`anatomy_${c.label.replace(/\W+/g, '_')}`, K, c.node, c.out))));
   }
   console.log(`(load after: ${load()})`);
 

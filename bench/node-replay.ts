@@ -24,9 +24,10 @@ import { workflowBundleFile } from '../workers/workflow-bundle';
 import { freePort, startDevServer } from '../scripts/temporal-dev-server';
 import { FlowService } from '../client/services/flows';
 import { FlowRegistry } from '../client/services/flow-registry';
-import type { FlowDefinition, FlowNode } from '../workflows/flow/types';
+import type { FlowNode } from '../workflows/flow/types';
 import { instantActivities } from './fixtures/instant-activities';
 import { numberFlag } from './lib/stats';
+import { chainFlow } from './lib/chain-flow';
 
 const ROUNDS = numberFlag('rounds', 10);
 const againstAt = process.argv.indexOf('--against');
@@ -46,20 +47,6 @@ const CASES: { label: string; k: number; node: (i: number) => Omit<FlowNode, 'id
   { label: 'recognize', k: 30, node: () => ({ type: 'recognize', params: { question: 'is it a question?' } }), out: 'yes' },
   { label: 'choose', k: 30, node: () => ({ type: 'choose', params: { question: 'which?', options: ['next'] } }) },
 ];
-
-function chain(id: string, k: number, node: (i: number) => Omit<FlowNode, 'id' | 'outputs'>, out = 'next'): FlowDefinition {
-  const ids = Array.from({ length: k }, (_, i) => `n${i}`);
-  return {
-    id,
-    version: '1',
-    defaults: { vault: 'bench' },
-    nodes: [
-      { id: 'start', type: 'start', outputs: { next: ids[0] ?? 'done' } },
-      ...ids.map((nid, i): FlowNode => ({ ...node(i), id: nid, outputs: { [out]: ids[i + 1] ?? 'done' } }) as FlowNode),
-      { id: 'done', type: 'end', params: { text: 'done' } },
-    ],
-  };
-}
 
 interface Recorded {
   label: string;
@@ -89,7 +76,7 @@ async function record(bundle: string, bareBundle: string, dir: string): Promise<
       bare.push({ label: 'bare local activity', k, history: await handle.fetchHistory() });
     }
     for (const c of [{ label: 'no nodes', k: 0, node: () => ({ type: 'start' }) as Omit<FlowNode, 'id' | 'outputs'>, out: undefined }, ...CASES]) {
-      const { runId } = await svc.start(chain(`replay_${c.label.replace(/\W+/g, '_')}`, c.k, c.node, c.out));
+      const { runId } = await svc.start(chainFlow(`replay_${c.label.replace(/\W+/g, '_')}`, c.k, c.node, c.out));
       await svc.result(runId);
       out.push({ label: c.label, k: c.k, history: await client.workflow.getHandle(runId).fetchHistory() });
     }
