@@ -172,6 +172,8 @@ export class RunEngine {
       let target: string | undefined;
       try {
         // Awaits only what the node waits for: a node with nothing to wait for costs no promise.
+        // This is settle() (eventually.ts) written out: calling that async function would add a
+        // promise of its own to every node that waits.
         let step: Eventually<NodeResult> = runner.run(node, trustedParams(node.params), this);
         for (;;) {
           if (step instanceof Awaiting) step = step.finish(await step.call);
