@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalMiniLmEmbedder } from '../activities/embeddings/local-minilm';
+import { LocalOnnxEmbedder } from '../activities/embeddings/local-onnx';
 import { VaultService } from '../activities/vaults/service';
 import { rawEmbeddingThroughput } from './lib/raw-embedding';
 import { percentile } from './lib/stats';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   console.log(`raw batched ONNX throughput (${raw.model}, 1,024 texts in one call): ${raw.textsPerSecond.toFixed(0)} texts/s`);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-budgets-'));
-  const embedder = await LocalMiniLmEmbedder.create();
+  const embedder = await LocalOnnxEmbedder.create();
   const svc = await embeddedVaultService(dir, { embedder });
   try {
     // The path `par vault add` takes: batches of 64, the next embedded while one is written.

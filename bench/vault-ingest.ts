@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalMiniLmEmbedder } from '../activities/embeddings/local-minilm';
+import { LocalOnnxEmbedder } from '../activities/embeddings/local-onnx';
 import { VaultService } from '../activities/vaults/service';
 import { embeddedVaultService } from './lib/embedded-vault';
 import { flag, rng } from './vault-bench-data';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const chunkChars = flag('chunk-chars', 1000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-bench-ingest-'));
   // No cache: every chunk is new text, as in a real ingest.
-  const embedder = await LocalMiniLmEmbedder.create();
+  const embedder = await LocalOnnxEmbedder.create();
   const svc = await embeddedVaultService(dir, { embedder, chunking: { maxChars: chunkChars, overlapChars: Math.floor(chunkChars * 0.15) } });
   const text = document(chunks * chunkChars * 0.87, 5);
   console.log(`ingest: ${(text.length / 1e6).toFixed(2)} MB document, ${chunkChars}-char chunks, local ${embedder.model}, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);

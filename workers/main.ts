@@ -6,6 +6,7 @@ import { createParWorker } from './worker';
 import { ensureSearchAttributes } from './search-attributes-setup';
 import { startTelemetry } from './telemetry';
 import { DatabaseError, prepareDatabases } from '../activities/db';
+import { reembedInBackground } from './reembed-on-start';
 import { loadWorkflowBundle, prebuiltBundle, WorkflowBundleError } from './workflow-bundle';
 
 async function main(): Promise<void> {
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
   // The SDK's Runtime already shuts the worker down on SIGINT/SIGTERM.
   const worker = await createParWorker({ connection, namespace: config.temporalNamespace, taskQueue: config.taskQueue, workflowBundle, telemetry, tuning });
   console.log(`[worker] polling task queue "${config.taskQueue}" on ${config.temporalAddress} (namespace ${config.temporalNamespace}; keeps up to ${tuning.maxCachedWorkflows} runs in memory)`);
+  const reembedding = process.env.PAR_REEMBED_ON_START === '0' ? undefined : reembedInBackground();
   await worker.run();
+  await reembedding?.stop();
   await telemetry?.shutdown();
   await connection.close();
 }

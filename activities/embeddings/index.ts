@@ -1,16 +1,19 @@
 /**
- * The embedder a process uses: the local all-MiniLM-L6-v2 model unless PAR_EMBEDDER=openai
+ * The embedder a process uses: the local model (bge-small-en-v1.5 unless PAR_LOCAL_EMBEDDING_MODEL
+ * names another, local-models.ts) unless PAR_EMBEDDER=openai
  * (which needs OPENAI_API_KEY; PAR_OPENAI_EMBEDDING_MODEL picks the model). Switching embedders
  * switches vector collections (one per model), so it is an explicit choice, never automatic.
  */
 import { CachedEmbedder } from './cached-embedder';
-import { LocalMiniLmEmbedder } from './local-minilm';
+import { LocalOnnxEmbedder } from './local-onnx';
+import { findLocalModelFiles, localModelSpec } from './local-models';
 import { OpenAiEmbedder } from './openai-embedder';
 import type { Embedder } from './port';
 
 export type { Embedder } from './port';
 export { CachedEmbedder } from './cached-embedder';
-export { LocalMiniLmEmbedder, LOCAL_MODEL_NAME } from './local-minilm';
+export { LocalOnnxEmbedder } from './local-onnx';
+export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
 export { OpenAiEmbedder } from './openai-embedder';
 
 export class EmbedderConfigError extends Error {
@@ -19,7 +22,7 @@ export class EmbedderConfigError extends Error {
 
 export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env, opts: { shared?: boolean } = {}): Promise<Embedder> {
   const kind = (env.PAR_EMBEDDER || 'local').toLowerCase();
-  if (kind === 'local') return new CachedEmbedder(await LocalMiniLmEmbedder.create(), opts);
+  if (kind === 'local') return new CachedEmbedder(await LocalOnnxEmbedder.create(localModelSpec(env), findLocalModelFiles(localModelSpec(env), env)), opts);
   if (kind === 'openai') {
     if (!env.OPENAI_API_KEY) throw new EmbedderConfigError('PAR_EMBEDDER=openai needs OPENAI_API_KEY');
     return new CachedEmbedder(
@@ -43,7 +46,7 @@ const sharedEmbedders = new Map<string, Promise<Embedder>>();
  * thread does not keep an idle process alive.
  */
 export function sharedDefaultEmbedder(env: NodeJS.ProcessEnv = process.env): Promise<Embedder> {
-  const key = [env.PAR_EMBEDDER || 'local', env.PAR_OPENAI_EMBEDDING_MODEL, env.OPENAI_BASE_URL, env.OPENAI_API_KEY].join('\0');
+  const key = [env.PAR_EMBEDDER || 'local', env.PAR_LOCAL_EMBEDDING_MODEL, env.PAR_EMBEDDING_MODEL, env.PAR_OPENAI_EMBEDDING_MODEL, env.OPENAI_BASE_URL, env.OPENAI_API_KEY].join('\0');
   let embedder = sharedEmbedders.get(key);
   if (!embedder) {
     embedder = createDefaultEmbedder(env, { shared: true });

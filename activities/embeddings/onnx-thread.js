@@ -14,11 +14,12 @@ const sessionPromise = ort.InferenceSession.create(workerData.model, {
   extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
 });
 
-// Mean over real tokens, then unit length: sentence-transformers' Pooling(mean) + Normalize.
+// sentence-transformers' Pooling + Normalize: the mean over real tokens (pooling "mean") or the
+// first token's vector, [CLS] (pooling "cls"), then unit length.
 function pool(hidden, lengths, seq, dim) {
   const out = new Float32Array(lengths.length * dim);
   for (let r = 0; r < lengths.length; r++) {
-    const len = lengths[r];
+    const len = workerData.pooling === 'cls' ? 1 : lengths[r];
     const o = r * dim;
     for (let c = 0; c < len; c++) {
       const base = (r * seq + c) * dim;

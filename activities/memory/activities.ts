@@ -24,7 +24,7 @@ import { createMemoryServices, type MemoryDeps, type MemoryServices } from './se
  */
 export function createMemoryActivities(deps: MemoryDeps = {}) {
   // With the defaults, every activity set of the process shares one set of stores and one model.
-  const get = Object.keys(deps).length ? onceUntilFailure(() => createMemoryServices(deps)) : sharedServices;
+  const get = Object.keys(deps).length ? onceUntilFailure(() => createMemoryServices(deps)) : sharedMemoryServices;
   const run = async <T>(fn: (s: MemoryServices) => T | Promise<T>): Promise<T> => {
     const s = await get();
     try {
@@ -58,6 +58,6 @@ export function createMemoryActivities(deps: MemoryDeps = {}) {
 }
 
 /** The stores open once per process; a failed open is forgotten so the next activity attempt retries it. */
-const sharedServices = onceUntilFailure(() => createMemoryServices({}));
+export const sharedMemoryServices = onceUntilFailure(() => createMemoryServices({}));
 
 export type MemoryActivities = ReturnType<typeof createMemoryActivities>;

@@ -6,6 +6,7 @@ import { isPostgres, type MemoryTables } from '../db';
 import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorSpace } from './vector-space';
+import type { VectorRecord } from '../vectors/port';
 
 type ItemRow = MemoryTables['reasoning_items'];
 
@@ -97,11 +98,26 @@ export class ReasoningBank {
       updated: now,
       lastUsed: null,
     });
-    await this.vectors.store.upsert(this.vectors.collection, [
-      { id, tenant: t, vector: signatureVector, payload: { kind: 'signature' } },
-      { id: strategyVectorId(id), tenant: t, vector: strategyVector, payload: { kind: 'strategy', itemId: id } },
-    ]);
+    await this.vectors.store.upsert(this.vectors.collection, itemVectors(t, id, title, content, taskSignature, strategyVector, signatureVector));
     return { id, merged: false };
+  }
+
+  /**
+   * Re-embeds every item from the database (after a change of embedding model, when the old
+   * vectors carry no text to re-embed from). Returns how many items were written.
+   */
+  async reindex(batchSize = 32): Promise<number> {
+    const rows = await this.db.selectFrom('reasoning_items').selectAll().execute();
+    await this.vectors.ensure();
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const batch = rows.slice(i, i + batchSize);
+      const vectors = await this.vectors.embedder.embed(batch.flatMap((r) => [strategyText(r.title, r.content), r.task_signature]));
+      await this.vectors.store.upsert(
+        this.vectors.collection,
+        batch.flatMap((r, j) => itemVectors(r.tenant, r.id, r.title, r.content, r.task_signature, vectors[2 * j]!, vectors[2 * j + 1]!)),
+      );
+    }
+    return rows.length;
   }
 
   /**
@@ -273,4 +289,12 @@ function clamp01(x: number): number {
 // Confidence moves in steps of 0.1/0.05: round away float noise so 0.5 + 0.1 - 0.1 is 0.5 again.
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** An item's two vectors, each with the text it was embedded from (so a new model can re-embed it). */
+function itemVectors(tenant: string, id: string, title: string, content: string, taskSignature: string, strategy: Float32Array, signature: Float32Array): VectorRecord[] {
+  return [
+    { id, tenant, vector: signature, text: taskSignature, payload: { kind: 'signature' } },
+    { id: strategyVectorId(id), tenant, vector: strategy, text: strategyText(title, content), payload: { kind: 'strategy', itemId: id } },
+  ];
 }

@@ -99,6 +99,10 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!columns.some((c) => c.name === 'lexical')) this.db.exec('ALTER TABLE vs_points ADD COLUMN lexical TEXT');
   }
 
+  async listCollections(): Promise<string[]> {
+    return (this.db.prepare('SELECT name FROM vs_collections ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
   async ensureCollection(collection: string, dimension: number): Promise<void> {
     if (!collection) throw new VectorStoreError('collection name is empty', 'bad_query');
     if (!Number.isInteger(dimension) || dimension <= 0) throw new VectorStoreError(`dimension must be a positive integer, got ${dimension}`, 'bad_query');

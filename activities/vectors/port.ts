@@ -51,5 +51,7 @@ export interface VectorStore {
   /** Pages through a tenant's records in a stable order. */
   scroll(collection: string, tenant: string, opts: { limit: number; cursor?: string; filter?: Record<string, JsonValue> }): Promise<{ records: VectorRecord[]; cursor?: string }>;
   listTenants(collection: string): Promise<string[]>;
+  /** Every collection in the store, sorted (to find one written by another embedding model). */
+  listCollections(): Promise<string[]>;
   close(): Promise<void>;
 }

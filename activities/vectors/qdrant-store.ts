@@ -245,6 +245,11 @@ export class QdrantVectorStore implements VectorStore {
     return { records: res.points.map((p) => this.toRecord(p)), cursor: next === null || next === undefined ? undefined : String(next) };
   }
 
+  async listCollections(): Promise<string[]> {
+    const res = await this.call('(all)', 'list collections', () => this.client.getCollections());
+    return res.collections.map((c) => c.name).sort();
+  }
+
   async listTenants(collection: string): Promise<string[]> {
     const { exists } = await this.call(collection, 'collection check', () => this.client.collectionExists(collection));
     if (!exists) return [];

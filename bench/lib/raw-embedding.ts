@@ -2,10 +2,10 @@
  * The local embedding model's raw throughput: the texts in full batches straight to the model
  * (no cache, no store), the limit that ingest and query throughput are measured against.
  */
-import { LocalMiniLmEmbedder } from '../../activities/embeddings';
+import { LocalOnnxEmbedder } from '../../activities/embeddings';
 
 export async function rawEmbeddingThroughput(texts: string[]): Promise<{ textsPerSecond: number; model: string }> {
-  const embedder = await LocalMiniLmEmbedder.create();
+  const embedder = await LocalOnnxEmbedder.create();
   try {
     await embedder.embed(texts.slice(0, 32)); // warm-up
     const t0 = performance.now();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CachedEmbedder, LocalMiniLmEmbedder } from '../../activities/embeddings';
+import { CachedEmbedder, LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
 import type { Embedder } from '../../activities/embeddings/port';
 
 // Token ids and vectors computed by Hugging Face `tokenizers` + Python onnxruntime on the same
@@ -9,9 +9,9 @@ const reference = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'm
   cases: { text: string; ids: number[]; vector: number[] }[];
 };
 
-let local: LocalMiniLmEmbedder;
+let local: LocalOnnxEmbedder;
 beforeAll(async () => {
-  local = await LocalMiniLmEmbedder.create();
+  local = await LocalOnnxEmbedder.create(LOCAL_MODELS['all-MiniLM-L6-v2']);
 });
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -88,7 +88,7 @@ test('a wrong-sized vector from an adapter is an error, not stored garbage', asy
 });
 
 test('after close, embedding is a clear error instead of a hang', async () => {
-  const e = await LocalMiniLmEmbedder.create();
+  const e = await LocalOnnxEmbedder.create();
   await e.close();
   await expect(e.embed(['x'])).rejects.toThrow(/closed|stopped/);
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalMiniLmEmbedder } from '../../activities/embeddings/local-minilm';
+import { LocalOnnxEmbedder } from '../../activities/embeddings/local-onnx';
 import { CachedEmbedder } from '../../activities/embeddings/cached-embedder';
 import type { Embedder } from '../../activities/embeddings/port';
 import { EmbeddedVectorStore } from '../../activities/vectors/embedded-store';
@@ -12,7 +12,7 @@ import { SqlVaultSettingsStore } from '../../activities/vaults/vault-settings-st
 let shared: Promise<Embedder> | undefined;
 /** The real local model, loaded once per test file. */
 export function localEmbedder(): Promise<Embedder> {
-  shared ??= LocalMiniLmEmbedder.create().then((e) => new CachedEmbedder(e));
+  shared ??= LocalOnnxEmbedder.create().then((e) => new CachedEmbedder(e));
   return shared;
 }
 

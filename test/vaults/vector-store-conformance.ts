@@ -136,6 +136,14 @@ export function vectorStoreConformance(open: () => Promise<VectorStore>): void {
     expect(await store.listTenants(col)).toEqual(['t1']);
   });
 
+  test('listCollections names every collection, sorted, once each', async () => {
+    await store.ensureCollection(`${col}_b`, 4);
+    await store.ensureCollection(col, 4);
+    const names = await store.listCollections();
+    expect(names.filter((c) => c === col || c === `${col}_b`)).toEqual([col, `${col}_b`]);
+    expect([...names].sort()).toEqual(names);
+  });
+
   test('hybrid: a query with text fuses the vector ranking with BM25 over the records\' text, keeping cosine scores', async () => {
     // Vectors put the keyword match ("Zorvath") last by meaning; 150 fillers push it out of the dense candidates.
     const fillers = Array.from({ length: 150 }, (_, i) => ({

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { JsonValue, KvResult, ScoredVaultItem, VaultItem } from '../../../activities/contracts';
-import { EmbeddingModelMissingError } from '../../../activities/embeddings/model-files';
+import { EmbeddingModelMissingError, UnknownLocalModelError } from '../../../activities/embeddings/local-models';
 import { EmbedderConfigError } from '../../../activities/embeddings';
 import { VectorStoreError } from '../../../activities/vectors/errors';
 import { createVaultService, VaultError, type VaultService } from '../../../activities/vaults';
@@ -61,7 +61,7 @@ async function withService<T>(fn: (svc: VaultService) => Promise<T>): Promise<T>
     return await fn(svc);
   } catch (err) {
     if (err instanceof VaultError || err instanceof VectorStoreError) throw new CliError(err.message, 2, err.code);
-    if (err instanceof EmbeddingModelMissingError || err instanceof EmbedderConfigError) throw new CliError(err.message, 1, 'embedder');
+    if (err instanceof EmbeddingModelMissingError || err instanceof UnknownLocalModelError || err instanceof EmbedderConfigError) throw new CliError(err.message, 1, 'embedder');
     throw err;
   } finally {
     await svc?.close();

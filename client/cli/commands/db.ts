@@ -3,6 +3,7 @@ import { DatabaseError, databaseTarget, STORE_GROUPS, type StoreGroup } from '..
 import { migrate, schemaStatus, type SchemaStatus } from '../../../activities/db/migrate';
 import { openDatabase, type DatabaseHandle } from '../../../activities/db/open';
 import { CliError, emit } from '../output';
+import { progressBar } from '../progress-bar';
 
 /** Runs fn on each store group's database (one PostgreSQL database, or one SQLite file per group). */
 async function eachGroup<T>(fn: (db: DatabaseHandle, group: StoreGroup) => Promise<T>): Promise<T[]> {
@@ -67,5 +68,41 @@ export function register(program: Command): void {
       emit({ database: kindOf(), groups }, opts, (d) =>
         d.groups.map((g) => `${g.group.padEnd(7)} ${g.applied.length ? `applied ${g.applied.join(', ')}` : 'already up to date'}  [${g.where}]`).join('\n'),
       );
+    });
+
+  db.command('reembed')
+    .description(
+      'After a change of local embedding model (PAR_LOCAL_EMBEDDING_MODEL): copy vault items and memory into the new model\'s collections, re-embedded from their stored text. The worker does this in the background at start; this runs it now, with progress. The earlier collections stay',
+    )
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      // Loaded here: the model and the stores are heavy, and `par db status` needs neither.
+      const { reembedStores } = await import('../../../activities/embeddings/model-change');
+      const { createMemoryServices } = await import('../../../activities/memory/services');
+      const memory = await createMemoryServices();
+      try {
+        const bars = new Map<string, (done: number, total: number) => void>();
+        const results = await reembedStores({
+          store: memory.vectorStore,
+          embedder: memory.embedder,
+          reindexReasoning: () => memory.reasoning.reindex(),
+          onProgress: (kind, p) => {
+            if (!bars.has(kind)) bars.set(kind, progressBar(`${kind} from ${p.from}`, !opts.json, 'records'));
+            bars.get(kind)!(p.done, p.total);
+          },
+        });
+        emit({ model: memory.embedder.model, stores: results }, opts, (d) =>
+          [
+            `embedding model: ${d.model}`,
+            ...d.stores.map((r) =>
+              r.from
+                ? `${r.kind.padEnd(20)} ${r.copied} records re-embedded from ${r.from}${r.reindexed ? `, ${r.reindexed} items from the database` : ''}`
+                : `${r.kind.padEnd(20)} nothing to re-embed (no earlier model's collection, or already done)`,
+            ),
+          ].join('\n'),
+        );
+      } finally {
+        await memory.close();
+      }
     });
 }

@@ -1,18 +1,14 @@
 /**
- * all-MiniLM-L6-v2 on onnxruntime-node, offline: WordPiece ids (tokenized here) -> the model in
- * a worker thread (onnx-thread.js) -> mean over real tokens -> unit length, which is what
- * sentence-transformers does for this model.
+ * A local sentence-embedding model (local-models.ts) on onnxruntime-node, offline: WordPiece ids
+ * (tokenized here) -> the model in a worker thread (onnx-thread.js) -> the model's pooling ([CLS]
+ * or the mean over real tokens) -> unit length, which is what sentence-transformers does.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Embedder } from './port';
-import { findLocalModelFiles, type LocalModelFiles } from './model-files';
+import { findLocalModelFiles, localModelSpec, type LocalModelFiles, type LocalModelSpec } from './local-models';
 import { WordPieceTokenizer } from './wordpiece';
 
-export const LOCAL_MODEL_NAME = 'local:all-MiniLM-L6-v2';
-const DIMENSION = 384;
-/** sentence-transformers' max_seq_length for this model; longer text is truncated. */
-const MAX_TOKENS = 256;
 /** Texts per inference call: bounds the padded tensor's memory. */
 const BATCH = 32;
 /**
@@ -37,9 +33,9 @@ interface Reply {
   error?: string;
 }
 
-export class LocalMiniLmEmbedder implements Embedder {
-  readonly model = LOCAL_MODEL_NAME;
-  readonly dimension = DIMENSION;
+export class LocalOnnxEmbedder implements Embedder {
+  readonly model: string;
+  readonly dimension: number;
   private nextId = 0;
   private closed?: Error;
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
@@ -49,9 +45,12 @@ export class LocalMiniLmEmbedder implements Embedder {
   readonly stats = { calls: 0, texts: 0 };
 
   private constructor(
+    private readonly spec: LocalModelSpec,
     private readonly thread: Worker,
     private readonly tokenizer: WordPieceTokenizer,
   ) {
+    this.model = spec.name;
+    this.dimension = spec.dimension;
     thread.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
       if (!p) return;
@@ -64,10 +63,11 @@ export class LocalMiniLmEmbedder implements Embedder {
     this.updateRef();
   }
 
-  static async create(files: LocalModelFiles = findLocalModelFiles()): Promise<LocalMiniLmEmbedder> {
+  /** The model PAR_LOCAL_EMBEDDING_MODEL names (default bge-small-en-v1.5), or `spec` with its installed files. */
+  static async create(spec: LocalModelSpec = localModelSpec(), files: LocalModelFiles = findLocalModelFiles(spec)): Promise<LocalOnnxEmbedder> {
     const threads = Number(process.env.PAR_EMBEDDING_THREADS) || undefined;
-    const thread = new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads } });
-    const embedder = new LocalMiniLmEmbedder(thread, WordPieceTokenizer.fromTokenizerJson(files.tokenizer));
+    const thread = new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads, pooling: spec.pooling } });
+    const embedder = new LocalOnnxEmbedder(spec, thread, WordPieceTokenizer.fromTokenizerJson(files.tokenizer));
     const ready = await embedder.request({ type: 'ready' });
     if (!ready.ok) {
       await thread.terminate();
@@ -100,7 +100,7 @@ export class LocalMiniLmEmbedder implements Embedder {
 
   /** Token ids of a text as the model sees it (for chunk sizing and tests). */
   tokenize(text: string): number[] {
-    return this.tokenizer.encode(text, MAX_TOKENS).ids;
+    return this.tokenizer.encode(text, this.spec.maxTokens).ids;
   }
 
   embed(texts: string[]): Promise<Float32Array[]> {
@@ -136,7 +136,7 @@ export class LocalMiniLmEmbedder implements Embedder {
     const reply = await this.request({ ids, lengths: batch.map((q) => q.ids.length), seq }, [ids.buffer]);
     if (!reply.ok || !reply.vectors) throw new Error(`the local embedding model failed: ${reply.error}`);
     const flat = reply.vectors;
-    batch.forEach((q, r) => q.resolve(Float32Array.from(flat.subarray(r * DIMENSION, (r + 1) * DIMENSION))));
+    batch.forEach((q, r) => q.resolve(Float32Array.from(flat.subarray(r * this.dimension, (r + 1) * this.dimension))));
   }
 
   async close(): Promise<void> {

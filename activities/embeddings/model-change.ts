@@ -1,0 +1,55 @@
+/**
+ * What a change of local embedding model does to stored vectors: every kind of store (vault
+ * items, Memory Vault entries, conversation turns, facts, ReasoningBank items) is copied from the
+ * earlier model's collection into the new model's, re-embedded from its stored text
+ * (vectors/reembed.ts). The worker runs this in the background at start; `par db reembed` runs
+ * it in the foreground with progress.
+ */
+import { collectionName } from '../vectors/collection-name';
+import { reembedFromEarlierModel, sameKind, type ReembedProgress, type ReembedResult } from '../vectors/reembed';
+import type { VectorStore } from '../vectors/port';
+import type { Embedder } from './port';
+
+/** The vector spaces of memory (memory/services.ts); vaults use the model's bare collection. */
+export const MEMORY_SPACES = ['memory_vault', 'memory_conversations', 'memory_facts', 'memory_reasoning'] as const;
+
+export interface StoreReembedResult extends ReembedResult {
+  /** "vaults", or a memory space. */
+  kind: string;
+  collection: string;
+  /** ReasoningBank items re-embedded from the memory database (their old vectors kept no text). */
+  reindexed?: number;
+}
+
+export interface ModelChangeOptions {
+  store: VectorStore;
+  embedder: Embedder;
+  /** Re-embeds the ReasoningBank from its database; called when its old vectors have no text. */
+  reindexReasoning?: () => Promise<number>;
+  onProgress?: (kind: string, p: ReembedProgress) => void;
+  stopped?: () => boolean;
+  /** Records re-embedded per step (default 64). */
+  batchSize?: number;
+}
+
+export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembedResult[]> {
+  if (!o.embedder.model.startsWith('local:')) return [];
+  const kinds: { kind: string; space?: string }[] = [{ kind: 'vaults' }, ...MEMORY_SPACES.map((space) => ({ kind: space, space }))];
+  const out: StoreReembedResult[] = [];
+  for (const { kind, space } of kinds) {
+    if (o.stopped?.()) break;
+    const collection = collectionName(o.embedder.model, o.embedder.dimension, space);
+    const result = await reembedFromEarlierModel({
+      store: o.store,
+      embedder: o.embedder,
+      collection,
+      isSameKind: sameKind(space),
+      onProgress: (p) => o.onProgress?.(kind, p),
+      stopped: o.stopped,
+      batchSize: o.batchSize,
+    });
+    const reindexed = kind === 'memory_reasoning' && result.withoutText > 0 && o.reindexReasoning ? await o.reindexReasoning() : undefined;
+    out.push({ kind, collection, ...result, ...(reindexed === undefined ? {} : { reindexed }) });
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+/**
+ * After a change of local embedding model, the worker re-embeds what the earlier model stored
+ * (activities/embeddings/model-change.ts) in the background: runs are served meanwhile, and
+ * searches see the stores fill up. Progress goes to the worker's log; a stopped worker resumes
+ * the copy at its next start.
+ */
+import { reembedStores } from '../activities/embeddings/model-change';
+import { sharedMemoryServices } from '../activities/memory/activities';
+
+export function reembedInBackground(log: (line: string) => void = (l) => console.log(`[worker] ${l}`)): { stop(): Promise<void> } {
+  let stopped = false;
+  let last = 0;
+  const done = (async () => {
+    const memory = await sharedMemoryServices();
+    const results = await reembedStores({
+      store: memory.vectorStore,
+      embedder: memory.embedder,
+      reindexReasoning: () => memory.reasoning.reindex(),
+      stopped: () => stopped,
+      onProgress: (kind, p) => {
+        const now = Date.now();
+        if (p.done !== 0 && p.done !== p.total && now - last < 5000) return;
+        last = now;
+        log(`re-embedding ${kind} for ${memory.embedder.model}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
+      },
+    });
+    for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} ReasoningBank items from the database)` : ''}`);
+  })().catch((err: Error) => log(`re-embedding after the model change failed (it resumes at the next start): ${err.message}`));
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
