@@ -4,7 +4,7 @@
  * model or the API in one call.
  */
 import { LruCache } from './lru';
-import type { Embedder } from './port';
+import type { EmbedPurpose, Embedder } from './port';
 
 export interface CachedEmbedderOptions {
   cacheSize?: number;
@@ -33,11 +33,13 @@ export class CachedEmbedder implements Embedder {
     this.shared = opts.shared ?? false;
   }
 
-  async embed(texts: string[]): Promise<Float32Array[]> {
+  async embed(texts: string[], purpose: EmbedPurpose = 'document'): Promise<Float32Array[]> {
     const out = new Array<Float32Array | undefined>(texts.length);
     const missing = new Map<string, number[]>();
+    // A query and a document of the same text may embed differently: they are cached apart.
+    const key = (t: string) => (purpose === 'query' ? `\u0001${t}` : t);
     texts.forEach((t, i) => {
-      const hit = this.cache.get(t);
+      const hit = this.cache.get(key(t));
       if (hit) {
         out[i] = hit;
         this.hits++;
@@ -51,12 +53,12 @@ export class CachedEmbedder implements Embedder {
     this.misses += todo.length;
     for (let b = 0; b < todo.length; b += this.batchSize) {
       const batch = todo.slice(b, b + this.batchSize);
-      const vectors = await this.inner.embed(batch);
+      const vectors = await this.inner.embed(batch, purpose);
       if (vectors.length !== batch.length) throw new Error(`${this.model} returned ${vectors.length} vectors for ${batch.length} texts`);
       batch.forEach((t, k) => {
         const v = vectors[k]!;
         if (v.length !== this.dimension) throw new Error(`${this.model} returned a ${v.length}-d vector, expected ${this.dimension}`);
-        this.cache.set(t, v);
+        this.cache.set(key(t), v);
         for (const i of missing.get(t)!) out[i] = v;
       });
     }

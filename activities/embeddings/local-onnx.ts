@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Embedder } from './port';
+import type { EmbedPurpose, Embedder } from './port';
 import { findLocalModelFiles, localModelSpec, type LocalModelFiles, type LocalModelSpec } from './local-models';
 import { WordPieceTokenizer } from './wordpiece';
 
@@ -103,8 +103,10 @@ export class LocalOnnxEmbedder implements Embedder {
     return this.tokenizer.encode(text, this.spec.maxTokens).ids;
   }
 
-  embed(texts: string[]): Promise<Float32Array[]> {
+  embed(texts: string[], purpose: EmbedPurpose = 'document'): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(this.closed);
+    const prefix = this.spec.prefixes?.[purpose];
+    if (prefix) texts = texts.map((t) => prefix + t);
     // Similar lengths next to each other: a long list is cut into batches with little padding.
     const encoded = texts.map((t, i) => ({ i, ids: this.tokenize(t) })).sort((a, b) => a.ids.length - b.ids.length);
     const out = new Array<Promise<Float32Array>>(texts.length);

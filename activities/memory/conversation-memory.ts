@@ -119,7 +119,7 @@ export class ConversationMemory {
     const minSimilarity = optionalSimilarity('minSimilarity', req.minSimilarity) ?? this.config.minSimilarity;
     const sessionId = req.sessionId === undefined ? undefined : requireText('sessionId', req.sessionId);
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(query);
+    const vector = await this.vectors.embedQuery(query);
     // Over-fetch: several chunks of one message, or of the excluded session, may rank high.
     const hits = await this.vectors.store.query(this.vectors.collection, {
       tenants: [tenant],

@@ -87,7 +87,7 @@ export class FactStore {
   /** Facts of any namespace of the tenant similar to the text. */
   async similar(tenant: string, query: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(requireText('query', query));
+    const vector = await this.vectors.embedQuery(requireText('query', query));
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [requireText('tenant', tenant)], vector, limit, text: query });
     const out: ScoredFact[] = [];
     for (const h of hits) {

@@ -162,7 +162,7 @@ export class MemoryVault {
     const scopes = req.scopes?.length ? [...new Set(req.scopes.map((s) => s.trim()))] : await this.scopes(tenant, q);
     if (!scopes.length) return { entries: [] };
     await this.vectors.ensure();
-    const vector = await this.vectors.embedOne(query);
+    const vector = await this.vectors.embedQuery(query);
     // Hybrid: meaning fused with keywords (BM25), so a rare name or number in the query counts.
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit, text: query });
     const entries: ScoredMemoryEntry[] = [];

@@ -25,6 +25,12 @@ export class VectorSpace {
     const [v] = await this.embedder.embed([text]);
     return v;
   }
+
+  /** A search query's vector (see EmbedPurpose): what is stored is embedded with embedOne. */
+  async embedQuery(text: string): Promise<Float32Array> {
+    const [v] = await this.embedder.embed([text], 'query');
+    return v;
+  }
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {

@@ -265,7 +265,7 @@ export class VaultService {
 
   private async embedQuery(text: string): Promise<Float32Array> {
     if (typeof text !== 'string' || text.trim() === '') throw new VaultError('search text is empty', 'bad_request');
-    const [v] = await this.deps.embedder.embed([text]);
+    const [v] = await this.deps.embedder.embed([text], 'query');
     return v!;
   }
 
