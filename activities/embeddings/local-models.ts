@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../workers/config';
+import type { CosineKnots } from './cosine-scale';
 
 export interface LocalModelSpec {
   /** What PAR_LOCAL_EMBEDDING_MODEL names, e.g. "bge-small-en-v1.5". */
@@ -21,11 +22,36 @@ export interface LocalModelSpec {
   pooling: 'cls' | 'mean';
   /** Put before each text by purpose, for models trained that way (e5: "query: " / "passage: "). */
   prefixes?: { query: string; document: string };
+  /**
+   * How this model's cosine maps onto the reference model's (cosine-scale.ts), fitted by
+   * bench/similarity-calibration.ts: for two stored texts ("document") and, for models with
+   * prefixes, for a query against stored texts ("query"). Absent: the cosine is used as it is.
+   */
+  cosineScale?: { document: CosineKnots; query?: CosineKnots };
 }
 
 export const LOCAL_MODELS: Record<string, LocalModelSpec> = {
-  'e5-small-v2': { id: 'e5-small-v2', name: 'local:e5-small-v2', dimension: 384, maxTokens: 512, pooling: 'mean', prefixes: { query: 'query: ', document: 'passage: ' } },
-  'bge-small-en-v1.5': { id: 'bge-small-en-v1.5', name: 'local:bge-small-en-v1.5', dimension: 384, maxTokens: 512, pooling: 'cls' },
+  'e5-small-v2': {
+    id: 'e5-small-v2',
+    name: 'local:e5-small-v2',
+    dimension: 384,
+    maxTokens: 512,
+    pooling: 'mean',
+    prefixes: { query: 'query: ', document: 'passage: ' },
+    cosineScale: {
+      document: [[0.689,-0.106],[0.714,-0.06],[0.725,-0.021],[0.739,0.01],[0.75,0.046],[0.763,0.08],[0.771,0.109],[0.788,0.168],[0.804,0.221],[0.82,0.279],[0.835,0.344],[0.851,0.408],[0.871,0.481],[0.883,0.529],[0.896,0.59],[0.911,0.661],[0.932,0.764],[0.948,0.826],[0.967,0.904],[0.978,0.955]],
+      query: [[0.67,-0.106],[0.693,-0.06],[0.708,-0.021],[0.72,0.01],[0.731,0.046],[0.74,0.08],[0.749,0.109],[0.767,0.168],[0.782,0.221],[0.792,0.279],[0.803,0.344],[0.816,0.408],[0.83,0.481],[0.839,0.529],[0.85,0.59],[0.865,0.661],[0.88,0.764],[0.891,0.826],[0.904,0.904],[0.922,0.955]],
+    },
+  },
+  'bge-small-en-v1.5': {
+    id: 'bge-small-en-v1.5',
+    name: 'local:bge-small-en-v1.5',
+    dimension: 384,
+    maxTokens: 512,
+    pooling: 'cls',
+    cosineScale: { document: [[0.3,-0.106],[0.351,-0.06],[0.388,-0.021],[0.413,0.01],[0.445,0.046],[0.473,0.08],[0.499,0.109],[0.551,0.168],[0.589,0.221],[0.627,0.279],[0.662,0.344],[0.699,0.408],[0.748,0.481],[0.777,0.529],[0.809,0.59],[0.847,0.661],[0.887,0.764],[0.902,0.826],[0.936,0.904],[0.977,0.955]] },
+  },
+  // The reference scale (cosine-scale.ts): PAR's similarity thresholds were set on this model.
   'all-MiniLM-L6-v2': { id: 'all-MiniLM-L6-v2', name: 'local:all-MiniLM-L6-v2', dimension: 384, maxTokens: 256, pooling: 'mean' },
 };
 

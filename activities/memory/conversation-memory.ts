@@ -132,11 +132,12 @@ export class ConversationMemory {
     const out: ConversationHit[] = [];
     for (const h of hits) {
       const p = h.payload;
-      if (h.score < minSimilarity || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
+      const similarity = this.vectors.queryScale.toReference(h.score);
+      if (similarity < minSimilarity || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
       const key = `${p.sessionId}\u0000${p.messageIndex}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ sessionId: String(p.sessionId), messageIndex: Number(p.messageIndex), chunkIndex: Number(p.chunkIndex), role: String(p.role), text: String(p.text), similarity: h.score });
+      out.push({ sessionId: String(p.sessionId), messageIndex: Number(p.messageIndex), chunkIndex: Number(p.chunkIndex), role: String(p.role), text: String(p.text), similarity });
       if (out.length >= limit) break;
     }
     return { hits: out };

@@ -91,9 +91,10 @@ export class FactStore {
     const hits = await this.vectors.store.query(this.vectors.collection, { tenants: [requireText('tenant', tenant)], vector, limit, text: query });
     const out: ScoredFact[] = [];
     for (const h of hits) {
-      if (h.score < minSimilarity) continue;
+      const similarity = this.vectors.queryScale.toReference(h.score);
+      if (similarity < minSimilarity) continue;
       const fact = await this.get(tenant, String(h.payload.namespace), String(h.payload.key));
-      if (fact) out.push({ ...fact, similarity: h.score });
+      if (fact) out.push({ ...fact, similarity });
     }
     return out;
   }

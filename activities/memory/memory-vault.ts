@@ -169,9 +169,10 @@ export class MemoryVault {
     const byId = await this.rows(q, tenant, hits.map((h) => h.id));
     for (const hit of hits) {
       const row = byId.get(hit.id);
+      const similarity = this.vectors.queryScale.toReference(hit.score);
       // The vector store is a second copy: trust only entries that are live here, in an asked scope.
-      if (!row || row.deleted || !scopes.includes(row.scope) || hit.score < minSimilarity) continue;
-      entries.push({ ...toEntry(row), similarity: hit.score });
+      if (!row || row.deleted || !scopes.includes(row.scope) || similarity < minSimilarity) continue;
+      entries.push({ ...toEntry(row), similarity });
     }
     return { entries };
   }

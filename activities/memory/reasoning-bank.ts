@@ -50,8 +50,9 @@ export class ReasoningBank {
     const scored: ScoredReasoningItem[] = [];
     for (const h of hits) {
       const row = rows.get(h.id);
-      if (!row || row.confidence < c.minConfidence || h.score < c.minSimilarity) continue;
-      scored.push({ ...toItem(row), similarity: h.score, score: c.similarityWeight * h.score + c.confidenceWeight * row.confidence });
+      const similarity = this.vectors.documentScale.toReference(h.score);
+      if (!row || row.confidence < c.minConfidence || similarity < c.minSimilarity) continue;
+      scored.push({ ...toItem(row), similarity, score: c.similarityWeight * similarity + c.confidenceWeight * row.confidence });
     }
     return scored.sort((a, b) => b.score - a.score).slice(0, topK);
   }
@@ -72,7 +73,7 @@ export class ReasoningBank {
     const [near] = (await this.hasItems(t))
       ? await this.vectors.store.query(this.vectors.collection, { tenants: [t], vector: strategyVector, limit: 1, filter: { kind: 'strategy' } })
       : [];
-    const nearRow = near && near.score >= this.config.mergeSimilarity ? await this.row(this.db, t, String(near.payload.itemId)) : undefined;
+    const nearRow = near && this.vectors.documentScale.toReference(near.score) >= this.config.mergeSimilarity ? await this.row(this.db, t, String(near.payload.itemId)) : undefined;
     const now = nowIso();
     if (nearRow) {
       const item = toItem(nearRow);

@@ -1,5 +1,6 @@
 import { onceUntilFailure } from '../common/once-until-failure';
 import { collectionName } from '../vectors/collection-name';
+import { cosineScale, type CosineScale } from '../embeddings/cosine-scale';
 import type { Embedder } from '../embeddings/port';
 import type { VectorStore } from '../vectors/port';
 
@@ -9,6 +10,12 @@ import type { VectorStore } from '../vectors/port';
  */
 export class VectorSpace {
   readonly collection: string;
+  /**
+   * The store's cosines on the reference scale that memory thresholds are written in
+   * (cosine-scale.ts): of a query (embedQuery) against stored texts, and of two stored texts.
+   */
+  readonly queryScale: CosineScale;
+  readonly documentScale: CosineScale;
 
   constructor(
     readonly kind: string,
@@ -16,6 +23,8 @@ export class VectorSpace {
     readonly store: VectorStore,
   ) {
     this.collection = collectionName(embedder.model, embedder.dimension, kind);
+    this.queryScale = cosineScale(embedder.model, 'query');
+    this.documentScale = cosineScale(embedder.model, 'document');
   }
 
   /** Resolves once the collection exists; safe to call before every operation. */

@@ -1,9 +1,10 @@
+import { cosineScale, type CosineScale } from '../embeddings/cosine-scale';
 import type { Embedder } from '../embeddings/port';
 
 /**
  * How relevant texts are to a query, for the local:extractive model. Two real methods:
- * embedding cosine (the default, with the local all-MiniLM-L6-v2 embedder) and lexical TF-IDF
- * cosine (no model files needed). Their scores live on different scales, so each carries its
+ * embedding cosine (the default, with the process's local embedder, on all-MiniLM-L6-v2's scale
+ * whatever the model: cosine-scale.ts) and lexical TF-IDF cosine (no model files needed). Their scores live on different scales, so each carries its
  * own thresholds.
  */
 export interface TextSimilarity {
@@ -15,21 +16,27 @@ export interface TextSimilarity {
   scores(query: string, texts: string[]): Promise<number[]>;
 }
 
-/** Cosine of unit-length embeddings (the Embedder port promises unit length, so a dot product). */
+/**
+ * Cosine of unit-length embeddings (the Embedder port promises unit length, so a dot product) of
+ * the query (embedded as a query) and each text (as a passage), mapped onto the reference model's
+ * scale (cosine-scale.ts), so one threshold means the same under every local model.
+ */
 export class EmbeddingSimilarity implements TextSimilarity {
   readonly method: string;
-  // MiniLM cosine for a paraphrase of the question is typically 0.4 to 0.8; unrelated text
-  // stays below 0.2. 0.3 keeps loosely related sentences out of quoted answers.
+  // On all-MiniLM-L6-v2's scale, a paraphrase of the question typically scores 0.4 to 0.8 and
+  // unrelated text stays below 0.2. 0.3 keeps loosely related sentences out of quoted answers.
   readonly relevantAt = 0.3;
+  private readonly scale: CosineScale;
 
   constructor(private readonly embedder: Embedder) {
     this.method = `embedding:${embedder.model}`;
+    this.scale = cosineScale(embedder.model, 'query');
   }
 
   async scores(query: string, texts: string[]): Promise<number[]> {
     if (texts.length === 0) return [];
-    const [q, ...vectors] = await this.embedder.embed([query, ...texts]);
-    return vectors.map((v) => dot(q!, v));
+    const [[q], vectors] = await Promise.all([this.embedder.embed([query], 'query'), this.embedder.embed(texts, 'document')]);
+    return vectors.map((v) => this.scale.toReference(dot(q!, v)));
   }
 }
 

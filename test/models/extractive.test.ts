@@ -1,5 +1,5 @@
 import type { DecideRequest } from '../../activities/contracts';
-import { createDefaultEmbedder } from '../../activities/embeddings';
+import { LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
 import { EXTRACTIVE_DISCLOSURE } from '../../activities/models/extractive-model';
 import { defaultModelId } from '../../activities/models/model-id';
 import { ModelRouter } from '../../activities/models/router';
@@ -12,11 +12,23 @@ const CONTEXT = [
   { id: 'a3', vault: 'support', text: 'Customer service is open around the clock via chat.' },
 ];
 
-// The embedding model comes from the set-up step (PyPI); without it the embeddings run fails, saying so.
+// The embedding models come from the set-up step (PyPI, Maven Central); without them the embeddings
+// runs fail, saying so. Every local model gives the same answers: its cosines are mapped onto one
+// scale (activities/embeddings/cosine-scale.ts), so one relevance threshold serves them all.
+const closers: (() => Promise<void>)[] = [];
 const similarities: [string, () => Promise<TextSimilarity>][] = [
   ['lexical TF-IDF', async () => new LexicalSimilarity()],
-  ['all-MiniLM-L6-v2 embeddings', async () => new EmbeddingSimilarity(await createDefaultEmbedder({ PAR_EMBEDDER: 'local' }))],
+  ...Object.keys(LOCAL_MODELS).map((id): [string, () => Promise<TextSimilarity>] => [
+    `${id} embeddings`,
+    async () => {
+      const embedder = await LocalOnnxEmbedder.create(LOCAL_MODELS[id]);
+      closers.push(() => embedder.close());
+      return new EmbeddingSimilarity(embedder);
+    },
+  ]),
 ];
+
+afterAll(() => Promise.all(closers.map((close) => close())));
 
 describe.each(similarities)('local:extractive with %s similarity', (_name, makeSimilarity) => {
   let router: ModelRouter;
