@@ -8,16 +8,17 @@
 // Also the same-topic merge decision on the labelled pairs in test/data/memory-merge-pairs.json
 // (precision, recall, F1 of "update the existing entry"), against the old fixed-cosine rule.
 //
-// Uses the process defaults: the local all-MiniLM-L6-v2 embedder and the embedded vector store
+// Uses the process defaults: the local embedder (PAR_LOCAL_EMBEDDING_MODEL, default e5-small-v2) and the embedded vector store
 // (Qdrant when QDRANT_URL is set), in a temporary folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDefaultEmbedder } from '../activities/embeddings';
+import { cosineScale, createDefaultEmbedder } from '../activities/embeddings';
 import { FEATURES, FEATURE_SIGNS, pairFeatures, sameTopic } from '../activities/memory/same-topic';
 import { wordnet } from '../activities/memory/wordnet';
 import { fitLogistic, prf } from './lib/logistic';
 import { createMemoryServices, type MemoryServices } from '../activities/memory/services';
+import { statementSimilarities } from '../activities/memory/vector-space';
 import type { Embedder } from '../activities/embeddings/port';
 import { createDefaultVectorStore, EmbeddedVectorStore } from '../activities/vectors';
 import { locomoFile } from './lib/locomo-file';
@@ -123,7 +124,14 @@ function dot(a: Float32Array, b: Float32Array): number {
 async function mergeBench(embedder: Embedder): Promise<void> {
   const file = path.resolve(__dirname, '../test/data/memory-merge-pairs.json');
   const { pairs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { pairs: { a: string; b: string; same: boolean }[] };
-  const cos = await Promise.all(pairs.map(async (p) => { const [x, y] = await embedder.embed([p.a, p.b]); return dot(x!, y!); }));
+  // As the Memory Vault decides: the new statement (b) searches as a query for the stored entry (a),
+  // then the two are compared as statements (statementSimilarities), on the reference scale
+  // (cosine-scale.ts). The raw search cosine is shown for the first rule.
+  const stored = await embedder.embed(pairs.map((p) => p.a), 'document');
+  const added = await embedder.embed(pairs.map((p) => p.b), 'query');
+  const raw = pairs.map((_p, i) => dot(stored[i]!, added[i]!));
+  const cos: number[] = [];
+  for (const [i, p] of pairs.entries()) cos.push((await statementSimilarities(embedder, p.b, [p.a], [cosineScale(embedder.model, 'query').toReference(raw[i]!)]))[0]!);
   const load0 = performance.now();
   const indexMb = wordnet().reduce((n, file) => n + file.text.length, 0) / 1e6;
   const loadMs = performance.now() - load0;
@@ -149,6 +157,7 @@ async function mergeBench(embedder: Embedder): Promise<void> {
   };
   const all = pairs.map(() => true);
   line('cosine >= 0.8 (first rule)', 'all', all, (i) => cos[i]! >= 0.8);
+  if (raw.some((c, i) => c !== cos[i])) line('raw cosine >= 0.8 (no scale)', 'all', all, (i) => raw[i]! >= 0.8);
   line('names + update words + cosine 0.7 (before)', 'all', all, (i) => { const f = features[i]!; return !f.namesConflict && ((f.update === 1 && cos[i]! >= 0.5) || cos[i]! >= 0.7); });
   for (const [split, keep] of [['dev', dev], ['test', dev.map((d) => !d)], ['all', all]] as const) line('same-topic.ts (default, fitted on dev)', split, keep as boolean[], (i) => sameTopic(pairs[i]!.a, pairs[i]!.b, cos[i]!).same);
   // Cross-validation of the fitting: each fold decided by weights fitted on the other four. On the

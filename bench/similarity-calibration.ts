@@ -74,12 +74,16 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Cosines of every pair: the first text embedded for `firstAs`, the second as a stored passage. */
-async function cosines(modelId: string, ps: Pair[], firstAs: EmbedPurpose): Promise<number[]> {
+/** How a pair is embedded: a search (query / passage), two stored texts, or two statements compared as e5 advises for paraphrases (query / query). */
+type PairScale = 'query' | 'document' | 'symmetric';
+const AS: Record<PairScale, [EmbedPurpose, EmbedPurpose]> = { query: ['query', 'document'], document: ['document', 'document'], symmetric: ['query', 'query'] };
+
+/** Cosines of every pair, embedded as `scale` says. */
+async function cosines(modelId: string, ps: Pair[], scale: PairScale): Promise<number[]> {
   const embedder = await LocalOnnxEmbedder.create(LOCAL_MODELS[modelId]);
   try {
-    const firsts = await embedder.embed(ps.map((p) => p.first), firstAs);
-    const seconds = await embedder.embed(ps.map((p) => p.second), 'document');
+    const firsts = await embedder.embed(ps.map((p) => p.first), AS[scale][0]);
+    const seconds = await embedder.embed(ps.map((p) => p.second), AS[scale][1]);
     return ps.map((_p, i) => dot(firsts[i]!, seconds[i]!));
   } finally {
     await embedder.close();
@@ -129,14 +133,15 @@ async function main(): Promise<void> {
   console.log(`${ps.length} pairs: ${kinds.map((k) => `${ps.filter((p) => p.kind === k).length} ${k}`).join(', ')}`);
   const reference = await cosines(REFERENCE_MODEL, ps, 'document');
   const thresholds = [0.1, 0.3, 0.35, 0.5, 0.8, 0.85];
+  const only = option('model', '');
   for (const id of Object.keys(LOCAL_MODELS)) {
-    if (id === REFERENCE_MODEL) continue;
-    for (const purpose of ['query', 'document'] as EmbedPurpose[]) {
-      if (purpose === 'query' && !LOCAL_MODELS[id]!.prefixes) continue;
+    if (id === REFERENCE_MODEL || (only && id !== only)) continue;
+    for (const purpose of ['query', 'document', 'symmetric'] as PairScale[]) {
+      if (purpose !== 'document' && !LOCAL_MODELS[id]!.prefixes) continue;
       const cos = await cosines(id, ps, purpose);
       const knots = fitKnots(cos, reference);
       const scale = new ScaledCosine(knots);
-      console.log(`\n${id}, first text as ${purpose}: Spearman ${spearman(cos, reference).toFixed(3)} with ${REFERENCE_MODEL}`);
+      console.log(`\n${id}, pairs embedded as ${AS[purpose].join(' / ')} (${purpose}): Spearman ${spearman(cos, reference).toFixed(3)} with ${REFERENCE_MODEL}`);
       console.log(`  mean cosine by kind (${id} raw -> mapped | ${REFERENCE_MODEL}): ${kinds.map((k) => {
         const idx = ps.map((p, i) => (p.kind === k ? i : -1)).filter((i) => i >= 0);
         const mean = (xs: number[]) => idx.reduce((s, i) => s + xs[i]!, 0) / idx.length;

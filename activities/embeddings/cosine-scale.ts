@@ -7,8 +7,7 @@
  * (bench/similarity-calibration.ts), so a threshold keeps its meaning when the model changes.
  * Models without a map (the reference itself, OpenAI's) are used as they are.
  */
-import type { EmbedPurpose } from './port';
-import { LOCAL_MODELS } from './local-models';
+import { localModelNamed } from './local-models';
 
 /** The model whose cosine the thresholds are written in. */
 export const REFERENCE_MODEL = 'all-MiniLM-L6-v2';
@@ -64,19 +63,27 @@ function interpolate(xs: number[], ys: number[], x: number): number {
   return ys[i - 1]! + t * (ys[i]! - ys[i - 1]!);
 }
 
+/**
+ * How the two texts of a pair were embedded (EmbedPurpose): a search, a query against stored
+ * passages ("query"); two stored passages ("document"); or two statements compared for meaning,
+ * both embedded as queries, which is how e5 is meant to be used for paraphrases ("symmetric").
+ * Each has its own map: e5 scores the same pair differently in each.
+ */
+export type CosinePairing = 'query' | 'document' | 'symmetric';
+
 const scales = new Map<string, CosineScale>();
 
 /**
- * The scale of an embedder's cosines (its `model`, e.g. "local:e5-small-v2"), for pairs whose first
- * text was embedded for `purpose` and whose second is a stored passage: a search ("query") or two
- * stored texts ("document"). Identity for the reference model and for models PAR has no map for.
+ * The scale of an embedder's cosines (its `model`, e.g. "local:e5-small-v2") for pairs embedded as
+ * `pairing` says. Identity for the reference model and for models PAR has no map for (OpenAI's).
  */
-export function cosineScale(model: string, purpose: EmbedPurpose = 'document'): CosineScale {
-  const key = `${model}\0${purpose}`;
+export function cosineScale(model: string, pairing: CosinePairing = 'document'): CosineScale {
+  const key = `${model}\0${pairing}`;
   let scale = scales.get(key);
   if (!scale) {
-    const spec = Object.values(LOCAL_MODELS).find((s) => s.name === model);
-    const knots = spec?.cosineScale && (purpose === 'query' ? (spec.cosineScale.query ?? spec.cosineScale.document) : spec.cosineScale.document);
+    const spec = localModelNamed(model);
+    // A model without prefixes embeds every text alike: its one map serves every pairing.
+    const knots = spec?.cosineScale && (spec.cosineScale[pairing] ?? spec.cosineScale.document);
     scale = knots ? new ScaledCosine(knots) : IDENTITY_SCALE;
     scales.set(key, scale);
   }

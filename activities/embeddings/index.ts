@@ -13,9 +13,9 @@ import type { Embedder } from './port';
 export type { Embedder } from './port';
 export { CachedEmbedder } from './cached-embedder';
 export { LocalOnnxEmbedder } from './local-onnx';
-export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
+export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, localModelNamed, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
 export { OpenAiEmbedder } from './openai-embedder';
-export { cosineScale, REFERENCE_MODEL, type CosineScale } from './cosine-scale';
+export { cosineScale, REFERENCE_MODEL, type CosinePairing, type CosineScale } from './cosine-scale';
 
 export class EmbedderConfigError extends Error {
   override name = 'EmbedderConfigError';

@@ -24,10 +24,11 @@ export interface LocalModelSpec {
   prefixes?: { query: string; document: string };
   /**
    * How this model's cosine maps onto the reference model's (cosine-scale.ts), fitted by
-   * bench/similarity-calibration.ts: for two stored texts ("document") and, for models with
-   * prefixes, for a query against stored texts ("query"). Absent: the cosine is used as it is.
+   * bench/similarity-calibration.ts, per CosinePairing: two stored texts ("document") and, for
+   * models with prefixes, a query against stored texts ("query") and two statements both embedded
+   * as queries ("symmetric"). Absent: the cosine is used as it is.
    */
-  cosineScale?: { document: CosineKnots; query?: CosineKnots };
+  cosineScale?: { document: CosineKnots; query?: CosineKnots; symmetric?: CosineKnots };
 }
 
 export const LOCAL_MODELS: Record<string, LocalModelSpec> = {
@@ -40,6 +41,7 @@ export const LOCAL_MODELS: Record<string, LocalModelSpec> = {
     prefixes: { query: 'query: ', document: 'passage: ' },
     cosineScale: {
       document: [[0.689,-0.106],[0.714,-0.06],[0.725,-0.021],[0.739,0.01],[0.75,0.046],[0.763,0.08],[0.771,0.109],[0.788,0.168],[0.804,0.221],[0.82,0.279],[0.835,0.344],[0.851,0.408],[0.871,0.481],[0.883,0.529],[0.896,0.59],[0.911,0.661],[0.932,0.764],[0.948,0.826],[0.967,0.904],[0.978,0.955]],
+      symmetric: [[0.659,-0.106],[0.677,-0.06],[0.692,-0.021],[0.705,0.01],[0.719,0.046],[0.732,0.08],[0.745,0.109],[0.763,0.168],[0.778,0.221],[0.792,0.279],[0.808,0.344],[0.823,0.408],[0.844,0.481],[0.857,0.529],[0.872,0.59],[0.898,0.661],[0.929,0.764],[0.952,0.826],[0.97,0.904],[0.984,0.955]],
       query: [[0.67,-0.106],[0.693,-0.06],[0.708,-0.021],[0.72,0.01],[0.731,0.046],[0.74,0.08],[0.749,0.109],[0.767,0.168],[0.782,0.221],[0.792,0.279],[0.803,0.344],[0.816,0.408],[0.83,0.481],[0.839,0.529],[0.85,0.59],[0.865,0.661],[0.88,0.764],[0.891,0.826],[0.904,0.904],[0.922,0.955]],
     },
   },
@@ -74,6 +76,11 @@ export class EmbeddingModelMissingError extends Error {
 
 export class UnknownLocalModelError extends Error {
   override name = 'UnknownLocalModelError';
+}
+
+/** The local model an embedder's `model` names ("local:e5-small-v2"), if it is one. */
+export function localModelNamed(name: string): LocalModelSpec | undefined {
+  return Object.values(LOCAL_MODELS).find((s) => s.name === name);
 }
 
 export function localModelSpec(env: NodeJS.ProcessEnv = process.env): LocalModelSpec {

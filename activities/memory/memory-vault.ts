@@ -13,7 +13,7 @@ import { MemoryInputError, MemoryNotFoundError, optionalPositiveInt, optionalSim
 import { sameTopic } from './same-topic';
 import { nowIso, type MemoryDb } from './memory-db';
 import type { MemoryTables } from '../db';
-import type { VectorSpace } from './vector-space';
+import { statementSimilarities, type VectorSpace } from './vector-space';
 
 type EntryRow = MemoryTables['memory_vault_entries'];
 
@@ -245,7 +245,9 @@ export class MemoryVault {
   private async sameTopicEntry(q: MemoryDb, tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
     if (!(await this.scopes(tenant, q)).includes(scope)) return undefined;
     const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] }, q);
-    return [...entries].sort((x, y) => y.similarity - x.similarity).find((e) => sameTopic(e.content, content, e.similarity, this.config.sameTopic).same);
+    const candidates = [...entries].sort((x, y) => y.similarity - x.similarity);
+    const similarities = await statementSimilarities(this.vectors.embedder, content, candidates.map((e) => e.content), candidates.map((e) => e.similarity));
+    return candidates.find((e, i) => sameTopic(e.content, content, similarities[i]!, this.config.sameTopic).same);
   }
 
   private async writeVector(tenant: string, id: string, scope: string, content: string): Promise<void> {

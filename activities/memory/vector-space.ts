@@ -1,6 +1,7 @@
 import { onceUntilFailure } from '../common/once-until-failure';
 import { collectionName } from '../vectors/collection-name';
 import { cosineScale, type CosineScale } from '../embeddings/cosine-scale';
+import { localModelNamed } from '../embeddings/local-models';
 import type { Embedder } from '../embeddings/port';
 import type { VectorStore } from '../vectors/port';
 
@@ -40,6 +41,20 @@ export class VectorSpace {
     const [v] = await this.embedder.embed([text], 'query');
     return v;
   }
+}
+
+/**
+ * Cosines, on the reference scale, of a statement with others it may restate (the Memory Vault's
+ * same-topic decision). A model that embeds queries apart from passages (e5) compares two
+ * statements with both embedded as queries, as it was trained to compare paraphrases; measured on
+ * the labelled merge pairs this is what lets the same-topic weights carry over (docs/memory.md).
+ * Other models embed every text alike, so the search's similarities (`searched`) are the answer.
+ */
+export async function statementSimilarities(embedder: Embedder, statement: string, others: string[], searched: number[]): Promise<number[]> {
+  if (!others.length || !localModelNamed(embedder.model)?.prefixes) return searched;
+  const [v, ...vs] = await embedder.embed([statement, ...others], 'query');
+  const scale = cosineScale(embedder.model, 'symmetric');
+  return vs.map((u) => scale.toReference(cosine(v!, u)));
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {
