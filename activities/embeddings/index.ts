@@ -1,5 +1,5 @@
 /**
- * The embedder a process uses: the local model (bge-small-en-v1.5 unless PAR_LOCAL_EMBEDDING_MODEL
+ * The embedder a process uses: the local model (e5-small-v2 unless PAR_LOCAL_EMBEDDING_MODEL
  * names another, local-models.ts) unless PAR_EMBEDDER=openai
  * (which needs OPENAI_API_KEY; PAR_OPENAI_EMBEDDING_MODEL picks the model). Switching embedders
  * switches vector collections (one per model), so it is an explicit choice, never automatic.

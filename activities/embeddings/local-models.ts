@@ -11,7 +11,7 @@ import { ROOT_DIR } from '../../workers/config';
 import type { CosineKnots } from './cosine-scale';
 
 export interface LocalModelSpec {
-  /** What PAR_LOCAL_EMBEDDING_MODEL names, e.g. "bge-small-en-v1.5". */
+  /** What PAR_LOCAL_EMBEDDING_MODEL names, e.g. "e5-small-v2". */
   id: string;
   /** Recorded with every stored vector (and naming its collection), e.g. "local:bge-small-en-v1.5". */
   name: string;

@@ -63,7 +63,7 @@ export class LocalOnnxEmbedder implements Embedder {
     this.updateRef();
   }
 
-  /** The model PAR_LOCAL_EMBEDDING_MODEL names (default bge-small-en-v1.5), or `spec` with its installed files. */
+  /** The model PAR_LOCAL_EMBEDDING_MODEL names (default e5-small-v2), or `spec` with its installed files. */
   static async create(spec: LocalModelSpec = localModelSpec(), files: LocalModelFiles = findLocalModelFiles(spec)): Promise<LocalOnnxEmbedder> {
     const threads = Number(process.env.PAR_EMBEDDING_THREADS) || undefined;
     const thread = new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads, pooling: spec.pooling } });

@@ -1,5 +1,5 @@
 /**
- * The embedder port. Adapters: a local ONNX model (default bge-small-en-v1.5, offline) and OpenAI
+ * The embedder port. Adapters: a local ONNX model (default e5-small-v2, offline) and OpenAI
  * embeddings (when OPENAI_API_KEY is set). `model` and `dimension` are recorded with every stored
  * vector so a vault never mixes models.
  */
@@ -10,7 +10,7 @@
 export type EmbedPurpose = 'query' | 'document';
 
 export interface Embedder {
-  /** e.g. "local:bge-small-en-v1.5" or "openai:text-embedding-3-small". */
+  /** e.g. "local:e5-small-v2" or "openai:text-embedding-3-small". */
   readonly model: string;
   readonly dimension: number;
   /** Unit-length vectors, one per text, in order. */

@@ -22,7 +22,7 @@ export interface MemoryDeps {
   database?: DatabaseTarget;
   /** Shorthand for a SQLite database file. */
   dbFile?: string;
-  /** Default: sharedDefaultEmbedder(), the process-wide local all-MiniLM-L6-v2. */
+  /** Default: sharedDefaultEmbedder(), the process-wide local model (e5-small-v2). */
   embedder?: Provider<Embedder>;
   /** Default: createDefaultVectorStore() (embedded, or Qdrant when QDRANT_URL is set). */
   vectorStore?: Provider<VectorStore>;

@@ -27,6 +27,7 @@ export interface ReembedProgress {
 export interface ReembedResult {
   /** The collection copied from, when there was one to copy. */
   from?: string;
+  /** Records of the earlier collection now in the new one (copied now, or before a restart). */
   copied: number;
   /** Records without stored text, which cannot be re-embedded (left to the caller's `reindex`). */
   withoutText: number;
@@ -109,7 +110,7 @@ export async function reembedFromEarlierModel(o: ReembedOptions): Promise<Reembe
   for (const tenant of tenants) {
     let cursor: string | undefined;
     do {
-      if (o.stopped?.()) return { from, copied: done, withoutText };
+      if (o.stopped?.()) return { from, copied: done - withoutText, withoutText };
       const page = await store.scroll(from, tenant, { limit: batchSize, cursor });
       cursor = page.cursor;
       // An id already in the new collection was copied before a restart, or written there since

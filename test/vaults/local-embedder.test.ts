@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CachedEmbedder, LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
+import { CachedEmbedder, DEFAULT_LOCAL_MODEL, LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
 import type { Embedder } from '../../activities/embeddings/port';
 
 // Token ids and vectors computed by Hugging Face `tokenizers` + Python onnxruntime on the same
@@ -91,4 +91,49 @@ test('after close, embedding is a clear error instead of a hang', async () => {
   const e = await LocalOnnxEmbedder.create();
   await e.close();
   await expect(e.embed(['x'])).rejects.toThrow(/closed|stopped/);
+});
+
+describe('e5-small-v2, the default local model', () => {
+  const e5ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'e5-reference.json'), 'utf8')) as {
+    cases: { text: string; purpose: 'query' | 'document'; ids: number[]; vector: number[] }[];
+  };
+  let e5: LocalOnnxEmbedder;
+  beforeAll(async () => {
+    e5 = await LocalOnnxEmbedder.create(LOCAL_MODELS['e5-small-v2']);
+  });
+  afterAll(() => e5.close());
+
+  test('is the default, and matches the reference pipeline for queries and passages alike', async () => {
+    expect(DEFAULT_LOCAL_MODEL).toBe('e5-small-v2');
+    expect(e5.model).toBe('local:e5-small-v2');
+    for (const purpose of ['query', 'document'] as const) {
+      const cases = e5ref.cases.filter((c) => c.purpose === purpose);
+      const prefix = purpose === 'query' ? 'query: ' : 'passage: ';
+      cases.forEach((c) => expect(e5.tokenize(prefix + c.text)).toEqual(c.ids));
+      for (const c of cases) {
+        const [alone] = await e5.embed([c.text], purpose);
+        expect(alone!.length).toBe(384);
+        expect(dot(alone!, c.vector)).toBeGreaterThan(0.9999);
+      }
+      // In a padded batch the vectors move a little: this int8 model quantizes its activations
+      // with one scale per batch (dynamic quantization), so a text's companions shift it slightly.
+      const batch = await e5.embed(cases.map((c) => c.text), purpose);
+      cases.forEach((c, i) => expect(dot(batch[i]!, c.vector)).toBeGreaterThan(0.99));
+    }
+  });
+
+  test('a query and a passage of the same text are different vectors, cached apart', async () => {
+    const cached = new CachedEmbedder(e5, { shared: true });
+    const [q] = await cached.embed(['refund policy'], 'query');
+    const [d] = await cached.embed(['refund policy']);
+    expect(dot(q!, d!)).toBeLessThan(0.999);
+    expect((await cached.embed(['refund policy'], 'query'))[0]).toBe(q);
+    expect(cached.hits).toBe(1);
+  });
+
+  test('a query ranks the passage that answers it above unrelated ones', async () => {
+    const [q] = await e5.embed(['what is the capital of France?'], 'query');
+    const [answer, ...others] = await e5.embed(['Paris is the capital and largest city of France.', 'Quarterly revenue grew by 12 percent.', 'The cat sat on the mat.']);
+    for (const o of others) expect(dot(q!, answer!)).toBeGreaterThan(dot(q!, o!) + 0.05);
+  });
 });

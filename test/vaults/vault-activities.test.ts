@@ -91,6 +91,6 @@ test('the default service (model + store) is created once per process, on first 
   expect(second).toBe(first);
   const a = await first;
   expect(await sharedVaultService()).toBe(a);
-  expect(a.embedder.model).toBe('local:all-MiniLM-L6-v2');
+  expect(a.embedder.model).toBe('local:e5-small-v2');
   await a.close();
 });

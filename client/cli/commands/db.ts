@@ -77,8 +77,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       // Loaded here: the model and the stores are heavy, and `par db status` needs neither.
-      const { reembedStores } = await import('../../../activities/embeddings/model-change');
-      const { createMemoryServices } = await import('../../../activities/memory/services');
+      const { reembedStores } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
+      const { createMemoryServices } = require('../../../activities/memory/services') as typeof import('../../../activities/memory/services');
       const memory = await createMemoryServices();
       try {
         const bars = new Map<string, (done: number, total: number) => void>();

@@ -118,6 +118,8 @@ export async function startFakeQdrant(opts: { apiKey?: string } = {}): Promise<F
     const col = collections.get(name);
     const missing: [number, unknown] = [404, { status: { error: `Not found: Collection \`${name}\` doesn't exist!` }, time: 0 }];
     switch (key) {
+      case 'get /collections':
+        return [200, ok<S['CollectionsResponse']>({ collections: [...collections.keys()].map((n) => ({ name: n })) })];
       case 'get /collections/{collection_name}/exists':
         return [200, ok<S['CollectionExistence']>({ exists: collections.has(name) })];
       case 'put /collections/{collection_name}': {
