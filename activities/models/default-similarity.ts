@@ -1,8 +1,9 @@
 import { EmbeddingSimilarity, LexicalSimilarity, type TextSimilarity } from './similarity';
 
 /**
- * The similarity the offline model uses: cosine over the process's default embedder (local
- * all-MiniLM-L6-v2) unless PAR_EXTRACTIVE_SIMILARITY=lexical. When the embedding model is not
+ * The similarity the offline model uses: cosine over the process's default embedder (the local
+ * model, e5-small-v2 unless PAR_LOCAL_EMBEDDING_MODEL names another; on all-MiniLM-L6-v2's scale
+ * whatever the model, so its threshold holds) unless PAR_EXTRACTIVE_SIMILARITY=lexical. When the embedding model is not
  * installed it falls back to lexical TF-IDF and says so once on stderr; every decision's
  * reason names the method that made it.
  */
