@@ -44,6 +44,8 @@ export interface MemoryConfig {
     neighbours: number;
     /** Characters kept of each neighbour, from the side nearer the message. */
     neighbourChars: number;
+    /** With neighbours: each message is also indexed alone (conversation-indexing.ts). */
+    alsoAlone: boolean;
   };
   facts: {
     /** Default page of list and prefix search. */
@@ -119,6 +121,7 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     roles: ['user'],
     neighbours: 1,
     neighbourChars: 300,
+    alsoAlone: true,
   },
   facts: {
     listLimit: 50,

@@ -61,6 +61,8 @@ export class ConversationMemory {
         // The single-message id is the one chunks had before modes existed: re-indexing an old collection embeds nothing.
         const key = [tenant, sessionId, String(messageIndex), String(chunkIndex), chunk, ...(embedded === chunk ? [] : [embedded])];
         chunks.push({ id: derivedUuid(key), messageIndex, chunkIndex, role: m.role, text: chunk, embedded });
+        // The message alone keeps the single-message id, as in a collection indexed without neighbours.
+        if (mode.alsoAlone && embedded !== chunk) chunks.push({ id: derivedUuid(key.slice(0, 5)), messageIndex, chunkIndex, role: m.role, text: chunk, embedded: chunk });
       });
     });
     const known = new Map<string, number>();

@@ -3,6 +3,7 @@ import { chunkText } from '../../activities/memory/chunking';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
 import { createMemoryServices } from '../../activities/memory/services';
 import { EmbeddedVectorStore } from '../../activities/vectors';
 import { collectionName } from '../../activities/vectors/collection-name';
@@ -48,7 +49,8 @@ describe('conversation memory engine', () => {
   test('indexes user messages of 10+ characters only, and re-indexing embeds nothing new', async () => {
     const tenant = freshTenant('conv');
     const first = await s.conversations.index({ tenant, sessionId: 's1', messages: session });
-    expect(first).toEqual({ indexedChunks: 2, skippedMessages: 2 });
+    // Two messages, each stored with its neighbours and alone.
+    expect(first).toEqual({ indexedChunks: 4, skippedMessages: 2 });
     const again = await s.conversations.index({ tenant, sessionId: 's1', messages: session });
     expect(again.indexedChunks).toBe(0);
   });
@@ -103,7 +105,7 @@ describe('conversation memory: turns indexed with their neighbours', () => {
   ];
 
   test('a reply is found by what it answers, and the hit is the message itself, not its window', async () => {
-    expect(await s.conversations.indexing()).toEqual({ neighbours: 1, neighbourChars: 300 });
+    expect(await s.conversations.indexing()).toEqual({ neighbours: 1, neighbourChars: 300, alsoAlone: true });
     const tenant = freshTenant('conv-window');
     await s.conversations.index({ tenant, sessionId: 's', messages: talk });
     const { hits } = await s.conversations.search({ tenant, query: 'Has Iceland been visited, and how many times?', limit: 2 });
@@ -113,13 +115,16 @@ describe('conversation memory: turns indexed with their neighbours', () => {
 
   test('a message indexed before its next neighbour arrived is re-embedded once it has, and its old chunk goes', async () => {
     const tenant = freshTenant('conv-grow');
-    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk.slice(0, 2) })).toEqual({ indexedChunks: 2, skippedMessages: 0 });
-    // Message 1 now has a neighbour after it: it is embedded again and replaces its first chunk.
-    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk })).toEqual({ indexedChunks: 2, skippedMessages: 0, replacedChunks: 1 });
+    // Each message twice: with its neighbours, and alone.
+    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk.slice(0, 2) })).toEqual({ indexedChunks: 4, skippedMessages: 0 });
+    // Message 1 now has a neighbour after it: its window is embedded again and replaces the old
+    // one (the message alone is unchanged); message 2 comes with its window and alone.
+    expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk })).toEqual({ indexedChunks: 3, skippedMessages: 0, replacedChunks: 1 });
     expect(await s.conversations.index({ tenant, sessionId: 's', messages: talk })).toEqual({ indexedChunks: 0, skippedMessages: 0 });
     const { hits } = await s.conversations.search({ tenant, query: 'hot springs lagoon', minSimilarity: -1, limit: 10 });
+    // One hit per message, though each is stored twice.
     expect(hits.map((h) => h.messageIndex).sort()).toEqual([0, 1, 2]);
-    expect(await s.vectorStore.count(collectionName(s.embedder.model, s.embedder.dimension, 'memory_conversations'), tenant)).toBe(3);
+    expect(await s.vectorStore.count(collectionName(s.embedder.model, s.embedder.dimension, 'memory_conversations'), tenant)).toBe(6);
   });
 });
 
@@ -145,13 +150,28 @@ describe('conversation memory: the indexing mode is recorded per collection', ()
     await again.close();
   });
 
+  test('after a change of embedding model, the new collection keeps the mode the earlier one recorded', async () => {
+    const minilm = await LocalOnnxEmbedder.create(LOCAL_MODELS['all-MiniLM-L6-v2']);
+    try {
+      const before = await createMemoryServices({ embedder: minilm, vectorStore: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')), dbFile: path.join(dir, 'memory.sqlite'), config: { conversation: { alsoAlone: false } } });
+      expect(await before.conversations.indexing()).toEqual({ neighbours: 1, neighbourChars: 300, alsoAlone: false });
+      const after = await open(dir); // the default model, whose default mode is alsoAlone: true
+      expect(after.embedder.model).not.toBe(minilm.model);
+      expect(await after.conversations.indexing()).toEqual({ neighbours: 1, neighbourChars: 300, alsoAlone: false });
+      await after.close();
+      await before.close();
+    } finally {
+      await minilm.close();
+    }
+  });
+
   test('chunks indexed before modes were recorded keep the single-message mode; a fresh database gets the default', async () => {
     const old = await open(dir, 0);
     await old.conversations.index({ tenant: 't', sessionId: 's', messages: [{ role: 'user', content: 'My sister lives in Lisbon.' }] });
     await old.db.deleteFrom('memory_collection_settings').execute(); // as a data folder from before the mode was recorded
     await old.close();
     const upgraded = await open(dir);
-    expect(await upgraded.conversations.indexing()).toEqual({ neighbours: 0, neighbourChars: 0 });
+    expect(await upgraded.conversations.indexing()).toEqual({ neighbours: 0, neighbourChars: 0, alsoAlone: false });
     await upgraded.close();
     const freshDir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-conv-mode-'));
     const fresh = await open(freshDir);
