@@ -4,7 +4,7 @@
  * searches see the stores fill up. Progress goes to the worker's log; a stopped worker resumes
  * the copy at its next start.
  */
-import { reembedStores } from '../activities/embeddings/model-change';
+import { memoryReindexers, reembedStores } from '../activities/embeddings/model-change';
 import { sharedMemoryServices } from '../activities/memory/activities';
 
 export function reembedInBackground(log: (line: string) => void = (l) => console.log(`[worker] ${l}`)): { stop(): Promise<void> } {
@@ -15,7 +15,7 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
     const results = await reembedStores({
       store: memory.vectorStore,
       embedder: memory.embedder,
-      reindexReasoning: () => memory.reasoning.reindex(),
+      reindex: memoryReindexers(memory),
       stopped: () => stopped,
       onProgress: (kind, p) => {
         const now = Date.now();
@@ -24,7 +24,7 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
         log(`re-embedding ${kind} for ${memory.embedder.model}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
       },
     });
-    for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} ReasoningBank items from the database)` : ''}`);
+    for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} re-embedded from the memory database)` : ''}`);
   })().catch((err: Error) => log(`re-embedding after the model change failed (it resumes at the next start): ${err.message}`));
   return {
     async stop() {

@@ -9,6 +9,7 @@ import { collectionName } from '../vectors/collection-name';
 import { reembedFromEarlierModel, sameKind, type ReembedProgress, type ReembedResult } from '../vectors/reembed';
 import type { VectorStore } from '../vectors/port';
 import type { Embedder } from './port';
+import type { MemoryServices } from '../memory/services';
 
 /** The vector spaces of memory (memory/services.ts); vaults use the model's bare collection. */
 export const MEMORY_SPACES = ['memory_vault', 'memory_conversations', 'memory_facts', 'memory_reasoning'] as const;
@@ -17,15 +18,18 @@ export interface StoreReembedResult extends ReembedResult {
   /** "vaults", or a memory space. */
   kind: string;
   collection: string;
-  /** ReasoningBank items re-embedded from the memory database (their old vectors kept no text). */
+  /** Entries re-embedded from the memory database instead (their old vectors kept no text). */
   reindexed?: number;
 }
 
 export interface ModelChangeOptions {
   store: VectorStore;
   embedder: Embedder;
-  /** Re-embeds the ReasoningBank from its database; called when its old vectors have no text. */
-  reindexReasoning?: () => Promise<number>;
+  /**
+   * Per memory kind, re-embeds it from the memory database: called when the earlier model's
+   * vectors of that kind kept no text (written before vectors carried it). See memoryReindexers.
+   */
+  reindex?: Partial<Record<(typeof MEMORY_SPACES)[number], () => Promise<number>>>;
   onProgress?: (kind: string, p: ReembedProgress) => void;
   stopped?: () => boolean;
   /** Records re-embedded per step (default 64). */
@@ -34,7 +38,7 @@ export interface ModelChangeOptions {
 
 export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembedResult[]> {
   if (!o.embedder.model.startsWith('local:')) return [];
-  const kinds: { kind: string; space?: string }[] = [{ kind: 'vaults' }, ...MEMORY_SPACES.map((space) => ({ kind: space, space }))];
+  const kinds: { kind: string; space?: (typeof MEMORY_SPACES)[number] }[] = [{ kind: 'vaults' }, ...MEMORY_SPACES.map((space) => ({ kind: space, space }))];
   const out: StoreReembedResult[] = [];
   for (const { kind, space } of kinds) {
     if (o.stopped?.()) break;
@@ -48,8 +52,19 @@ export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembed
       stopped: o.stopped,
       batchSize: o.batchSize,
     });
-    const reindexed = kind === 'memory_reasoning' && result.withoutText > 0 && o.reindexReasoning ? await o.reindexReasoning() : undefined;
+    const reindex = space ? o.reindex?.[space] : undefined;
+    const reindexed = result.withoutText > 0 && reindex ? await reindex() : undefined;
     out.push({ kind, collection, ...result, ...(reindexed === undefined ? {} : { reindexed }) });
   }
   return out;
+}
+
+/** The memory stores' own re-embedding from their database, for reembedStores' `reindex`. */
+export function memoryReindexers(memory: MemoryServices): NonNullable<ModelChangeOptions['reindex']> {
+  return {
+    memory_vault: () => memory.vault.reindex(),
+    memory_conversations: () => memory.conversations.reindex(),
+    memory_facts: () => memory.facts.reindex(),
+    memory_reasoning: () => memory.reasoning.reindex(),
+  };
 }

@@ -145,6 +145,31 @@ export class ConversationMemory {
     return { hits: out };
   }
 
+  /**
+   * Re-embeds every indexed chunk from the database, each message alone (after a change of
+   * embedding model, for vectors stored before they kept their text: those collections indexed
+   * single messages). Returns how many chunks were written.
+   */
+  async reindex(batchSize = 64): Promise<number> {
+    const rows = await this.db.selectFrom('conversation_chunks').selectAll().execute();
+    await this.vectors.ensure();
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const batch = rows.slice(i, i + batchSize);
+      const vectors = await this.vectors.embedder.embed(batch.map((r) => r.text));
+      await this.vectors.store.upsert(
+        this.vectors.collection,
+        batch.map((r, j) => ({
+          id: r.id,
+          tenant: r.tenant,
+          vector: vectors[j]!,
+          text: r.text,
+          payload: { sessionId: r.session_id, messageIndex: r.message_index, chunkIndex: r.chunk_index, role: r.role, text: r.text },
+        })),
+      );
+    }
+    return rows.length;
+  }
+
   /** Removes a session's chunks (e.g. when the user deletes the conversation). */
   async forgetSession(tenant: string, sessionId: string): Promise<number> {
     const ids = (await this.db.selectFrom('conversation_chunks').select('id').where('tenant', '=', tenant).where('session_id', '=', sessionId).execute()).map((r) => r.id);

@@ -84,6 +84,22 @@ export class FactStore {
     return Number(info.numDeletedRows) > 0;
   }
 
+  /** Re-embeds every fact from the database (after a change of embedding model); returns how many. */
+  async reindex(batchSize = 64): Promise<number> {
+    const rows = await this.db.selectFrom('facts').selectAll().execute();
+    await this.vectors.ensure();
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const batch = rows.slice(i, i + batchSize);
+      const texts = batch.map((r) => factText(r.namespace, r.key, r.value));
+      const vectors = await this.vectors.embedder.embed(texts);
+      await this.vectors.store.upsert(
+        this.vectors.collection,
+        batch.map((r, j) => ({ id: factVectorId(r.tenant, r.namespace, r.key), tenant: r.tenant, vector: vectors[j]!, text: texts[j], payload: { namespace: r.namespace, key: r.key } })),
+      );
+    }
+    return rows.length;
+  }
+
   /** Facts of any namespace of the tenant similar to the text. */
   async similar(tenant: string, query: string, limit: number, minSimilarity: number): Promise<ScoredFact[]> {
     await this.vectors.ensure();

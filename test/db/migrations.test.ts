@@ -44,6 +44,20 @@ describe('a data folder written before versioned migrations', () => {
   });
 
   test('every record written by the old code reads back through today\'s stores', async () => {
+    // The folder's vectors are all-MiniLM-L6-v2's, the default model then: the upgrade copies them
+    // into today's default model's collections, re-embedded from their text.
+    const reembedded = par(['db', 'reembed', '--json'], { PAR_DATA_DIR: dir });
+    expect(reembedded.status).toBe(0);
+    // [copied from their text, without text, re-embedded from the memory database instead]: the
+    // conversation turns kept their text; the other kinds' vectors did not.
+    const stores = (JSON.parse(reembedded.stdout) as { stores: { kind: string; copied: number; withoutText: number; reindexed?: number }[] }).stores;
+    expect(Object.fromEntries(stores.map((r) => [r.kind, [r.copied, r.withoutText, r.reindexed]]))).toEqual({
+      vaults: [0, 0, undefined],
+      memory_vault: [0, 2, 2],
+      memory_conversations: [1, 0, undefined],
+      memory_facts: [0, 2, 2],
+      memory_reasoning: [0, 2, 1],
+    });
     const file = (f: string): DatabaseTarget => ({ kind: 'sqlite', file: path.join(dir, f) });
     const memory = await createMemoryServices({ database: file('memory.sqlite'), embedder: await sharedEmbedder(), vectorStore: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')) });
     try {

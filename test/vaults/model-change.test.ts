@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CachedEmbedder, LOCAL_MODELS, LocalOnnxEmbedder, type Embedder } from '../../activities/embeddings';
-import { reembedStores } from '../../activities/embeddings/model-change';
+import { memoryReindexers, reembedStores } from '../../activities/embeddings/model-change';
 import { createMemoryServices, type MemoryServices } from '../../activities/memory/services';
 import { EmbeddedVectorStore } from '../../activities/vectors/embedded-store';
 import { REEMBED_TENANT } from '../../activities/vectors/reembed';
@@ -55,10 +55,10 @@ test('a new model finds what the earlier model stored once it is re-embedded, in
     const results = await reembedStores({
       store: memory.vectorStore,
       embedder: memory.embedder,
-      reindexReasoning: () => memory.reasoning.reindex(),
+      reindex: memoryReindexers(memory),
       onProgress: (kind, p) => progress.push(`${kind} ${p.done}/${p.total}`),
     });
-    expect(Object.fromEntries(results.map((r) => [r.kind, r.copied]))).toEqual({ vaults: 43, memory_vault: 1, memory_conversations: 1, memory_facts: 1, memory_reasoning: 2 });
+    expect(Object.fromEntries(results.map((r) => [r.kind, r.copied]))).toEqual({ vaults: 43, memory_vault: 1, memory_conversations: 2, memory_facts: 1, memory_reasoning: 2 });
     expect(results.every((r) => r.from?.includes('all_minilm_l6_v2'))).toBe(true);
     expect(progress).toContain('vaults 43/43');
     expect(progress).toContain('vaults 0/43');
@@ -110,7 +110,7 @@ test('a copy cut short resumes, and never overwrites what was written under the 
     const [stillOld] = (await memory.vectorStore.get(vaults.collection, 'vault:policies', [edited.id]));
     expect(stillOld!.text).toBe('Edited after the model change.');
 
-    const rest = await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindexReasoning: () => memory.reasoning.reindex() });
+    const rest = await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(memory) });
     expect(rest[0]!.from).toContain('all_minilm_l6_v2');
     expect(await vaults.count('policies')).toBe(43);
     expect((await vaults.getItems('policies', [edited.id])).items[0]!.text).toBe('Edited after the model change.');
@@ -134,7 +134,7 @@ test('ReasoningBank vectors written before they kept their text are re-embedded 
 
   const memory = await memoryIn(dir, bge);
   try {
-    const [result] = (await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindexReasoning: () => memory.reasoning.reindex() })).filter((r) => r.kind === 'memory_reasoning');
+    const [result] = (await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(memory) })).filter((r) => r.kind === 'memory_reasoning');
     expect(result).toMatchObject({ withoutText: 2, reindexed: 1 });
     expect((await memory.reasoning.retrieve('ada', 'where is my order?'))[0]?.title).toBe('Ask for the order id');
   } finally {

@@ -77,7 +77,7 @@ export function register(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       // Loaded here: the model and the stores are heavy, and `par db status` needs neither.
-      const { reembedStores } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
+      const { memoryReindexers, reembedStores } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
       const { createMemoryServices } = require('../../../activities/memory/services') as typeof import('../../../activities/memory/services');
       const memory = await createMemoryServices();
       try {
@@ -85,7 +85,7 @@ export function register(program: Command): void {
         const results = await reembedStores({
           store: memory.vectorStore,
           embedder: memory.embedder,
-          reindexReasoning: () => memory.reasoning.reindex(),
+          reindex: memoryReindexers(memory),
           onProgress: (kind, p) => {
             if (!bars.has(kind)) bars.set(kind, progressBar(`${kind} from ${p.from}`, !opts.json, 'records'));
             bars.get(kind)!(p.done, p.total);
