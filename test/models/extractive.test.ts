@@ -1,5 +1,7 @@
 import type { DecideRequest } from '../../activities/contracts';
 import { LOCAL_MODELS, LocalOnnxEmbedder } from '../../activities/embeddings';
+import { createDefaultSimilarity } from '../../activities/models/default-similarity';
+import { decideExtractive } from '../../activities/models/extractive-decide';
 import { EXTRACTIVE_DISCLOSURE } from '../../activities/models/extractive-model';
 import { defaultModelId } from '../../activities/models/model-id';
 import { ModelRouter } from '../../activities/models/router';
@@ -100,6 +102,16 @@ describe.each(similarities)('local:extractive with %s similarity', (_name, makeS
 describe('offline model helpers', () => {
   test('numbers in digits and words are read in order', () => {
     expect(findNumbers('I have 3 cats, one hundred and two fish and -4.5 degrees; total 1,000,000').map((n) => n.value)).toEqual([3, 102, -4.5, 1_000_000]);
+  });
+
+  test('the offline model decides on all-MiniLM-L6-v2 whatever the default local model, so the example flows decide as written', async () => {
+    const similarity = await createDefaultSimilarity({ PAR_EMBEDDER: 'local', PAR_LOCAL_EMBEDDING_MODEL: 'e5-small-v2' });
+    expect(similarity.method).toBe('embedding:local:all-MiniLM-L6-v2');
+    const decision = await decideExtractive(
+      { model: 'local:extractive', kind: 'recognize', instruction: 'Is the customer asking about an order, shipping, delivery, tracking, a refund, returns or opening hours?', message: 'I ordered 5 days ago but have not received a tracking number' },
+      similarity,
+    );
+    expect(decision.answer).toBe(true);
   });
 
   test('defaultModelId: local:extractive without keys; a key or PAR_DEFAULT_MODEL says otherwise', () => {
