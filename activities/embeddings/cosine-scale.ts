@@ -7,13 +7,12 @@
  * (bench/similarity-calibration.ts), so a threshold keeps its meaning when the model changes.
  * Models without a map (the reference itself, OpenAI's) are used as they are.
  */
-import { localModelNamed } from './local-models';
+import { localModelNamed, type CosineKnots } from './local-models';
 
 /** The model whose cosine the thresholds are written in. */
 export const REFERENCE_MODEL = 'all-MiniLM-L6-v2';
 
-/** [model cosine, reference cosine] points, strictly increasing in both, inside (-1, 1). */
-export type CosineKnots = readonly (readonly [number, number])[];
+export type { CosineKnots } from './local-models';
 
 export interface CosineScale {
   /** The reference model's cosine for a pair this model scores `cosine`. */

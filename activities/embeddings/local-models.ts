@@ -8,7 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../workers/config';
-import type { CosineKnots } from './cosine-scale';
+
+/**
+ * [model cosine, reference cosine] points, strictly increasing in both, inside (-1, 1): how a
+ * model's cosine maps onto the reference model's (cosine-scale.ts). Declared here, with the specs
+ * that carry them, so the two files do not import each other.
+ */
+export type CosineKnots = readonly (readonly [number, number])[];
 
 export interface LocalModelSpec {
   /** What PAR_LOCAL_EMBEDDING_MODEL names, e.g. "e5-small-v2". */
