@@ -63,7 +63,7 @@ const METHODS: Record<string, Method> = {
   'vector-window': { name: 'vault: vector, turns with neighbours', hybrid: false, window: 1 },
   'hybrid-window': { name: 'vault: vector + BM25, with neighbours', hybrid: true, window: 1 },
   'memory-turn': { name: 'memory: vector + BM25, single turns', hybrid: true, window: 0, memory: true },
-  memory: { name: 'memory: default (turns + neighbours)', hybrid: true, window: 1, memory: true },
+  memory: { name: 'memory: default (turns alone + with neighbours)', hybrid: true, window: 1, memory: true },
 };
 
 /** One way of storing a conversation's turns and ranking them for a question. */
