@@ -2,29 +2,39 @@
  * After a change of local embedding model, the worker re-embeds what the earlier model stored
  * (activities/embeddings/model-change.ts) in the background: runs are served meanwhile, and
  * searches see the stores fill up. Progress goes to the worker's log; a stopped worker resumes
- * the copy at its next start.
+ * the copy at its next start. The model and the memory stores are loaded only when there is
+ * something to copy: a worker with nothing to move starts as light as before.
  */
+import { localModelSpec, type Embedder } from '../activities/embeddings';
 import { memoryReindexers, reembedStores } from '../activities/embeddings/model-change';
 import { sharedMemoryServices } from '../activities/memory/activities';
+import { createDefaultVectorStore } from '../activities/vectors';
 
 export function reembedInBackground(log: (line: string) => void = (l) => console.log(`[worker] ${l}`)): { stop(): Promise<void> } {
   let stopped = false;
   let last = 0;
   const done = (async () => {
-    const memory = await sharedMemoryServices();
-    const results = await reembedStores({
-      store: memory.vectorStore,
-      embedder: memory.embedder,
-      reindex: memoryReindexers(memory),
-      stopped: () => stopped,
-      onProgress: (kind, p) => {
-        const now = Date.now();
-        if (p.done !== 0 && p.done !== p.total && now - last < 5000) return;
-        last = now;
-        log(`re-embedding ${kind} for ${memory.embedder.model}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
-      },
-    });
-    for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} re-embedded from the memory database)` : ''}`);
+    if ((process.env.PAR_EMBEDDER || 'local').toLowerCase() !== 'local') return;
+    const spec = localModelSpec();
+    const embedder: Embedder = { model: spec.name, dimension: spec.dimension, embed: async (texts, purpose) => (await sharedMemoryServices()).embedder.embed(texts, purpose) };
+    const store = await createDefaultVectorStore();
+    try {
+      const results = await reembedStores({
+        store,
+        embedder,
+        reindex: memoryReindexers(sharedMemoryServices),
+        stopped: () => stopped,
+        onProgress: (kind, p) => {
+          const now = Date.now();
+          if (p.done !== 0 && p.done !== p.total && now - last < 5000) return;
+          last = now;
+          log(`re-embedding ${kind} for ${spec.name}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
+        },
+      });
+      for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} re-embedded from the memory database)` : ''}`);
+    } finally {
+      await store.close();
+    }
   })().catch((err: Error) => log(`re-embedding after the model change failed (it resumes at the next start): ${err.message}`));
   return {
     async stop() {

@@ -59,12 +59,15 @@ export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembed
   return out;
 }
 
-/** The memory stores' own re-embedding from their database, for reembedStores' `reindex`. */
-export function memoryReindexers(memory: MemoryServices): NonNullable<ModelChangeOptions['reindex']> {
+/**
+ * The memory stores' own re-embedding from their database, for reembedStores' `reindex`. The
+ * services are asked for only when a kind needs it (the worker opens nothing it does not use).
+ */
+export function memoryReindexers(memory: () => Promise<MemoryServices>): NonNullable<ModelChangeOptions['reindex']> {
   return {
-    memory_vault: () => memory.vault.reindex(),
-    memory_conversations: () => memory.conversations.reindex(),
-    memory_facts: () => memory.facts.reindex(),
-    memory_reasoning: () => memory.reasoning.reindex(),
+    memory_vault: async () => (await memory()).vault.reindex(),
+    memory_conversations: async () => (await memory()).conversations.reindex(),
+    memory_facts: async () => (await memory()).facts.reindex(),
+    memory_reasoning: async () => (await memory()).reasoning.reindex(),
   };
 }

@@ -55,7 +55,7 @@ test('a new model finds what the earlier model stored once it is re-embedded, in
     const results = await reembedStores({
       store: memory.vectorStore,
       embedder: memory.embedder,
-      reindex: memoryReindexers(memory),
+      reindex: memoryReindexers(async () => memory),
       onProgress: (kind, p) => progress.push(`${kind} ${p.done}/${p.total}`),
     });
     expect(Object.fromEntries(results.map((r) => [r.kind, r.copied]))).toEqual({ vaults: 43, memory_vault: 1, memory_conversations: 2, memory_facts: 1, memory_reasoning: 2 });
@@ -110,7 +110,7 @@ test('a copy cut short resumes, and never overwrites what was written under the 
     const [stillOld] = (await memory.vectorStore.get(vaults.collection, 'vault:policies', [edited.id]));
     expect(stillOld!.text).toBe('Edited after the model change.');
 
-    const rest = await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(memory) });
+    const rest = await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(async () => memory) });
     expect(rest[0]!.from).toContain('all_minilm_l6_v2');
     expect(await vaults.count('policies')).toBe(43);
     expect((await vaults.getItems('policies', [edited.id])).items[0]!.text).toBe('Edited after the model change.');
@@ -134,7 +134,7 @@ test('ReasoningBank vectors written before they kept their text are re-embedded 
 
   const memory = await memoryIn(dir, bge);
   try {
-    const [result] = (await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(memory) })).filter((r) => r.kind === 'memory_reasoning');
+    const [result] = (await reembedStores({ store: memory.vectorStore, embedder: memory.embedder, reindex: memoryReindexers(async () => memory) })).filter((r) => r.kind === 'memory_reasoning');
     expect(result).toMatchObject({ withoutText: 2, reindexed: 1 });
     expect((await memory.reasoning.retrieve('ada', 'where is my order?'))[0]?.title).toBe('Ask for the order id');
   } finally {

@@ -85,7 +85,7 @@ export function register(program: Command): void {
         const results = await reembedStores({
           store: memory.vectorStore,
           embedder: memory.embedder,
-          reindex: memoryReindexers(memory),
+          reindex: memoryReindexers(async () => memory),
           onProgress: (kind, p) => {
             if (!bars.has(kind)) bars.set(kind, progressBar(`${kind} from ${p.from}`, !opts.json, 'records'));
             bars.get(kind)!(p.done, p.total);
