@@ -106,7 +106,19 @@ async function appliedMigrations(handle: DatabaseHandle, group: StoreGroup): Pro
   }
 }
 
+/**
+ * Another process applied the same migration first. On SQLite the migrator takes no lock, so the
+ * API and the worker starting together can both find a migration pending; the one that loses
+ * fails on what the winner created ("duplicate column name: layout" for 0002_flow_layout, seen in
+ * the stack test) and, looking again, finds nothing left to do.
+ */
 function isContention(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return e?.code === 'SQLITE_BUSY' || e?.code === '23505' || e?.code === '42P07' || /database is locked/i.test(e?.message ?? '');
+  return (
+    e?.code === 'SQLITE_BUSY' ||
+    e?.code === '23505' ||
+    e?.code === '42P07' ||
+    e?.code === '42701' ||
+    /database is locked|duplicate column name|already exists/i.test(e?.message ?? '')
+  );
 }
