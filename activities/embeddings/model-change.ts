@@ -40,6 +40,7 @@ export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembed
   if (!o.embedder.model.startsWith('local:')) return [];
   const kinds: { kind: string; space?: (typeof MEMORY_SPACES)[number] }[] = [{ kind: 'vaults' }, ...MEMORY_SPACES.map((space) => ({ kind: space, space }))];
   const out: StoreReembedResult[] = [];
+  const collections = await o.store.listCollections();
   for (const { kind, space } of kinds) {
     if (o.stopped?.()) break;
     const collection = collectionName(o.embedder.model, o.embedder.dimension, space);
@@ -48,6 +49,7 @@ export async function reembedStores(o: ModelChangeOptions): Promise<StoreReembed
       embedder: o.embedder,
       collection,
       isSameKind: sameKind(space),
+      collections,
       onProgress: (p) => o.onProgress?.(kind, p),
       stopped: o.stopped,
       batchSize: o.batchSize,

@@ -7,6 +7,7 @@ import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText 
 import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
 import type { VectorSpace } from './vector-space';
+import type { VectorRecord } from '../vectors/port';
 
 /**
  * The conversation memory engine: past session messages, chunked and embedded, searchable by
@@ -28,7 +29,7 @@ export class ConversationMemory {
     const sessionId = requireText('sessionId', req.sessionId);
     if (!Array.isArray(req.messages)) throw new MemoryInputError('messages', 'must be a list of {role, content}');
     const mode = await this.indexing();
-    const chunks: { id: string; messageIndex: number; chunkIndex: number; role: string; text: string; embedded: string }[] = [];
+    const chunks: Chunk[] = [];
     const indexed = new Set<number>();
     let skippedMessages = 0;
     // Every message of the request, by its position in the session: the neighbours of a message
@@ -85,13 +86,7 @@ export class ConversationMemory {
       const vectors = await this.vectors.embedder.embed(batch.map((c) => c.embedded));
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((c, j) => ({
-          id: c.id,
-          tenant,
-          vector: vectors[j],
-          text: c.embedded,
-          payload: { sessionId, messageIndex: c.messageIndex, chunkIndex: c.chunkIndex, role: c.role, text: c.text },
-        })),
+        batch.map((c, j) => chunkRecord(tenant, sessionId, c, vectors[j]!)),
       );
       // Recorded after the vectors, so a crash in between re-embeds rather than loses the chunk.
       const now = nowIso();
@@ -158,13 +153,9 @@ export class ConversationMemory {
       const vectors = await this.vectors.embedder.embed(batch.map((r) => r.text));
       await this.vectors.store.upsert(
         this.vectors.collection,
-        batch.map((r, j) => ({
-          id: r.id,
-          tenant: r.tenant,
-          vector: vectors[j]!,
-          text: r.text,
-          payload: { sessionId: r.session_id, messageIndex: r.message_index, chunkIndex: r.chunk_index, role: r.role, text: r.text },
-        })),
+        batch.map((r, j) =>
+          chunkRecord(r.tenant, r.session_id, { id: r.id, messageIndex: r.message_index, chunkIndex: r.chunk_index, role: r.role, text: r.text, embedded: r.text }, vectors[j]!),
+        ),
       );
     }
     return rows.length;
@@ -180,4 +171,20 @@ export class ConversationMemory {
     }
     return ids.length;
   }
+}
+
+interface Chunk {
+  id: string;
+  messageIndex: number;
+  chunkIndex: number;
+  role: string;
+  /** The message's own text (what a hit returns). */
+  text: string;
+  /** What was embedded and keyword-indexed: the text, with its neighbours or alone. */
+  embedded: string;
+}
+
+/** A chunk's vector record: keyed by chunk id, searched by what was embedded, returning the message. */
+function chunkRecord(tenant: string, sessionId: string, c: Chunk, vector: Float32Array): VectorRecord {
+  return { id: c.id, tenant, vector, text: c.embedded, payload: { sessionId, messageIndex: c.messageIndex, chunkIndex: c.chunkIndex, role: c.role, text: c.text } };
 }

@@ -40,6 +40,8 @@ export interface ReembedOptions {
   collection: string;
   /** Which collections hold the same kind of data (see sameKind). */
   isSameKind: (collection: string) => boolean;
+  /** The store's collections, when the caller listed them already (one listing for every kind). */
+  collections?: string[];
   onProgress?: (p: ReembedProgress) => void;
   /** Checked between batches: a closing process stops the copy (the next start resumes it). */
   stopped?: () => boolean;
@@ -71,9 +73,7 @@ async function marker(store: VectorStore, collection: string, from: string): Pro
 }
 
 /** The source to copy from, or none: the target already holds data of its own or a finished copy. */
-async function pickSource(o: ReembedOptions, all: string[]): Promise<string | undefined> {
-  const sources = all.filter((c) => c !== o.collection && o.isSameKind(c));
-  if (sources.length === 0) return undefined;
+async function pickSource(o: ReembedOptions, sources: string[]): Promise<string | undefined> {
   for (const from of sources) {
     const m = await marker(o.store, o.collection, from);
     if (m) return m.payload.finished ? undefined : from; // resume a copy cut short
@@ -93,8 +93,12 @@ async function pickSource(o: ReembedOptions, all: string[]): Promise<string | un
 export async function reembedFromEarlierModel(o: ReembedOptions): Promise<ReembedResult> {
   const { store, embedder, collection } = o;
   const batchSize = o.batchSize ?? 64;
+  const all = o.collections ?? (await store.listCollections());
+  const sources = all.filter((c) => c !== collection && o.isSameKind(c));
+  // Nothing of another model's: the new collection is not created before it is used.
+  if (sources.length === 0) return { copied: 0, withoutText: 0 };
   await store.ensureCollection(collection, embedder.dimension);
-  const from = await pickSource(o, await store.listCollections());
+  const from = await pickSource(o, sources);
   if (!from) return { copied: 0, withoutText: 0 };
   const writeMarker = (finished: boolean, copied: number) =>
     store.upsert(collection, [
