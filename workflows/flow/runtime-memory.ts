@@ -57,6 +57,7 @@ export async function learnAfterRun(engine: RunEngine): Promise<string | undefin
     newFacts,
     model: cfg.model,
   };
+  engine.showStatus();
   const child = await startChild(memoryLearnWorkflow, {
     workflowId: `${engine.runId}/learn${engine.turnStart ? `-${engine.turnStart}` : ''}`,
     args: [req],
