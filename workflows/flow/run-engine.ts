@@ -1,4 +1,5 @@
-import { ApplicationFailure, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { decisionOrTimeout } from './decision-or-timeout';
 import { workflowNowIso, workflowNowMs } from '../clock';
 import { carriedCode } from '../errors';
 import { ApprovalBook } from './approvals';
@@ -130,15 +131,16 @@ export class RunEngine {
 
   /**
    * Opens an approval and waits, with zero compute, for a decision or the timeout. Used by the
-   * approval node and by memory saves that a person must confirm.
+   * approval node and by memory saves and tool calls that a person must confirm.
    */
-  async awaitApproval(request: Omit<PendingApproval, 'requestedAt' | 'timeoutAt'>, timeoutMs: number): Promise<DecidedApproval> {
+  awaitApproval(request: Omit<PendingApproval, 'requestedAt' | 'timeoutAt'>, timeoutMs: number): Promise<DecidedApproval> {
     this.approvals.open({ ...request, requestedAt: workflowNowIso(), timeoutAt: new Date(workflowNowMs() + timeoutMs).toISOString() });
     this.setStatus('waiting_approval');
-    const decided = await condition(() => this.approvals.decisionFor(request.node) !== undefined, timeoutMs);
-    const outcome = this.approvals.close(request.node, decided ? this.approvals.decisionFor(request.node)! : 'timeout');
-    this.setStatus('running');
-    return outcome;
+    return decisionOrTimeout(() => this.approvals.decisionFor(request.node) !== undefined, timeoutMs).then((decided) => {
+      const outcome = this.approvals.close(request.node, decided ? this.approvals.decisionFor(request.node)! : 'timeout');
+      this.setStatus('running');
+      return outcome;
+    });
   }
 
   setStatus(status: RunStatus): void {
