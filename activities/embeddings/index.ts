@@ -5,6 +5,7 @@
  * switches vector collections (one per model), so it is an explicit choice, never automatic.
  */
 import { CachedEmbedder } from './cached-embedder';
+import { LazyEmbedder } from './lazy-embedder';
 import { LocalOnnxEmbedder } from './local-onnx';
 import { findLocalModelFiles, localModelSpec } from './local-models';
 import { OpenAiEmbedder } from './openai-embedder';
@@ -12,6 +13,7 @@ import type { Embedder } from './port';
 
 export type { Embedder } from './port';
 export { CachedEmbedder } from './cached-embedder';
+export { EmbedderClosedError, LazyEmbedder } from './lazy-embedder';
 export { LocalOnnxEmbedder } from './local-onnx';
 export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, localModelNamed, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
 export { OpenAiEmbedder } from './openai-embedder';
@@ -23,7 +25,13 @@ export class EmbedderConfigError extends Error {
 
 export async function createDefaultEmbedder(env: NodeJS.ProcessEnv = process.env, opts: { shared?: boolean } = {}): Promise<Embedder> {
   const kind = (env.PAR_EMBEDDER || 'local').toLowerCase();
-  if (kind === 'local') return new CachedEmbedder(await LocalOnnxEmbedder.create(localModelSpec(env), findLocalModelFiles(localModelSpec(env), env)), opts);
+  if (kind === 'local') {
+    // The files are looked for now, so a missing model is reported at start; the model itself
+    // loads with the first text to embed (lazy-embedder.ts).
+    const spec = localModelSpec(env);
+    const files = findLocalModelFiles(spec, env);
+    return new CachedEmbedder(new LazyEmbedder(spec.name, spec.dimension, () => LocalOnnxEmbedder.create(spec, files)), opts);
+  }
   if (kind === 'openai') {
     if (!env.OPENAI_API_KEY) throw new EmbedderConfigError('PAR_EMBEDDER=openai needs OPENAI_API_KEY');
     return new CachedEmbedder(
