@@ -1,4 +1,4 @@
-import { pairFeatures, sameTopic } from '../../activities/memory/same-topic';
+import { pairFeatures, sameTopic, subjectOwner } from '../../activities/memory/same-topic';
 import fs from 'node:fs';
 import path from 'node:path';
 import { synsetsOf } from '../../activities/memory/wordnet';
@@ -16,11 +16,24 @@ describe('same-topic features', () => {
     expect(pairFeatures('Monthly rent is 1,200 euros.', 'Monthly car payment is 300 euros.', 0.6).numbersDiffer).toBe(1);
     expect(pairFeatures("Noor's flight lands at 18:40.", 'Noor lands at 6:40 pm.', 0.7).numbersDiffer).toBe(0);
     expect(pairFeatures('I have two kids.', 'The user has 2 children.', 0.5).numbersDiffer).toBe(0);
+    // Months and weekdays are values too; a value only one side states is no conflict.
+    expect(pairFeatures('Quarterly review is in April.', 'Performance review is in October.', 0.6).numbersDiffer).toBe(1);
+    expect(pairFeatures('Yoga is on Mondays.', 'Pilates is on Tuesday.', 0.6).numbersDiffer).toBe(1);
+    expect(pairFeatures('Wants the report every Friday.', 'Send the report on Fridays at 12:00.', 0.7).numbersDiffer).toBe(0);
   });
 
   test('names and modifiers of the subject', () => {
     expect(pairFeatures("Kemi's birthday is on June 2.", "Liam's birthday is on June 2.", 0.6).namesConflict).toBe(1);
     expect(pairFeatures('Wedding budget is 20,000 euros.', 'Honeymoon budget is 6,000 euros.', 0.75).modifierConflict).toBe(1);
+  });
+
+  test('whose the subject is: two owners conflict, the speaker and "the user" are one owner', () => {
+    expect(subjectOwner("My neighbour's dog is called Biscuit.")).toBe('neighbour');
+    expect(subjectOwner('My dog is called Biscuit.')).toBe('self');
+    expect(subjectOwner("The user's dog is called Biscuit.")).toBe('self');
+    expect(subjectOwner('Has a dog called Biscuit.')).toBeUndefined();
+    expect(pairFeatures('My dog is called Biscuit.', "My neighbour's dog is called Biscuit.", 0.9).namesConflict).toBe(1);
+    expect(pairFeatures('My dog is called Biscuit.', "The user's dog is named Biscuit.", 0.9).namesConflict).toBe(0);
   });
 
   test('decisions: paraphrases and updates merge, near misses do not', () => {
