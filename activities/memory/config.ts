@@ -125,7 +125,7 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     neighbours: 1,
     neighbourChars: 300,
     alsoAlone: true,
-    fusion: { k: 7, lexicalWeight: 0.75, neighbourShare: 0.15 },
+    fusion: { k: 7, lexicalWeight: 0.75, neighbourShare: 0.15, neighbourReach: 3 },
   },
   facts: {
     listLimit: 50,

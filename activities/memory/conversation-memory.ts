@@ -157,7 +157,7 @@ export class ConversationMemory {
           this.config.fusion,
           (key) => {
             const { sessionId: s, messageIndex: i } = messages.get(key)!.hit;
-            return [messageKey(s, i - 1), messageKey(s, i + 1)];
+            return Array.from({ length: this.config.fusion.neighbourReach }, (_, d) => [messageKey(s, i - d - 1), messageKey(s, i + d + 1)]).flat();
           },
         ).map(([key]) => key)
       : [...messages.keys()];

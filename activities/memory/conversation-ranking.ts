@@ -6,10 +6,11 @@
  * rankings (vector or BM25, of the messages alone or of the windows) is first cut to one place per
  * message, and a message scores the sum of weight / (k + place) over the four, so a message found
  * both alone and by its window, or by meaning and by keywords, rises. A message then gains a share
- * of each neighbour's score (among the candidates): the turns of one exchange support each other.
+ * of the score of each candidate near it in its session (up to `neighbourReach` messages away): the
+ * turns of one exchange support each other.
  *
  * Measured on LoCoMo (all ten conversations, e5-small-v2; parameters picked on conversations 1-5):
- * R@10 76.1 with entries fused (RRF k 60) -> 79.0 with these four rankings -> 80.1 with the
+ * R@10 76.1 with entries fused (RRF k 60) -> 79.1 with these four rankings -> 81.2 with the
  * neighbours' share (docs/memory.md).
  */
 
@@ -27,13 +28,15 @@ export interface MessageFusion {
   k: number;
   /** The BM25 rankings' weight against the vector ones (1). */
   lexicalWeight: number;
-  /** Share of a neighbouring candidate message's score a message gains. */
+  /** Share of a nearby candidate message's score a message gains. */
   neighbourShare: number;
+  /** How many messages away (each side, same session) a candidate still counts as nearby. */
+  neighbourReach: number;
 }
 
 /**
- * Scores per message, best first. `neighbours` names the messages next to one (same session,
- * adjacent positions); only those among the entries' messages gain from it.
+ * Scores per message, best first. `neighbours` names the messages near one (same session, up to
+ * `neighbourReach` positions away); only those among the entries' messages gain from it.
  */
 export function fuseMessages(entries: RankedEntry[], fusion: MessageFusion, neighbours: (message: string) => string[]): [string, number][] {
   const score = new Map<string, number>();

@@ -130,7 +130,7 @@ describe('conversation memory: turns indexed with their neighbours', () => {
 });
 
 describe('conversation memory: messages ranked by fusing four rankings', () => {
-  const fusion = { k: 7, lexicalWeight: 0.75, neighbourShare: 0 };
+  const fusion = { k: 7, lexicalWeight: 0.75, neighbourShare: 0, neighbourReach: 1 };
   const none = () => [];
 
   test('a message found alone and by its window, by meaning and by keywords, outranks one first in a single ranking', () => {
@@ -153,7 +153,7 @@ describe('conversation memory: messages ranked by fusing four rankings', () => {
     expect(scores.get('other')).toBeCloseTo(1 / 9, 10);
   });
 
-  test("a candidate next to a strong hit gains a share of its score; a message that is not a candidate gains nothing", () => {
+  test("a candidate near a strong hit gains a share of its score; a message that is not a candidate gains nothing", () => {
     const entries: RankedEntry[] = [
       { message: 'a', alone: true, ranks: { vector: 1, lexical: 1 } },
       { message: 'c', alone: true, ranks: { vector: 2 } },
