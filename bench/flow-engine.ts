@@ -5,6 +5,7 @@
 //
 //   nice -n 0 node bin/run-ts.js bench/flow-engine.ts [--runs 15] [--starts 300] [--waiting 10000]
 //        [--only bare,nodes,cpu,peers,starts,resume,restart,memory] [--cases retrieve,store] [--history 200]
+//        [--servers defaults,partitions4,npm]   (the dev server configurations of the starts section)
 //
 // Prints numbers only (medians and percentiles, with the load average); nothing is asserted.
 // Peers (LangGraph.js, Mastra) run when their scratch folder exists: see bench/peers/setup.sh.
@@ -13,6 +14,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+import { runSearchAttributes } from '../workflows/search-attributes';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { DEFAULT_WORKER_TUNING, loadToolPaths, ROOT_DIR } from '../workers/config';
 import { workflowBundleFile } from '../workers/workflow-bundle';
@@ -40,6 +44,8 @@ function listFlag(name: string): string[] | undefined {
 }
 
 const ONLY = listFlag('only') ?? ['nodes', 'peers', 'starts', 'resume', 'restart', 'memory'];
+/** --servers npm: only these dev server configurations in the starts section. */
+const SERVERS = listFlag('servers');
 /** --cases retrieve,store: only the node types whose label starts with one of these. */
 const CASES = listFlag('cases');
 /** PAR_BENCH_DYNAMIC_CONFIG='{"key": value}': other server settings, tried in every section. */
@@ -349,26 +355,79 @@ function peers(): void {
 
 async function startsPerSecond(dir: string): Promise<void> {
   console.log(`\n## Flows started per second, 20 concurrent clients, FlowService.start, file-backed dev server (load ${load()})`);
-  const variants: [string, { sqlitePragmas?: string[]; dynamicConfig?: Record<string, unknown> }][] = [
-    ['SQLite defaults (rollback journal, synchronous=FULL), 4 task queue partitions', { sqlitePragmas: [], dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
-    ['WAL + synchronous=NORMAL, 4 partitions', { dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
-    ['WAL + synchronous=NORMAL, 1 partition (what npm start runs)', {}],
+  const variants: [string, string, { sqlitePragmas?: string[]; dynamicConfig?: Record<string, unknown> }][] = [
+    ['defaults', 'SQLite defaults (rollback journal, synchronous=FULL), 4 task queue partitions', { sqlitePragmas: [], dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
+    ['partitions4', 'WAL + synchronous=NORMAL, 4 partitions', { dynamicConfig: { 'matching.numTaskqueueReadPartitions': 4, 'matching.numTaskqueueWritePartitions': 4 } }],
+    ['npm', 'WAL + synchronous=NORMAL, 1 partition (what npm start runs)', {}],
   ];
-  for (const [label, opts] of variants) {
+  for (const [key, label, opts] of variants.filter(([k]) => !SERVERS || SERVERS.includes(k))) {
     const sub = fs.mkdtempSync(path.join(dir, 'starts-'));
     const stack = await startStack(sub, opts);
     await startWorker(stack, dir);
     await pool(Array.from({ length: 20 }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL))); // warm-up
     await waitUntilWaiting(stack, 20);
     const cpu = cpuMeter(stack);
+    const ids: string[] = [];
     const t1 = performance.now();
-    await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void (await stack.svc.start(APPROVAL)));
+    await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async () => void ids.push((await stack.svc.start(APPROVAL)).runId));
     const perSec = STARTS / ((performance.now() - t1) / 1000);
     // The CPU of a start includes its first workflow task, which may finish after the start returns.
     await waitUntilWaiting(stack, 20 + STARTS);
     console.log(`${label}: ${perSec.toFixed(0)} starts/s (${STARTS} starts; load ${load()}); ${cpu(STARTS)}`);
+    if (key === 'npm') {
+      console.log(`  one started run, waiting on its approval: ${await historyShape(stack, ids[0])}`);
+      await bareStarts(stack);
+    }
     await stopStack(stack);
   }
+}
+
+/** Temporal's own floor on the same server and worker: starts of a workflow that only parks (no timer, no upsert). */
+async function bareStarts(stack: Stack): Promise<void> {
+  const start = (i: number) =>
+    stack.client.workflow.start('bareParked', {
+      taskQueue: `${TASK_QUEUE}-bare`,
+      workflowId: `bareParked-${i}-${Date.now()}`,
+      typedSearchAttributes: runSearchAttributes({ flow: APPROVAL, status: 'running' }),
+    });
+  await pool(Array.from({ length: 20 }, (_, i) => i), 20, async (i) => void (await start(i))); // warm-up
+  const cpu = cpuMeter(stack);
+  const handles: Awaited<ReturnType<typeof start>>[] = [];
+  const t1 = performance.now();
+  await pool(Array.from({ length: STARTS }, (_, i) => i), 20, async (i) => void handles.push(await start(1000 + i)));
+  const perSec = STARTS / ((performance.now() - t1) / 1000);
+  // Done once the last runs started have completed their first workflow task.
+  for (const h of handles.slice(-20)) while ((await h.describe()).historyLength < 4) await new Promise((r) => setTimeout(r, 100));
+  console.log(`  the floor: a bare workflow that parks, same search attributes, client.workflow.start: ${perSec.toFixed(0)} starts/s (load ${load()}); ${cpu(STARTS)}`);
+  console.log(`  one bare parked run: ${await historyShape(stack, handles[0].workflowId)}`);
+}
+
+/** Temporal's own floor for a decision: an update to a parked bare workflow that then returns, 10 at a time. */
+async function bareDecisions(stack: Stack): Promise<void> {
+  const handles = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => stack.client.workflow.start('bareParked', { taskQueue: `${TASK_QUEUE}-bare`, workflowId: `bareDecided-${i}-${Date.now()}` })),
+  );
+  for (const h of handles) while ((await h.describe()).historyLength < 4) await new Promise((r) => setTimeout(r, 100));
+  const cpu = cpuMeter(stack);
+  const times: number[] = [];
+  await pool(handles, 10, async (h) => {
+    const t = performance.now();
+    await h.executeUpdate('bareRelease', { args: ['bench'] });
+    await h.result();
+    times.push(performance.now() - t);
+  });
+  console.log(`  the floor: an update to a parked bare workflow that then returns, 10 at a time: ${describeMs(times, [50, 99])}; ${cpu(100)} (load ${load()})`);
+  console.log(`  one bare decided run: ${await historyShape(stack, handles[0].workflowId)}`);
+}
+
+/** A run's history in numbers: events by type, the search attribute upserts, and its size. */
+async function historyShape(stack: Stack, runId: string): Promise<string> {
+  const history = await stack.client.workflow.getHandle(runId).fetchHistory();
+  const events = history.events ?? [];
+  const types = events.map((e) => (temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?').replace(/^EVENT_TYPE_/, ''));
+  const bytes = JSON.stringify(historyToJSON(history)).length;
+  const input = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.reduce((n, p) => n + (p.data?.length ?? 0), 0) ?? 0;
+  return `${events.length} events, ${types.filter((t) => t.includes('UPSERT')).length} search attribute upserts, history ${bytes} B as JSON, input ${input} B (${types.join(' ')})`;
 }
 
 let parkedBatches = 0;
@@ -387,7 +446,7 @@ async function parkRuns(stack: Stack, count: number): Promise<string[]> {
 
 /** Until the server counts `count` runs of the flow waiting on their approval (their first task has run). */
 async function waitUntilWaiting(stack: Stack, count: number, flowId = APPROVAL.id): Promise<void> {
-  while ((await stack.client.workflow.count(`ParFlowId = '${flowId}' AND ParStatus = 'waiting_approval'`)).count < count) {
+  while ((await stack.client.workflow.count(`ParFlowId = '${flowId}' AND ParStatus = 'waiting_approval' AND ExecutionStatus = 'Running'`)).count < count) {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -413,12 +472,14 @@ async function resumeLatency(dir: string): Promise<void> {
   const cached = await parkRuns(stack, 200);
   console.log(`cached, one at a time (200 waiting, cache of 250): ${describeMs(await decideAll(stack, cached.slice(100, 130), 1), [50, 99])}`);
   let cpu = cpuMeter(stack);
-  console.log(`cached, 10 at a time (200 waiting, cache of 250): ${describeMs(await decideAll(stack, cached.slice(0, 100)), [50, 99])}; ${cpu(100)}`);
+  console.log(`cached, 10 at a time (200 waiting, cache of 250): ${describeMs(await decideAll(stack, cached.slice(0, 100)), [50, 99])}; ${cpu(100)} (load ${load()})`);
+  console.log(`  one decided run: ${await historyShape(stack, cached[0])}`);
+  await bareDecisions(stack);
   await stopWorker(stack);
   await startWorker(stack, dir, { PAR_WORKER_MAX_CACHED_WORKFLOWS: '50' });
   const evictedSet = await parkRuns(stack, 300);
   cpu = cpuMeter(stack);
-  console.log(`evicted, 10 at a time (300 waiting, cache of 50, the oldest decided): ${describeMs(await decideAll(stack, evictedSet.slice(0, 100)), [50, 99])}; ${cpu(100)}`);
+  console.log(`evicted, 10 at a time (300 waiting, cache of 50, the oldest decided): ${describeMs(await decideAll(stack, evictedSet.slice(0, 100)), [50, 99])}; ${cpu(100)} (load ${load()})`);
   await stopWorker(stack);
   await startWorker(stack, dir);
   const parked = await parkRuns(stack, 1000);
@@ -426,7 +487,8 @@ async function resumeLatency(dir: string): Promise<void> {
   await stopStack(stack);
   stack = await startStack(sub, { port });
   await startWorker(stack, dir);
-  console.log(`after restarting server and worker with 1,000 waiting: ${describeMs(await decideAll(stack, parked.slice(0, 100)), [50, 99])} (load ${load()})`);
+  cpu = cpuMeter(stack);
+  console.log(`after restarting server and worker with 1,000 waiting: ${describeMs(await decideAll(stack, parked.slice(0, 100)), [50, 99])}; ${cpu(100)} (load ${load()})`);
   await stopStack(stack);
 }
 

@@ -4,7 +4,7 @@
 // history events per node. The worker runs in this process (debugMode, so the workflow sandbox
 // is on this thread and a promise hook here sees its promises).
 //
-//   nice -n 0 node bin/run-ts.js bench/node-anatomy.ts [--runs 9] [--history 200] [--cases retrieve,store] [--stacks]
+//   nice -n 0 node bin/run-ts.js bench/node-anatomy.ts [--runs 9] [--history 200] [--cases retrieve,store,approval] [--stacks]
 //
 // --stacks also prints, per node type, where the sandbox promises of one node are created (the
 // innermost workflows/ frame), most frequent first. Prints numbers only; nothing is asserted.
@@ -172,6 +172,30 @@ async function main(): Promise<void> {
   const base = await measure(runFlow(chainFlow('anatomy_base', 0, () => ({ type: 'start' }))));
   for (const c of NODES.filter((x) => !CASES || CASES.some((n) => x.label.startsWith(n)))) {
     row(c.label, base, await measure(runFlow(chainFlow(`anatomy_${c.label.replace(/\W+/g, '_')}`, K, c.node, c.out))));
+  }
+  if (!CASES || CASES.includes('approval')) {
+    // A whole approval: the run waits on it (a timer and a status), is decided by an Update, and ends.
+    const approval: FlowDefinition = {
+      id: 'anatomy_approval',
+      version: '1',
+      nodes: [
+        { id: 'start', type: 'start', outputs: { next: 'ask' } },
+        { id: 'ask', type: 'approval', params: { prompt: 'ok?' }, outputs: { approved: 'done' } },
+        { id: 'done', type: 'end', params: { text: 'approved' } },
+      ],
+    };
+    const runApproval = async () => {
+      const { runId } = await svc.start(approval, { message: 'hello', history: HISTORY });
+      // Waiting once its first workflow task is done (describe reads the server only: no query, no promise in the sandbox).
+      while ((await client.workflow.getHandle(runId).describe()).historyLength < 5) await new Promise((r) => setTimeout(r, 20));
+      await svc.decide(runId, { decision: 'approve', by: 'bench' });
+      await svc.result(runId);
+      return runId;
+    };
+    const zero = await measure(runFlow(chainFlow('anatomy_base', 0, () => ({ type: 'start' }))));
+    const one = await measure(runApproval);
+    console.log(`| approval, per run (start, wait, decide, end) against an empty flow | ${one.promises - zero.promises} | ${one.events - zero.events} | ${(one.cpuMs - zero.cpuMs).toFixed(2)} ms | ${(one.wallMs - zero.wallMs).toFixed(2)} ms | |`);
+    if (STACKS) for (const [site, n] of [...one.stacks.entries()].sort((a, b) => b[1] - a[1])) console.log(`    ${n}  ${site}`);
   }
   console.log(`(load after: ${load()})`);
 

@@ -45,7 +45,7 @@ async function threadMain(job: ThreadJob): Promise<void> {
 
 function runThread(job: ThreadJob): Promise<{ seconds: number; latencies: number[] }> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(__filename, { workerData: job, execArgv: ['--require', 'tsx/cjs'] });
+    const w = new Worker(__filename, { workerData: job, execArgv: ['--require', path.join(__dirname, '../bin/ts-hook.js')] });
     w.once('message', resolve);
     w.once('error', reject);
   });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The `par` command: the CLI in client/cli, run from its TypeScript source.
 'use strict';
-require('tsx/cjs');
+require('./ts-hook');
 require('../client/cli/main.ts');

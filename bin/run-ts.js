@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point through tsx's require hook: `node bin/run-ts.js file.ts [args]`.
 'use strict';
-require('tsx/cjs');
+require('./ts-hook');
 const path = require('node:path');
 const entry = process.argv[2];
 if (!entry) {

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { ParConfig } from '../workers/config';
+import { tracingStarted } from '../workers/tracing-state';
 import { ParError } from '../workflows/errors';
 
 /** Temporal did not answer at the configured address. */
@@ -30,6 +30,10 @@ export async function connectTemporal(config: ParConfig, timeoutMs = 5000): Prom
 
 export async function connectClient(config: ParConfig, timeoutMs = 5000): Promise<Client> {
   const connection = await connectTemporal(config, timeoutMs);
-  // Starts and signals carry the caller's trace to the workflow; a no-op while tracing is off.
+  // With tracing on, starts and signals carry the caller's trace to the workflow. Without it there
+  // is no trace to carry, and the interceptor's module (OpenTelemetry's SDK, a third of a CLI
+  // command's start-up) is not loaded.
+  if (!tracingStarted()) return new Client({ connection, namespace: config.temporalNamespace });
+  const { OpenTelemetryWorkflowClientInterceptor } = require('@temporalio/interceptors-opentelemetry') as typeof import('@temporalio/interceptors-opentelemetry');
   return new Client({ connection, namespace: config.temporalNamespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
 }

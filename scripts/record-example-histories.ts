@@ -3,7 +3,7 @@
 // example flows or the workflow code under a new patch:
 //   node bin/run-ts.js scripts/record-example-histories.ts [--tag NAME]
 // Files are named <flow>-<tag>-recorded.json, the tag defaulting to the newest patch
-// (FAST_PATH_PATCH). Never overwrite older recordings: they prove that runs started before a
+// (QUIET_STATUS_PATCH). Never overwrite older recordings: they prove that runs started before a
 // patch still replay (the untagged *-recorded.json files predate engine-fast-path-v1).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,9 +20,9 @@ async function main(): Promise<void> {
   const { FlowService } = require('../client/services/flows') as typeof import('../client/services/flows');
   const { runStateQuery } = require('../workflows/definitions') as typeof import('../workflows/definitions');
   const { sharedVaultService } = require('../activities/vaults') as typeof import('../activities/vaults');
-  const { FAST_PATH_PATCH } = require('../workflows/flow/fast-path') as typeof import('../workflows/flow/fast-path');
+  const { QUIET_STATUS_PATCH } = require('../workflows/flow/fast-path') as typeof import('../workflows/flow/fast-path');
   const tagAt = process.argv.indexOf('--tag');
-  const tag = tagAt >= 0 ? process.argv[tagAt + 1] : FAST_PATH_PATCH;
+  const tag = tagAt >= 0 ? process.argv[tagAt + 1] : QUIET_STATUS_PATCH;
   if (!tag || !/^[\w.-]+$/.test(tag)) throw new Error('--tag must be a name of letters, digits, _ . -');
   const id = (flow: string) => `${flow}-${tag}-recorded`;
 

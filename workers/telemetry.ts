@@ -11,6 +11,7 @@ import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { setTracingStarted } from './tracing-state';
 
 /** The workflow interceptor module a worker's bundle needs for workflow spans (Temporal's own). */
 export const TRACING_WORKFLOW_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
@@ -76,12 +77,14 @@ export function startTelemetry(defaultServiceName: string, env: NodeJS.ProcessEn
   const spanProcessor = new BatchSpanProcessor(exporter);
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register({ contextManager: new AsyncLocalStorageContextManager(), propagator: new W3CTraceContextPropagator() });
+  setTracingStarted(true);
   return {
     resource,
     spanProcessor,
     endpoint: `${settings.url} (${settings.protocol})`,
     async shutdown() {
       await provider.shutdown();
+      setTracingStarted(false);
       trace.disable();
       context.disable();
       propagation.disable();

@@ -7,7 +7,8 @@ import { formatIssue } from './flow/validation-issue';
 import { validateFlow } from './nodes/validate-flow';
 import { NODE_SPECS } from './nodes/registry';
 import type { FlowWorkflow } from './flow/types';
-import { fastPath } from './flow/fast-path';
+import { enginePatch } from './flow/fast-path';
+import { StatusBoard } from './flow/status-board';
 import { FLOW_ID, runSearchAttributes } from './search-attributes';
 
 /**
@@ -20,12 +21,13 @@ export const flowWorkflow: FlowWorkflow = async function flowWorkflow(input) {
   const issues = input.prepared ? [] : validateFlow(def, (id) => input.library?.[id]);
   if (issues.length) throw ApplicationFailure.nonRetryable(`flow "${def?.id}" is invalid:\n${issues.map(formatIssue).join('\n')}`, 'InvalidFlow', issues);
 
-  const engine = new RunEngine(def, input, initialState(def, input, workflowInfo().workflowId), NODE_SPECS);
+  const patch = enginePatch();
+  const engine = new RunEngine(def, input, initialState(def, input, workflowInfo().workflowId), NODE_SPECS, new StatusBoard(patch === 2));
   engine.turnStart = input.history?.length ?? 0;
   installRunHandlers(() => engine);
   // Starts through FlowService and child starts carry these already; runs before the fast path
   // (and starts that set none) upsert them here.
-  if (!fastPath() || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
+  if (patch === 0 || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
     upsertSearchAttributes(runSearchAttributes({ flow: def, status: 'running', sessionId: input.sessionId }));
   }
 

@@ -8,8 +8,9 @@ import { runTurn } from './flow/run-turn';
 import { indexSessionTurn } from './flow/runtime-memory';
 import { archiveOldMessages, DEFAULT_KEEP_MESSAGES } from './flow/session-archive';
 import type { FlowDefinition, FlowRunInput, JsonValue, ModelMessage } from './flow/types';
-import { fastPath } from './flow/fast-path';
-import { FLOW_ID, runSearchAttributes, statusSearchAttribute } from './search-attributes';
+import { enginePatch } from './flow/fast-path';
+import { StatusBoard } from './flow/status-board';
+import { FLOW_ID, runSearchAttributes } from './search-attributes';
 import { carriedCode } from './errors';
 
 export interface SessionInput {
@@ -71,9 +72,12 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
     },
   );
   // The start (and continue-as-new, which copies them) carries these already; see flowWorkflow.
-  if (!fastPath() || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
+  const patch = enginePatch();
+  if (patch === 0 || workflowInfo().typedSearchAttributes.get(FLOW_ID) === undefined) {
     upsertSearchAttributes(runSearchAttributes({ flow: def, status: 'running', sessionId: input.sessionId }));
   }
+  // One board for every turn: it knows what the search attribute says between turns.
+  const board = new StatusBoard(patch === 2);
 
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const keep = input.keepMessages ?? DEFAULT_KEEP_MESSAGES;
@@ -119,7 +123,7 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
       // The session's transcript is shared, not copied, so it grows in one place.
       messages.push(...state.messages.slice(messages.length));
       state.messages = messages;
-      engine = new RunEngine(def, runInput, state, NODE_SPECS);
+      engine = new RunEngine(def, runInput, state, NODE_SPECS, board);
       engine.turnStart = messages.length - 1;
       await runTurn(engine);
       return { turn: turns, response: state.responses[state.responses.length - 1], responses: state.responses, status: 'completed' };
@@ -132,7 +136,8 @@ export async function sessionWorkflow(input: SessionInput): Promise<{ turns: num
         const { message: _m, run_id: _r, ...kept } = engine.state.variables;
         variables = kept;
       }
-      upsertSearchAttributes(statusSearchAttribute('running'));
+      // Between turns the session is running (idle); a quiet board writes it only if a turn showed another status.
+      board.show('running');
     }
   }
 }

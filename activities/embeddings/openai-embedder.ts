@@ -1,5 +1,5 @@
 /** OpenAI embeddings (text-embedding-3-small by default), used when configured and OPENAI_API_KEY is set. */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { Embedder } from './port';
 
 const DIMENSIONS: Record<string, number> = {
@@ -30,7 +30,9 @@ export class OpenAiEmbedder implements Embedder {
     this.dimension = opts.dimensions ?? native!;
     this.requestDimensions = opts.dimensions;
     this.model = `openai:${this.apiModel}${opts.dimensions ? `@${opts.dimensions}` : ''}`;
-    this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 2 });
+    // Loaded here, not at the top: a process on the local embedder never loads the OpenAI SDK.
+    const { OpenAI: OpenAIClient } = require('openai') as typeof import('openai');
+    this.client = new OpenAIClient({ apiKey: opts.apiKey, baseURL: opts.baseURL, maxRetries: 2 });
   }
 
   async embed(texts: string[]): Promise<Float32Array[]> {

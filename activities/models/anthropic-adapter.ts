@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlockParam, MessageParam, RawMessageStreamEvent, Tool } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelMessage, ModelToolCall } from '../contracts';
 import { CallGuard } from './call-guard';
@@ -6,7 +6,13 @@ import type { ChatModel, ModelCall, ModelCallOutput } from './port';
 import { renderContext } from './render-context';
 import { parseToolArguments, translateSdkError } from './sdk-errors';
 
-const SDK_ERRORS = { APIError, APIConnectionError, APIConnectionTimeoutError, APIUserAbortError };
+/**
+ * The SDK, loaded with the first Anthropic model: a process that never calls Anthropic (most CLI
+ * commands, a worker on other providers) does not load its ~250 modules.
+ */
+function anthropicSdk(): typeof import('@anthropic-ai/sdk') {
+  return require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+}
 
 /**
  * The Messages API version we speak. The SDK's default (2026-10-21) refuses temperature, top_p
@@ -31,7 +37,8 @@ export class AnthropicModel implements ChatModel {
   private readonly client: Anthropic;
 
   constructor(opts: AnthropicOptions) {
-    this.client = new Anthropic({
+    const { Anthropic: AnthropicClient } = anthropicSdk();
+    this.client = new AnthropicClient({
       apiKey: opts.apiKey,
       baseURL: opts.baseURL,
       maxRetries: 0,
@@ -76,7 +83,7 @@ export class AnthropicModel implements ChatModel {
       const stream = await this.client.messages.create({ ...body, stream: true }, { signal: guard.signal });
       return await collectStream(stream, call, guard, modelId);
     } catch (err) {
-      throw translateSdkError(err, SDK_ERRORS, modelId, guard);
+      throw translateSdkError(err, anthropicSdk(), modelId, guard);
     } finally {
       guard.dispose();
     }

@@ -14,7 +14,7 @@ import { EmbeddingSimilarity, LexicalSimilarity, type TextSimilarity } from './s
 export async function createDefaultSimilarity(env: NodeJS.ProcessEnv = process.env): Promise<TextSimilarity> {
   if ((env.PAR_EXTRACTIVE_SIMILARITY ?? '').toLowerCase() === 'lexical') return new LexicalSimilarity();
   try {
-    // require, not import(): under tsx a dynamic import is native ESM, which cannot load a folder.
+    // require, not import(): a dynamic import is native ESM, which cannot load a folder (nor a .ts file: bin/ts-hook.js serves require only).
     const { sharedDefaultEmbedder } = require('../embeddings') as typeof import('../embeddings');
     return new EmbeddingSimilarity(await sharedDefaultEmbedder({ ...env, PAR_LOCAL_EMBEDDING_MODEL: 'all-MiniLM-L6-v2', PAR_EMBEDDING_MODEL: undefined, PAR_EMBEDDING_TOKENIZER: undefined }));
   } catch (err) {

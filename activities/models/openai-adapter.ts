@@ -1,10 +1,15 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { ModelMessage, ModelToolCall, ModelToolSpec } from '../contracts';
 import { CallGuard } from './call-guard';
 import type { ChatModel, ModelCall, ModelCallOutput } from './port';
 import { renderContext } from './render-context';
 import { parseToolArguments, translateSdkError } from './sdk-errors';
+
+/** The SDK, loaded with the first model that speaks it: a process that calls no model does not load it. */
+function openAiSdk(): typeof import('openai') {
+  return require('openai') as typeof import('openai');
+}
 
 export interface OpenAICompatibleOptions {
   /** "openai", "gemini" or "grok": used in ids and error messages. */
@@ -25,7 +30,8 @@ export class OpenAICompatibleModel implements ChatModel {
   private readonly client: OpenAI;
 
   constructor(private readonly opts: OpenAICompatibleOptions) {
-    this.client = new OpenAI({
+    const { OpenAI: OpenAIClient } = openAiSdk();
+    this.client = new OpenAIClient({
       apiKey: opts.apiKey,
       baseURL: opts.baseURL,
       maxRetries: 0,
@@ -67,7 +73,7 @@ export class OpenAICompatibleModel implements ChatModel {
       );
       return await collectStream(stream, call, guard, modelId);
     } catch (err) {
-      throw translateSdkError(err, OpenAI, modelId, guard);
+      throw translateSdkError(err, openAiSdk(), modelId, guard);
     } finally {
       guard.dispose();
     }

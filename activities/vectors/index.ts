@@ -16,7 +16,7 @@ export { collectionName } from './collection-name';
 
 export async function createDefaultVectorStore(env: NodeJS.ProcessEnv = process.env): Promise<VectorStore> {
   if (env.QDRANT_URL) {
-    // require, not import(): under tsx a dynamic import is native ESM and misses the .ts file.
+    // require, not import(): a dynamic import is native ESM, which the .ts require hook (bin/ts-hook.js) does not serve.
     const { QdrantVectorStore } = require('./qdrant-store') as typeof import('./qdrant-store');
     return new QdrantVectorStore({ url: env.QDRANT_URL, apiKey: env.QDRANT_API_KEY || undefined });
   }

@@ -60,6 +60,19 @@ export interface RunSummary {
 }
 
 const STATUS_FROM_TEMPORAL: Record<string, RunStatus> = { COMPLETED: 'completed', FAILED: 'failed', CANCELLED: 'cancelled', TERMINATED: 'failed', TIMED_OUT: 'failed' };
+/** The final statuses, as Temporal's visibility names the ExecutionStatus they come from. */
+const CLOSED_AS: Partial<Record<string, string[]>> = { completed: ['Completed'], failed: ['Failed', 'Terminated', 'TimedOut'], cancelled: ['Canceled'] };
+
+/**
+ * The visibility query for runs in a status. A closed run's status is Temporal's: runs since the
+ * engine-fast-path-v2 patch do not write their final status to ParStatus (workflows/flow/status-board.ts),
+ * which keeps the last status they waited with; an open run's is ParStatus.
+ */
+function statusClause(status: string): string {
+  const closedAs = CLOSED_AS[status];
+  if (closedAs) return `ExecutionStatus IN (${closedAs.map((s) => `'${s}'`).join(', ')})`;
+  return `ExecutionStatus = 'Running' AND ParStatus = '${status.replace(/'/g, '')}'`;
+}
 
 /** A flow by id or file, as a definition, or already prepared. */
 export type FlowRef = string | FlowDefinition | PreparedFlow;
@@ -148,7 +161,7 @@ export class FlowService {
   async list(filter: { flowId?: string; status?: string; sessionId?: string; flowVersion?: number; text?: string; limit?: number; accept?: (r: RunSummary) => boolean } = {}): Promise<RunSummary[]> {
     const clauses = [`WorkflowType IN ('flowWorkflow', 'sessionWorkflow')`];
     if (filter.flowId) clauses.push(`ParFlowId = '${filter.flowId.replace(/'/g, '')}'`);
-    if (filter.status) clauses.push(`ParStatus = '${filter.status.replace(/'/g, '')}'`);
+    if (filter.status) clauses.push(statusClause(filter.status));
     if (filter.sessionId) clauses.push(`ParSessionId = '${filter.sessionId.replace(/'/g, '')}'`);
     if (filter.flowVersion !== undefined) clauses.push(`ParFlowStoreVersion = ${Math.trunc(filter.flowVersion)}`);
     const text = filter.text?.toLowerCase();

@@ -123,6 +123,10 @@ test('reject with a comment, and cancel', async () => {
   expect(await c.reject(r.runId, { comment: 'out of policy' })).toMatchObject({ decision: 'reject', by: 'boss' });
   const rejected = await until('completion', () => c.getRun<{ responses: string[] }>(r.runId), (s) => s.status === 'completed');
   expect(rejected.responses).toEqual(['rejected: out of policy']);
+  // A key for every flow decides without the run's flow being looked up first: an unknown run is still a clear 404.
+  const everyFlow = (await api.clientWith({ flows: ['*'] }, 'chief')).client;
+  const unknown = await apiError(everyFlow.approve('no-such-run'));
+  expect([unknown.status, unknown.code]).toEqual([404, 'run_not_found']);
 
   const w = await c.startRun('api_wait', { definition: waitFlow });
   await until('the timer', () => c.getRun(w.runId), (s) => s.status === 'waiting_timer');

@@ -1,4 +1,5 @@
 import { approvalSignal } from '../../workflows/definitions';
+import type { flowWorkflow } from '../../workflows/flow-workflow';
 import { FlowService, ApprovalRefusedError } from '../../client/services/flows';
 import { temporalTestContext, type TemporalTestContext } from '../helpers/temporal';
 import { flowDef, startFlow, waitForState } from '../helpers/flows';
@@ -101,7 +102,7 @@ test('a week-long wait survives the worker stopping: a new worker resumes it on 
   await second.stop();
 });
 
-test('a cancelled run records status cancelled in its search attributes and can be listed by it', async () => {
+test('a cancelled run can be listed by status cancelled (Temporal\'s close status; the run does not write it)', async () => {
   const h = await startFlow(ctx.client, ctx.taskQueue, approvalFlow(), {}, `approve_me-cancel-${Date.now()}`);
   await waitForState(h, (st) => st.status === 'waiting_approval');
   await svc.cancel(h.workflowId);
@@ -114,4 +115,26 @@ test('a cancelled run records status cancelled in its search attributes and can 
     await new Promise((r) => setTimeout(r, 300));
   }
   expect(listed).toContain(h.workflowId);
+});
+
+test('a decided run is listed as completed, no longer as waiting, though it wrote only its waiting status', async () => {
+  // Started as the CLI and the API start runs: the start carries the search attributes.
+  const { runId } = await svc.start(approvalFlow());
+  const h = ctx.client.workflow.getHandle<typeof flowWorkflow>(runId);
+  await waitForState(h, (st) => st.status === 'waiting_approval');
+  await svc.decide(h.workflowId, { decision: 'approve', by: 'lead' });
+  await h.result();
+  // The run wrote waiting_approval and nothing after it (engine-fast-path-v2): the close carries its status.
+  const upserts = (await h.fetchHistory()).events?.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.ParStatus) ?? [];
+  expect(upserts).toHaveLength(1);
+  const deadline = Date.now() + 60_000;
+  let completed: string[] = [];
+  while (Date.now() < deadline) {
+    completed = (await svc.list({ flowId: 'approve_me', status: 'completed' })).map((r) => r.runId);
+    if (completed.includes(h.workflowId)) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  expect(completed).toContain(h.workflowId);
+  expect((await svc.list({ flowId: 'approve_me', status: 'waiting_approval' })).map((r) => r.runId)).not.toContain(h.workflowId);
+  expect((await svc.list({ flowId: 'approve_me' })).find((r) => r.runId === h.workflowId)?.status).toBe('completed');
 });

@@ -23,17 +23,25 @@ test('there are recorded histories of hello and of every example flow', () => {
       'flowWorkflow/refund_approval-engine-fast-path-v1-recorded.json',
       'flowWorkflow/research_fanout-engine-fast-path-v1-recorded.json',
       'sessionWorkflow/session-engine-fast-path-v1-recorded.json',
+      // Recorded with statuses written only when the run waits (patch engine-fast-path-v2).
+      'flowWorkflow/customer_service_agent-engine-fast-path-v2-recorded.json',
+      'flowWorkflow/refund_approval-engine-fast-path-v2-recorded.json',
+      'flowWorkflow/research_fanout-engine-fast-path-v2-recorded.json',
+      'sessionWorkflow/session-engine-fast-path-v2-recorded.json',
     ]),
   );
 });
 
-/** Regular activity types, local activity types and patch ids in a history, in order. */
-function commandsOf(h: RecordedHistory): { regular: string[]; local: string[]; patches: string[]; upserted: string[] } {
-  const out = { regular: [] as string[], local: [] as string[], patches: [] as string[], upserted: [] as string[] };
+/** Regular activity types, local activity types, patch ids, upserted search attributes and the ParStatus values written, in order. */
+function commandsOf(h: RecordedHistory): { regular: string[]; local: string[]; patches: string[]; upserted: string[]; statuses: string[] } {
+  const out = { regular: [] as string[], local: [] as string[], patches: [] as string[], upserted: [] as string[], statuses: [] as string[] };
   for (const e of h.history.events ?? []) {
     const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
     if (scheduled) out.regular.push(scheduled);
-    out.upserted.push(...Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
+    out.upserted.push(...Object.keys(fields));
+    const status = fields.ParStatus?.data;
+    if (status) out.statuses.push(JSON.parse(Buffer.from(status).toString('utf8')));
     const m = e.markerRecordedEventAttributes;
     const data = m?.details?.data?.payloads?.[0]?.data;
     if (m?.markerName === 'core_local_activity' && data) out.local.push(JSON.parse(Buffer.from(data).toString('utf8')).activity_type);
@@ -58,6 +66,21 @@ test('both paths of the fast-path patch are recorded: fast reads as regular acti
   expect(before.upserted).toContain('ParFlowId');
   expect(after.upserted).not.toContain('ParFlowId');
   expect(after.upserted).toEqual(expect.arrayContaining(['ParStatus', 'TemporalChangeVersion']));
+});
+
+test('since engine-fast-path-v2 a run writes its status only when it waits, and records that one patch alone', () => {
+  const of = (file: string) => commandsOf(histories.find((h) => h.file === file)!);
+  // v1: every change, including the ones no one could see (running between the decision and the
+  // end, completed right before the run closes; completed then running again at each session turn)
+  expect(of('flowWorkflow/refund_approval-engine-fast-path-v1-recorded.json').statuses).toEqual(['waiting_approval', 'running', 'completed']);
+  expect(of('sessionWorkflow/session-engine-fast-path-v1-recorded.json').statuses).toEqual(['completed', 'running', 'completed', 'running']);
+  const v2 = of('flowWorkflow/refund_approval-engine-fast-path-v2-recorded.json');
+  expect(v2.patches).toEqual(['engine-fast-path-v2']);
+  expect(v2.statuses).toEqual(['waiting_approval']);
+  // the fast path is kept: fast reads are still local activities
+  expect(v2.local.length).toBeGreaterThan(0);
+  expect(of('flowWorkflow/customer_service_agent-engine-fast-path-v2-recorded.json').statuses).toEqual([]);
+  expect(of('sessionWorkflow/session-engine-fast-path-v2-recorded.json').statuses).toEqual([]);
 });
 
 test.each(histories.map((h) => [h.file, h] as const))('replays %s against the current workflow code', async (_file, h) => {

@@ -7,7 +7,18 @@ import { patched } from '@temporalio/workflow';
  * since record the marker once, in their first workflow task.
  */
 export const FAST_PATH_PATCH = 'engine-fast-path-v1';
+/**
+ * The fast path, and a run's status written only when the run waits (StatusBoard). It replaces
+ * v1 rather than adding to it: each patch a new run records costs a marker event and an upsert of
+ * TemporalChangeVersion (Temporal Core's), so a new run records this one alone.
+ */
+export const QUIET_STATUS_PATCH = 'engine-fast-path-v2';
+
+/** Which of the engine's patches a run was started (or continued, live) under. */
+export function enginePatch(): 0 | 1 | 2 {
+  return patched(QUIET_STATUS_PATCH) ? 2 : patched(FAST_PATH_PATCH) ? 1 : 0;
+}
 
 export function fastPath(): boolean {
-  return patched(FAST_PATH_PATCH);
+  return enginePatch() > 0;
 }

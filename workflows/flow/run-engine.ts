@@ -1,10 +1,11 @@
-import { ApplicationFailure, condition, isCancellation, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { decisionOrTimeout } from './decision-or-timeout';
 import { workflowNowIso, workflowNowMs } from '../clock';
 import { carriedCode } from '../errors';
-import { statusSearchAttribute } from '../search-attributes';
 import { ApprovalBook } from './approvals';
 import { Awaiting, isPromise, type Eventually } from './eventually';
 import { trustedParams, type ParamReader } from './params';
+import { StatusBoard } from './status-board';
 import { renderTemplate, renderValue } from './templates';
 import type { DecidedApproval, FlowDefinition, FlowNode, FlowRunInput, JsonValue, ModelMessage, NodeType, PendingApproval, RunState, RunStatus, TrailEntry } from './types';
 
@@ -64,6 +65,8 @@ export class RunEngine {
     readonly input: FlowRunInput,
     readonly state: RunState,
     private readonly nodeTypes: Readonly<Record<NodeType, NodeRunner>>,
+    /** Where the run's status is written (a session shares one across its turns). */
+    readonly board: StatusBoard = new StatusBoard(false),
   ) {
     this.library = input.library ?? {};
     this.nodes = new Map(definition.nodes.map((n) => [n.id, n]));
@@ -128,21 +131,28 @@ export class RunEngine {
 
   /**
    * Opens an approval and waits, with zero compute, for a decision or the timeout. Used by the
-   * approval node and by memory saves that a person must confirm.
+   * approval node and by memory saves and tool calls that a person must confirm.
    */
-  async awaitApproval(request: Omit<PendingApproval, 'requestedAt' | 'timeoutAt'>, timeoutMs: number): Promise<DecidedApproval> {
+  awaitApproval(request: Omit<PendingApproval, 'requestedAt' | 'timeoutAt'>, timeoutMs: number): Promise<DecidedApproval> {
     this.approvals.open({ ...request, requestedAt: workflowNowIso(), timeoutAt: new Date(workflowNowMs() + timeoutMs).toISOString() });
     this.setStatus('waiting_approval');
-    const decided = await condition(() => this.approvals.decisionFor(request.node) !== undefined, timeoutMs);
-    const outcome = this.approvals.close(request.node, decided ? this.approvals.decisionFor(request.node)! : 'timeout');
-    this.setStatus('running');
-    return outcome;
+    return decisionOrTimeout(() => this.approvals.decisionFor(request.node) !== undefined, timeoutMs).then((decided) => {
+      const outcome = this.approvals.close(request.node, decided ? this.approvals.decisionFor(request.node)! : 'timeout');
+      this.setStatus('running');
+      return outcome;
+    });
   }
 
   setStatus(status: RunStatus): void {
     if (this.state.status === status) return;
     this.state.status = status;
-    upsertSearchAttributes(statusSearchAttribute(status));
+    // A waiting status is shown at once: the run is about to wait with it.
+    if (!this.board.quiet || status === 'waiting_approval' || status === 'waiting_timer') this.board.show(status);
+  }
+
+  /** Before the run waits: shows the status a quiet board held back (see StatusBoard). */
+  showStatus(): void {
+    if (this.board.quiet) this.board.show(this.state.status);
   }
 
   /** A child workflow id that is unique even when a loop visits the node again. */
@@ -176,9 +186,13 @@ export class RunEngine {
         // promise of its own to every node that waits.
         let step: Eventually<NodeResult> = runner.run(node, trustedParams(node.params), this);
         for (;;) {
-          if (step instanceof Awaiting) step = step.finish(await step.call);
-          else if (isPromise(step)) step = await step;
-          else break;
+          if (step instanceof Awaiting) {
+            this.showStatus();
+            step = step.finish(await step.call);
+          } else if (isPromise(step)) {
+            this.showStatus();
+            step = await step;
+          } else break;
         }
         const result: NodeResult = step;
         if ('end' in result) {

@@ -8,11 +8,15 @@ import { learnAfterRun, loadRuntimeMemory } from './runtime-memory';
  */
 export async function runTurn(engine: RunEngine): Promise<void> {
   try {
-    await loadRuntimeMemory(engine);
+    const loading = loadRuntimeMemory(engine);
+    if (loading) await loading;
     await engine.interpret(engine.startNode());
     engine.setStatus('completed');
-    const learn = await learnAfterRun(engine);
-    if (learn && engine.state.memory) engine.state.memory.learnWorkflowId = learn;
+    const learning = learnAfterRun(engine);
+    if (learning) {
+      const learn = await learning;
+      if (engine.state.memory) engine.state.memory.learnWorkflowId = learn;
+    }
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(async () => engine.setStatus('cancelled'));

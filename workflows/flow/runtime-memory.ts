@@ -20,9 +20,13 @@ export function tenantOf(engine: RunEngine): string {
  * Runtime-owned memory, before the run: facts (by namespace and by similarity) and ReasoningBank
  * advice for the task go into the system prompt of every model call of the run.
  */
-export async function loadRuntimeMemory(engine: RunEngine): Promise<void> {
+export function loadRuntimeMemory(engine: RunEngine): Promise<void> | undefined {
   const cfg = memoryConfig(engine);
-  if (cfg.mode === 'none') return;
+  // Nothing to wait for: no promise (each costs a stack capture in the sandbox; eventually.ts).
+  return cfg.mode === 'none' ? undefined : loadContext(engine, cfg);
+}
+
+async function loadContext(engine: RunEngine, cfg: ReturnType<typeof memoryConfig>): Promise<void> {
   const r = await (localReads() ?? memoryActivities()).memoryLoadContext({
     tenant: tenantOf(engine),
     mode: cfg.mode,
@@ -40,9 +44,12 @@ export async function loadRuntimeMemory(engine: RunEngine): Promise<void> {
  * run's result (and a session's reply) is delivered first. The flow may set `outcome`
  * ("success" / "failure") and `new_facts` ([{namespace, key, value}]) to steer it.
  */
-export async function learnAfterRun(engine: RunEngine): Promise<string | undefined> {
+export function learnAfterRun(engine: RunEngine): Promise<string> | undefined {
   const cfg = memoryConfig(engine);
-  if (cfg.mode === 'none') return undefined;
+  return cfg.mode === 'none' ? undefined : startLearning(engine, cfg);
+}
+
+async function startLearning(engine: RunEngine, cfg: ReturnType<typeof memoryConfig>): Promise<string> {
   const vars = engine.state.variables;
   const outcome = vars.outcome === 'success' || vars.outcome === 'failure' ? vars.outcome : undefined;
   const newFacts = Array.isArray(vars.new_facts) ? (vars.new_facts as JsonValue[]).filter(isFact) : undefined;
@@ -57,6 +64,7 @@ export async function learnAfterRun(engine: RunEngine): Promise<string | undefin
     newFacts,
     model: cfg.model,
   };
+  engine.showStatus();
   const child = await startChild(memoryLearnWorkflow, {
     workflowId: `${engine.runId}/learn${engine.turnStart ? `-${engine.turnStart}` : ''}`,
     args: [req],

@@ -1,3 +1,4 @@
+import { awaiting } from '../flow/eventually';
 import { next, type NodeSpec } from './node-spec';
 import { variableParam } from './param-specs';
 
@@ -25,12 +26,14 @@ export const approvalNode: NodeSpec = {
     const variable = p.str('variable');
     return { outputs: ['approved', 'rejected', 'timeout'], blocking: true, writes: variable ? [variable] : [], templates: { 'params.prompt': p.str('prompt', { required: true }) } };
   },
-  async run(node, p, engine) {
+  run(node, p, engine) {
     const timeoutMs = p.duration('timeout') ?? DEFAULT_APPROVAL_TIMEOUT_MS;
-    const outcome = await engine.awaitApproval({ node: node.id, prompt: engine.render(p.str('prompt')!), approvers: p.strArray('approvers') ?? [] }, timeoutMs);
-    const variable = p.str('variable');
-    if (variable) engine.setVariable(variable, { decision: outcome.decision, by: outcome.by ?? null, comment: outcome.comment ?? null });
-    engine.detail({ decision: outcome.decision, ...(outcome.by ? { by: outcome.by } : {}) });
-    return next(outcome.decision === 'approve' ? 'approved' : outcome.decision === 'reject' ? 'rejected' : 'timeout');
+    // awaiting(): the interpreter waits for the decision itself, with no promise of the node's own.
+    return awaiting(engine.awaitApproval({ node: node.id, prompt: engine.render(p.str('prompt')!), approvers: p.strArray('approvers') ?? [] }, timeoutMs), (outcome) => {
+      const variable = p.str('variable');
+      if (variable) engine.setVariable(variable, { decision: outcome.decision, by: outcome.by ?? null, comment: outcome.comment ?? null });
+      engine.detail({ decision: outcome.decision, ...(outcome.by ? { by: outcome.by } : {}) });
+      return next(outcome.decision === 'approve' ? 'approved' : outcome.decision === 'reject' ? 'rejected' : 'timeout');
+    });
   },
 };
