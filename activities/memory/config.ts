@@ -1,4 +1,5 @@
 import { SAME_TOPIC, type SameTopicThresholds } from './same-topic';
+import type { MessageFusion } from './conversation-ranking';
 // Every number the memory subsystem uses, in one place. docs/memory.md explains each one; the
 // seed systems' values are kept where they exist (Memory Vault, Vel, the ReasoningBank paper).
 // Pure data: safe to import from workflow code.
@@ -46,6 +47,8 @@ export interface MemoryConfig {
     neighbourChars: number;
     /** With neighbours: each message is also indexed alone (conversation-indexing.ts). */
     alsoAlone: boolean;
+    /** How a search ranks the messages of a collection indexed alone and with neighbours (conversation-ranking.ts). */
+    fusion: MessageFusion;
   };
   facts: {
     /** Default page of list and prefix search. */
@@ -122,6 +125,7 @@ export const DEFAULT_MEMORY_CONFIG: MemoryConfig = {
     neighbours: 1,
     neighbourChars: 300,
     alsoAlone: true,
+    fusion: { k: 7, lexicalWeight: 0.75, neighbourShare: 0.15, neighbourReach: 3 },
   },
   facts: {
     listLimit: 50,
@@ -163,7 +167,7 @@ export function resolveMemoryConfig(overrides: MemoryConfigOverrides = {}): Memo
   const d = DEFAULT_MEMORY_CONFIG;
   return {
     vault: { ...d.vault, ...overrides.vault, sameTopic: { bias: overrides.vault?.sameTopic?.bias ?? d.vault.sameTopic.bias, weights: { ...d.vault.sameTopic.weights, ...overrides.vault?.sameTopic?.weights } } },
-    conversation: { ...d.conversation, ...overrides.conversation },
+    conversation: { ...d.conversation, ...overrides.conversation, fusion: { ...d.conversation.fusion, ...overrides.conversation?.fusion } },
     facts: { ...d.facts, ...overrides.facts },
     context: { ...d.context, ...overrides.context },
     reasoning: { ...d.reasoning, ...overrides.reasoning },

@@ -2,10 +2,12 @@ import type { MemoryConfig } from './config';
 import type { ConversationHit, ConversationIndexRequest, ConversationIndexResult, ConversationSearchRequest, ConversationSearchResult } from './contracts';
 import { chunkText } from './chunking';
 import { collectionIndexing, textWithNeighbours } from './conversation-indexing';
+import { fuseMessages, type RankedEntry } from './conversation-ranking';
 import { onceUntilFailure } from '../common/once-until-failure';
 import { MemoryInputError, optionalPositiveInt, optionalSimilarity, requireText } from './errors';
 import { nowIso, type MemoryDb } from './memory-db';
 import { derivedUuid } from '../vectors/derived-uuid';
+import { HYBRID_CANDIDATES } from '../vectors/lexical-index';
 import type { VectorSpace } from './vector-space';
 import type { VectorRecord } from '../vectors/port';
 
@@ -108,36 +110,59 @@ export class ConversationMemory {
     return { indexedChunks: fresh.length, skippedMessages, ...(stale.length ? { replacedChunks: stale.length } : {}) };
   }
 
-  /** The best chunk of each matching message, most similar first. */
+  /**
+   * The best chunk of each matching message, best first. A collection that indexes each message
+   * alone and with its neighbours ranks messages by fusing the four rankings (conversation-ranking.ts);
+   * others take the store's fused order.
+   */
   async search(req: ConversationSearchRequest): Promise<ConversationSearchResult> {
     const tenant = requireText('tenant', req.tenant);
     const query = requireText('query', req.query);
     const limit = Math.min(optionalPositiveInt('limit', req.limit) ?? this.config.defaultLimit, this.config.maxLimit);
     const minSimilarity = optionalSimilarity('minSimilarity', req.minSimilarity) ?? this.config.minSimilarity;
     const sessionId = req.sessionId === undefined ? undefined : requireText('sessionId', req.sessionId);
+    const hybrid = req.hybrid !== false;
+    const byMessage = hybrid && (await this.indexing()).alsoAlone === true;
     await this.vectors.ensure();
     const vector = await this.vectors.embedQuery(query);
-    // Over-fetch: several chunks of one message, or of the excluded session, may rank high.
+    // Over-fetch: several chunks of one message, or of the excluded session, may rank high; fusing
+    // by message takes every candidate of both rankings.
     const hits = await this.vectors.store.query(this.vectors.collection, {
       tenants: [tenant],
       vector,
-      limit: limit * 4 + 8,
-      ...(req.hybrid === false ? {} : { text: query }),
+      limit: byMessage ? 2 * HYBRID_CANDIDATES : limit * 4 + 8,
+      ...(hybrid ? { text: query } : {}),
       ...(sessionId ? { filter: { sessionId } } : {}),
     });
-    const seen = new Set<string>();
-    const out: ConversationHit[] = [];
+    // Each message once, by its first hit in the store's order; its similarity is its entries' best.
+    const messages = new Map<string, { hit: ConversationHit; entries: RankedEntry[] }>();
     for (const h of hits) {
       const p = h.payload;
+      if (req.excludeSessionId && p.sessionId === req.excludeSessionId) continue;
+      const key = messageKey(String(p.sessionId), Number(p.messageIndex));
       const similarity = this.vectors.queryScale.toReference(h.score);
-      if (similarity < minSimilarity || (req.excludeSessionId && p.sessionId === req.excludeSessionId)) continue;
-      const key = `${p.sessionId}\u0000${p.messageIndex}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ sessionId: String(p.sessionId), messageIndex: Number(p.messageIndex), chunkIndex: Number(p.chunkIndex), role: String(p.role), text: String(p.text), similarity });
-      if (out.length >= limit) break;
+      let m = messages.get(key);
+      if (!m) {
+        const hit = { sessionId: String(p.sessionId), messageIndex: Number(p.messageIndex), chunkIndex: Number(p.chunkIndex), role: String(p.role), text: String(p.text), similarity };
+        messages.set(key, (m = { hit, entries: [] }));
+      }
+      m.hit.similarity = Math.max(m.hit.similarity, similarity);
+      // The message alone has the id a chunk indexed without neighbours has (index() above).
+      const alone = h.id === derivedUuid([tenant, String(p.sessionId), String(p.messageIndex), String(p.chunkIndex), String(p.text)]);
+      m.entries.push({ message: key, alone, ranks: h.ranks ?? {} });
     }
-    return { hits: out };
+    const order = byMessage
+      ? fuseMessages(
+          [...messages.values()].flatMap((m) => m.entries),
+          this.config.fusion,
+          (key) => {
+            const { sessionId: s, messageIndex: i } = messages.get(key)!.hit;
+            return Array.from({ length: this.config.fusion.neighbourReach }, (_, d) => [messageKey(s, i - d - 1), messageKey(s, i + d + 1)]).flat();
+          },
+        ).map(([key]) => key)
+      : [...messages.keys()];
+    const out = order.map((key) => messages.get(key)!.hit).filter((h) => h.similarity >= minSimilarity);
+    return { hits: out.slice(0, limit) };
   }
 
   /**
@@ -171,6 +196,11 @@ export class ConversationMemory {
     }
     return ids.length;
   }
+}
+
+/** A message's key in a search: its session and position. */
+function messageKey(sessionId: string, messageIndex: number): string {
+  return `${sessionId}\u0000${messageIndex}`;
 }
 
 interface Chunk {

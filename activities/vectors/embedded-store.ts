@@ -271,29 +271,30 @@ export class EmbeddedVectorStore implements VectorStore {
     const tenants = [...new Set(q.tenants)];
     const hybrid = typeof q.text === 'string' && q.text.trim() !== '' && q.limit > 0;
     const dense = this.denseTop(c, tenants, unit, hybrid ? Math.max(q.limit, HYBRID_CANDIDATES) : q.limit, filter);
-    const hit = (cand: Candidate, score: number, lexical?: number): VectorHit => ({
+    const hit = (cand: Candidate, score: number, lexical?: number, ranks?: VectorHit['ranks']): VectorHit => ({
       id: cand.seg.ids[cand.slot]!,
       tenant: cand.tenant,
       score,
       payload: structuredClone(cand.seg.payloads[cand.slot]!),
       ...(lexical !== undefined ? { lexical } : {}),
+      ...(ranks ? { ranks } : {}),
     });
     if (!hybrid) return dense.map(({ score, item }) => hit(item, score));
 
     const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
-    const byKey = new Map<string, { cand: Candidate; lexical?: number }>();
+    const byKey = new Map<string, { cand: Candidate; lexical?: number; ranks: NonNullable<VectorHit['ranks']> }>();
     const key = (cand: Candidate) => `${cand.tenant}\u0000${cand.seg.ids[cand.slot]}`;
-    for (const { item } of dense) byKey.set(key(item), { cand: item });
-    for (const { score, item } of lexical) {
+    dense.forEach(({ item }, r) => byKey.set(key(item), { cand: item, ranks: { vector: r + 1 } }));
+    lexical.forEach(({ score, item }, r) => {
       const k = key(item);
       const known = byKey.get(k);
-      if (known) known.lexical = score;
-      else byKey.set(k, { cand: item, lexical: score });
-    }
+      if (known) Object.assign(known, { lexical: score, ranks: { ...known.ranks, lexical: r + 1 } });
+      else byKey.set(k, { cand: item, lexical: score, ranks: { lexical: r + 1 } });
+    });
     const fused = fuseRankings([{ keys: dense.map((d) => key(d.item)) }, { keys: lexical.map((l) => key(l.item)), weight: LEXICAL_WEIGHT }]);
     return fused.slice(0, q.limit).map((k) => {
-      const { cand, lexical: bm25 } = byKey.get(k)!;
-      return hit(cand, dotAt(unit, cand.seg.rows, cand.slot * c.dimension), bm25);
+      const { cand, lexical: bm25, ranks } = byKey.get(k)!;
+      return hit(cand, dotAt(unit, cand.seg.rows, cand.slot * c.dimension), bm25, ranks);
     });
   }
 

@@ -22,6 +22,12 @@ export interface VectorHit {
   payload: Record<string, JsonValue>;
   /** In a hybrid query: the BM25 score when the record matched the query's keywords. */
   lexical?: number;
+  /**
+   * In a hybrid query: the hit's 1-based places in the vector and in the BM25 ranking that were
+   * fused (absent from a ranking it was not among the candidates of), so a caller can fuse
+   * differently (conversation memory ranks messages, not records: memory/conversation-ranking.ts).
+   */
+  ranks?: { vector?: number; lexical?: number };
 }
 
 export interface VectorQuery {

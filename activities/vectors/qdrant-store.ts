@@ -150,9 +150,15 @@ export class QdrantVectorStore implements VectorStore {
     const filter = buildFilter([...new Set(q.tenants)], q.filter);
     if (q.limit === 0) return [];
     const dense = Array.from(q.vector);
-    const toHit = (p: ScoredPoint, score: number, lexical?: number): VectorHit => {
+    const toHit = (p: ScoredPoint, score: number, lexical?: number, ranks?: VectorHit['ranks']): VectorHit => {
       const stored = p.payload as unknown as StoredPayload;
-      return { id: stored.record_id, tenant: stored.tenant, score, payload: stored.data ?? {}, ...(lexical !== undefined ? { lexical } : {}) };
+      return { id: stored.record_id, tenant: stored.tenant, score, payload: stored.data ?? {}, ...(lexical !== undefined ? { lexical } : {}), ...(ranks ? { ranks } : {}) };
+    };
+    /** 1-based places of an id in the two fused rankings. */
+    const placesIn = (vector: string[], lexical: string[]) => {
+      const v = new Map(vector.map((id, r) => [id, r + 1]));
+      const l = new Map(lexical.map((id, r) => [id, r + 1]));
+      return (id: string): VectorHit['ranks'] => ({ ...(v.has(id) ? { vector: v.get(id) } : {}), ...(l.has(id) ? { lexical: l.get(id) } : {}) });
     };
     const text = q.text?.trim();
     if (!text) {
@@ -169,9 +175,11 @@ export class QdrantVectorStore implements VectorStore {
       const bm25 = lex.scores(text);
       const lexical = [...bm25].sort((a, b) => b[1] - a[1]).map(([id]) => id);
       const byId = new Map(res.points.map((p) => [String(p.id), p]));
-      return fuseRankings([{ keys: res.points.map((p) => String(p.id)) }, { keys: lexical, weight: LEXICAL_WEIGHT }])
+      const byMeaning = res.points.map((p) => String(p.id));
+      const places = placesIn(byMeaning, lexical);
+      return fuseRankings([{ keys: byMeaning }, { keys: lexical, weight: LEXICAL_WEIGHT }])
         .slice(0, q.limit)
-        .map((id) => toHit(byId.get(id)!, byId.get(id)!.score, bm25.get(id)));
+        .map((id) => toHit(byId.get(id)!, byId.get(id)!.score, bm25.get(id), places(id)));
     }
     const [byMeaning, byKeywords] = await this.call(collection, 'hybrid query', () =>
       this.client.queryBatch(collection, {
@@ -189,11 +197,14 @@ export class QdrantVectorStore implements VectorStore {
       if (known) known.lexical = p.score;
       else byId.set(String(p.id), { p, lexical: p.score, cosine: dot(unit, denseOf(p.vector)) });
     }
-    return fuseRankings([{ keys: byMeaning!.points.map((p) => String(p.id)) }, { keys: byKeywords!.points.map((p) => String(p.id)), weight: LEXICAL_WEIGHT }])
+    const meaningIds = byMeaning!.points.map((p) => String(p.id));
+    const keywordIds = byKeywords!.points.map((p) => String(p.id));
+    const places = placesIn(meaningIds, keywordIds);
+    return fuseRankings([{ keys: meaningIds }, { keys: keywordIds, weight: LEXICAL_WEIGHT }])
       .slice(0, q.limit)
       .map((id) => {
         const e = byId.get(id)!;
-        return toHit(e.p, e.cosine ?? 0, e.lexical);
+        return toHit(e.p, e.cosine ?? 0, e.lexical, places(id));
       });
   }
 

@@ -1,5 +1,6 @@
 /** @jest-environment ./test/memory/native-typed-arrays-environment.js */
 import { chunkText } from '../../activities/memory/chunking';
+import { fuseMessages, type RankedEntry } from '../../activities/memory/conversation-ranking';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +126,44 @@ describe('conversation memory: turns indexed with their neighbours', () => {
     // One hit per message, though each is stored twice.
     expect(hits.map((h) => h.messageIndex).sort()).toEqual([0, 1, 2]);
     expect(await s.vectorStore.count(collectionName(s.embedder.model, s.embedder.dimension, 'memory_conversations'), tenant)).toBe(6);
+  });
+});
+
+describe('conversation memory: messages ranked by fusing four rankings', () => {
+  const fusion = { k: 7, lexicalWeight: 0.75, neighbourShare: 0, neighbourReach: 1 };
+  const none = () => [];
+
+  test('a message found alone and by its window, by meaning and by keywords, outranks one first in a single ranking', () => {
+    const entries: RankedEntry[] = [
+      { message: 'single', alone: true, ranks: { vector: 1 } },
+      { message: 'broad', alone: true, ranks: { vector: 2, lexical: 2 } },
+      { message: 'broad', alone: false, ranks: { vector: 3, lexical: 1 } },
+    ];
+    expect(fuseMessages(entries, fusion, none).map(([m]) => m)).toEqual(['broad', 'single']);
+  });
+
+  test('a message counts once per ranking: its second chunk does not push another message down a place', () => {
+    const entries: RankedEntry[] = [
+      { message: 'long', alone: true, ranks: { vector: 1 } },
+      { message: 'long', alone: true, ranks: { vector: 2 } },
+      { message: 'other', alone: true, ranks: { vector: 3 } },
+    ];
+    const scores = new Map(fuseMessages(entries, fusion, none));
+    expect(scores.get('long')).toBeCloseTo(1 / 8, 10);
+    expect(scores.get('other')).toBeCloseTo(1 / 9, 10);
+  });
+
+  test("a candidate near a strong hit gains a share of its score; a message that is not a candidate gains nothing", () => {
+    const entries: RankedEntry[] = [
+      { message: 'a', alone: true, ranks: { vector: 1, lexical: 1 } },
+      { message: 'c', alone: true, ranks: { vector: 2 } },
+      { message: 'b', alone: true, ranks: { vector: 3 } },
+    ];
+    const neighbours = (m: string) => ({ a: ['b', 'x'], b: ['a', 'c'], c: ['b'] })[m] ?? [];
+    expect(fuseMessages(entries, fusion, neighbours).map(([m]) => m)).toEqual(['a', 'c', 'b']);
+    const shared = fuseMessages(entries, { ...fusion, neighbourShare: 0.15 }, neighbours);
+    expect(shared.map(([m]) => m)).toEqual(['a', 'b', 'c']);
+    expect(shared.some(([m]) => m === 'x')).toBe(false);
   });
 });
 

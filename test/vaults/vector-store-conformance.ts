@@ -166,8 +166,16 @@ export function vectorStoreConformance(open: () => Promise<VectorStore>): void {
     expect(z.lexical).toBeGreaterThan(0);
     expect(z.payload).toEqual({ kind: 'fact' });
     expect(hybrid.every((h) => h.tenant === 'h')).toBe(true);
-    // Without text: vectors only, the keyword match is nowhere near.
-    expect((await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3 })).map((h) => h.id)).not.toContain('z');
+    // Each hit names its places in the two fused rankings: z was first by keywords and not among
+    // the vector candidates; the fillers came by meaning, in cosine order.
+    expect(z.ranks).toEqual({ lexical: 1 });
+    const fillerPlaces = hybrid.filter((h) => h.id !== 'z').map((h) => h.ranks?.vector);
+    expect(fillerPlaces.every((r) => typeof r === 'number' && r >= 1)).toBe(true);
+    expect(new Set(fillerPlaces).size).toBe(fillerPlaces.length);
+    // Without text: vectors only, the keyword match is nowhere near, and no places are given.
+    const vectorOnly = await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3 });
+    expect(vectorOnly.map((h) => h.id)).not.toContain('z');
+    expect(vectorOnly.every((h) => h.ranks === undefined)).toBe(true);
     // Filters apply to the keyword ranking too.
     const filtered = await store.query(col, { tenants: ['h'], vector: v(1, 0, 0, 0), limit: 3, text: 'Zorvath', filter: { kind: 'filler' } });
     expect(filtered.map((h) => h.id)).not.toContain('z');
