@@ -172,18 +172,12 @@ export class ConversationMemory {
    */
   async reindex(batchSize = 64): Promise<number> {
     const rows = await this.db.selectFrom('conversation_chunks').selectAll().execute();
-    await this.vectors.ensure();
-    for (let i = 0; i < rows.length; i += batchSize) {
-      const batch = rows.slice(i, i + batchSize);
-      const vectors = await this.vectors.embedder.embed(batch.map((r) => r.text));
-      await this.vectors.store.upsert(
-        this.vectors.collection,
-        batch.map((r, j) =>
-          chunkRecord(r.tenant, r.session_id, { id: r.id, messageIndex: r.message_index, chunkIndex: r.chunk_index, role: r.role, text: r.text, embedded: r.text }, vectors[j]!),
-        ),
-      );
-    }
-    return rows.length;
+    return this.vectors.reembedRows(
+      rows,
+      (r) => [r.text],
+      (r, [v]) => [chunkRecord(r.tenant, r.session_id, { id: r.id, messageIndex: r.message_index, chunkIndex: r.chunk_index, role: r.role, text: r.text, embedded: r.text }, v!)],
+      batchSize,
+    );
   }
 
   /** Removes a session's chunks (e.g. when the user deletes the conversation). */

@@ -87,17 +87,12 @@ export class FactStore {
   /** Re-embeds every fact from the database (after a change of embedding model); returns how many. */
   async reindex(batchSize = 64): Promise<number> {
     const rows = await this.db.selectFrom('facts').selectAll().execute();
-    await this.vectors.ensure();
-    for (let i = 0; i < rows.length; i += batchSize) {
-      const batch = rows.slice(i, i + batchSize);
-      const texts = batch.map((r) => factText(r.namespace, r.key, r.value));
-      const vectors = await this.vectors.embedder.embed(texts);
-      await this.vectors.store.upsert(
-        this.vectors.collection,
-        batch.map((r, j) => ({ id: factVectorId(r.tenant, r.namespace, r.key), tenant: r.tenant, vector: vectors[j]!, text: texts[j], payload: { namespace: r.namespace, key: r.key } })),
-      );
-    }
-    return rows.length;
+    return this.vectors.reembedRows(
+      rows,
+      (r) => [factText(r.namespace, r.key, r.value)],
+      (r, [v], [text]) => [{ id: factVectorId(r.tenant, r.namespace, r.key), tenant: r.tenant, vector: v!, text, payload: { namespace: r.namespace, key: r.key } }],
+      batchSize,
+    );
   }
 
   /** Facts of any namespace of the tenant similar to the text. */

@@ -223,16 +223,12 @@ export class MemoryVault {
     let query = this.db.selectFrom('memory_vault_entries').selectAll().where('deleted', 'is', null);
     if (tenant) query = query.where('tenant', '=', tenant);
     const rows = await query.execute();
-    await this.vectors.ensure();
-    for (let i = 0; i < rows.length; i += batchSize) {
-      const batch = rows.slice(i, i + batchSize);
-      const vectors = await this.vectors.embedder.embed(batch.map((r) => r.content));
-      await this.vectors.store.upsert(
-        this.vectors.collection,
-        batch.map((r, j) => ({ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: vectors[j], text: r.content, payload: { tenant: r.tenant, scope: r.scope } })),
-      );
-    }
-    return rows.length;
+    return this.vectors.reembedRows(
+      rows,
+      (r) => [r.content],
+      (r, [v]) => [{ id: r.id, tenant: vectorTenant(r.tenant, r.scope), vector: v!, text: r.content, payload: { tenant: r.tenant, scope: r.scope } }],
+      batchSize,
+    );
   }
 
   /** The tenant's scopes that hold live entries. */

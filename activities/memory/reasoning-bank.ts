@@ -109,16 +109,12 @@ export class ReasoningBank {
    */
   async reindex(batchSize = 32): Promise<number> {
     const rows = await this.db.selectFrom('reasoning_items').selectAll().execute();
-    await this.vectors.ensure();
-    for (let i = 0; i < rows.length; i += batchSize) {
-      const batch = rows.slice(i, i + batchSize);
-      const vectors = await this.vectors.embedder.embed(batch.flatMap((r) => [strategyText(r.title, r.content), r.task_signature]));
-      await this.vectors.store.upsert(
-        this.vectors.collection,
-        batch.flatMap((r, j) => itemVectors(r.tenant, r.id, r.title, r.content, r.task_signature, vectors[2 * j]!, vectors[2 * j + 1]!)),
-      );
-    }
-    return rows.length;
+    return this.vectors.reembedRows(
+      rows,
+      (r) => [strategyText(r.title, r.content), r.task_signature],
+      (r, [strategy, signature]) => itemVectors(r.tenant, r.id, r.title, r.content, r.task_signature, strategy!, signature!),
+      batchSize,
+    );
   }
 
   /**

@@ -3,7 +3,7 @@ import { collectionName } from '../vectors/collection-name';
 import { cosineScale, type CosineScale } from '../embeddings/cosine-scale';
 import { localModelNamed } from '../embeddings/local-models';
 import type { Embedder } from '../embeddings/port';
-import type { VectorStore } from '../vectors/port';
+import type { VectorRecord, VectorStore } from '../vectors/port';
 
 /**
  * One kind of memory's vectors: a collection named after the kind and the embedding model
@@ -40,6 +40,24 @@ export class VectorSpace {
   async embedQuery(text: string): Promise<Float32Array> {
     const [v] = await this.embedder.embed([text], 'query');
     return v;
+  }
+
+  /**
+   * Embeds each row's texts again and writes the records made from them, a batch of rows at a time:
+   * how every memory kind re-embeds itself from its database (`reindex()`, after a change of
+   * model). Returns the number of rows.
+   */
+  async reembedRows<R>(rows: R[], textsOf: (row: R) => string[], recordsOf: (row: R, vectors: Float32Array[], texts: string[]) => VectorRecord[], batchSize = 64): Promise<number> {
+    await this.ensure();
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const batch = rows.slice(i, i + batchSize);
+      const texts = batch.map(textsOf);
+      const vectors = await this.embedder.embed(texts.flat());
+      let at = 0;
+      const records = batch.flatMap((row, j) => recordsOf(row, vectors.slice(at, (at += texts[j]!.length)), texts[j]!));
+      await this.store.upsert(this.collection, records);
+    }
+    return rows.length;
   }
 }
 
