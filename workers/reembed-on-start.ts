@@ -5,7 +5,7 @@
  * the copy at its next start. The model and the memory stores are loaded only when there is
  * something to copy: a worker with nothing to move starts as light as before.
  */
-import { localModelSpec, type Embedder } from '../activities/embeddings';
+import { sharedDefaultEmbedder } from '../activities/embeddings';
 import { memoryReindexers, reembedStores } from '../activities/embeddings/model-change';
 import { sharedMemoryServices } from '../activities/memory/activities';
 import { createDefaultVectorStore } from '../activities/vectors';
@@ -15,8 +15,8 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
   let last = 0;
   const done = (async () => {
     if ((process.env.PAR_EMBEDDER || 'local').toLowerCase() !== 'local') return;
-    const spec = localModelSpec();
-    const embedder: Embedder = { model: spec.name, dimension: spec.dimension, embed: async (texts, purpose) => (await sharedMemoryServices()).embedder.embed(texts, purpose) };
+    // The process's shared embedder: its model loads with the first text to embed (LazyEmbedder).
+    const embedder = await sharedDefaultEmbedder();
     const store = await createDefaultVectorStore();
     try {
       const results = await reembedStores({
@@ -28,7 +28,7 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
           const now = Date.now();
           if (p.done !== 0 && p.done !== p.total && now - last < 5000) return;
           last = now;
-          log(`re-embedding ${kind} for ${spec.name}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
+          log(`re-embedding ${kind} for ${embedder.model}: ${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')} from ${p.from}`);
         },
       });
       for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} re-embedded from the memory database)` : ''}`);
