@@ -22,6 +22,7 @@ import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { createMemoryServices } from '../activities/memory/services';
 import { VaultService } from '../activities/vaults/service';
 import { locomoFile } from './lib/locomo-file';
+import { stringFlag } from './lib/stats';
 import { flag } from './vault-bench-data';
 import { embeddedVaultService } from './lib/embedded-vault';
 
@@ -117,10 +118,6 @@ async function memoryRetriever(method: Method, dir: string, mi: number): Promise
   };
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 interface LocomoTurn {
   id: string;
@@ -165,11 +162,11 @@ const pct = (v: { n: number; sum: Record<number, number> } | undefined, k: numbe
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
-  const file = path.resolve(arg('data', locomoFile()));
+  const file = path.resolve(stringFlag('data', locomoFile()));
   if (!fs.existsSync(file)) throw new Error(`LoCoMo data not found at ${file}: pass --data /path/to/locomo10.json`);
   const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 2));
   const perConversation = flag('questions-per-conversation', 100_000);
-  const methods = arg('methods', 'vector,hybrid,hybrid-window,memory-turn,memory')
+  const methods = stringFlag('methods', 'vector,hybrid,hybrid-window,memory-turn,memory')
     .split(',')
     .map((m) => METHODS[m] ?? (() => { throw new Error(`unknown method ${m}: one of ${Object.keys(METHODS).join(', ')}`); })());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-locomo-'));

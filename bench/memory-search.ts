@@ -22,12 +22,8 @@ import { statementSimilarities } from '../activities/memory/vector-space';
 import type { Embedder } from '../activities/embeddings/port';
 import { createDefaultVectorStore, EmbeddedVectorStore } from '../activities/vectors';
 import { locomoFile } from './lib/locomo-file';
-import { numberFlag as flag, percentile } from './lib/stats';
+import { numberFlag as flag, percentile, stringFlag } from './lib/stats';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : process.argv[i + 1];
-}
 
 function summary(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -284,7 +280,7 @@ async function main(): Promise<void> {
   try {
     if (!process.argv.includes('--skip-merge')) await mergeBench(embedder);
     if (entries > 0) await vaultBench(s, entries, queries, saves);
-    if (!process.argv.includes('--skip-locomo')) await locomoBench(makeServices, option('locomo', locomoFile()), conversations);
+    if (!process.argv.includes('--skip-locomo')) await locomoBench(makeServices, stringFlag('locomo', locomoFile()), conversations);
     console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {
     await s.close();

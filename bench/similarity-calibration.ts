@@ -15,7 +15,7 @@ import { LOCAL_MODELS, LocalOnnxEmbedder } from '../activities/embeddings';
 import { REFERENCE_MODEL, ScaledCosine, type CosineKnots } from '../activities/embeddings/cosine-scale';
 import type { EmbedPurpose } from '../activities/embeddings/port';
 import { locomoFile } from './lib/locomo-file';
-import { numberFlag } from './lib/stats';
+import { numberFlag, stringFlag } from './lib/stats';
 
 interface Pair {
   first: string;
@@ -23,10 +23,6 @@ interface Pair {
   kind: string;
 }
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : process.argv[i + 1]!;
-}
 
 /** A fixed-seed generator, so the pairs (and the knots) are the same on every run. */
 function random(seed: number): () => number {
@@ -128,12 +124,12 @@ function spearman(a: number[], b: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const ps = pairs(option('locomo', locomoFile()), numberFlag('questions-per-conversation', 60));
+  const ps = pairs(stringFlag('locomo', locomoFile()), numberFlag('questions-per-conversation', 60));
   const kinds = [...new Set(ps.map((p) => p.kind))];
   console.log(`${ps.length} pairs: ${kinds.map((k) => `${ps.filter((p) => p.kind === k).length} ${k}`).join(', ')}`);
   const reference = await cosines(REFERENCE_MODEL, ps, 'document');
   const thresholds = [0.1, 0.3, 0.35, 0.5, 0.8, 0.85];
-  const only = option('model', '');
+  const only = stringFlag('model', '');
   for (const id of Object.keys(LOCAL_MODELS)) {
     if (id === REFERENCE_MODEL || (only && id !== only)) continue;
     for (const purpose of ['query', 'document', 'symmetric'] as PairScale[]) {

@@ -11,12 +11,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
+import { stringFlag } from './lib/stats';
 import { dataAndQueries, exactTopK, flag, percentile, recallAt } from './vault-bench-data';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : fallback;
-}
 
 interface Result {
   engine: string;
@@ -49,7 +46,7 @@ async function main(): Promise<void> {
   const n = flag('n', 50_000);
   const dim = flag('dim', 384);
   const nq = flag('queries', 100);
-  const from = arg('from', '/tmp/vs-cand');
+  const from = stringFlag('from', '/tmp/vs-cand');
   const req = createRequire(path.join(path.resolve(from), 'package.json'));
   console.log(`vector engines: ${n.toLocaleString('en')} x ${dim}-d, ${nq} queries, top 10, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   const { data, queries } = dataAndQueries(n, nq, dim);

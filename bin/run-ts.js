@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point through tsx's require hook: `node bin/run-ts.js file.ts [args]`.
+// Runs a TypeScript entry point through the esbuild require hook (bin/ts-hook.js): `node bin/run-ts.js file.ts [args]`.
 'use strict';
 require('./ts-hook');
 const path = require('node:path');

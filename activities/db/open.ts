@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { DatabaseError } from './errors';
+import { cachingStatements } from './statement-cache';
 import { checkPostgresUrl, describeTarget, type DatabaseTarget } from './target';
 
 /**
@@ -71,7 +72,7 @@ function openSqlite(target: { kind: 'sqlite'; file: string }): Omit<DatabaseHand
   database.pragma('synchronous = NORMAL');
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
-  return { db: new Kysely({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite', target, where: describeTarget(target) };
+  return { db: new Kysely({ dialect: new SqliteDialect({ database: cachingStatements(database) }) }), dialect: 'sqlite', target, where: describeTarget(target) };
 }
 
 /** Pool and timeout settings, each overridable from the environment. */

@@ -1,8 +1,10 @@
 /**
  * A local sentence-embedding model (local-models.ts) on onnxruntime-node, offline: WordPiece ids
- * (tokenized here) -> the model in a worker thread (onnx-thread.js) -> the model's pooling ([CLS]
- * or the mean over real tokens) -> unit length, which is what sentence-transformers does.
+ * (tokenized here) -> the model in worker threads (onnx-thread.js, a session each) -> the model's
+ * pooling ([CLS] or the mean over real tokens) -> unit length, which is what sentence-transformers
+ * does.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EmbedPurpose, Embedder } from './port';
@@ -11,14 +13,24 @@ import { WordPieceTokenizer } from './wordpiece';
 
 /** Texts per inference call: bounds the padded tensor's memory. */
 const BATCH = 32;
+
 /**
- * Inference calls in flight at once. While they run, new texts queue up and go together in the
- * next call: concurrent requests (fifty API clients each embedding one query) share batches
- * instead of waiting one by one, and an idle embedder adds no delay (no timer). One call at a
- * time (onnxruntime spreads it over the cores) measured faster than two on the shared 2-core
- * machine; PAR_EMBEDDING_IN_FLIGHT overrides it.
+ * Model threads, each with its own onnxruntime session, each running one inference call at a
+ * time. Texts that arrive while every thread is busy queue up and go together in the next free
+ * thread's call: fifty API clients each embedding one query share batches, and an idle embedder
+ * adds no delay (no timer). One session per core, each on one core, measured about a fifth more
+ * texts per second on 2 cores than one session spreading each call over both (bench/api-load.ts,
+ * docs/vaults.md): small query batches parallelise poorly inside one call. A lone query pays for
+ * it, a few milliseconds more than with both cores. PAR_EMBEDDING_SESSIONS sets the number of
+ * threads; PAR_EMBEDDING_THREADS the cores each session uses (1 when there are several sessions,
+ * onnxruntime's default, every core, when there is one).
  */
-const IN_FLIGHT = Number(process.env.PAR_EMBEDDING_IN_FLIGHT) || 1;
+function sessionCount(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.PAR_EMBEDDING_SESSIONS);
+  if (env.PAR_EMBEDDING_SESSIONS && !(Number.isInteger(n) && n > 0)) throw new Error(`PAR_EMBEDDING_SESSIONS must be a positive integer, got ${env.PAR_EMBEDDING_SESSIONS}`);
+  // Each session holds its own copy of the model (tens of MB): a few are enough.
+  return n || Math.min(os.availableParallelism(), 4);
+}
 
 interface Queued {
   ids: number[];
@@ -33,68 +45,84 @@ interface Reply {
   error?: string;
 }
 
+/** One model thread and the calls it has in flight. */
+interface ModelThread {
+  worker: Worker;
+  pending: Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>;
+  busy: boolean;
+}
+
 export class LocalOnnxEmbedder implements Embedder {
   readonly model: string;
   readonly dimension: number;
   private nextId = 0;
   private closed?: Error;
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private readonly queue: Queued[] = [];
-  private inFlight = 0;
   /** Inference calls made and texts embedded (for benchmarks: texts per call shows the batching). */
   readonly stats = { calls: 0, texts: 0 };
 
   private constructor(
     private readonly spec: LocalModelSpec,
-    private readonly thread: Worker,
+    private readonly threads: ModelThread[],
     private readonly tokenizer: WordPieceTokenizer,
   ) {
     this.model = spec.name;
     this.dimension = spec.dimension;
-    thread.on('message', (r: Reply) => {
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      this.pending.delete(r.id);
-      this.updateRef();
-      p.resolve(r);
-    });
-    thread.on('error', (err) => this.failAll(err));
-    thread.on('exit', (code) => this.failAll(new Error(`the local embedding model's thread has stopped (exit code ${code})`)));
-    this.updateRef();
+    for (const t of threads) {
+      t.worker.on('message', (r: Reply) => {
+        const p = t.pending.get(r.id);
+        if (!p) return;
+        t.pending.delete(r.id);
+        this.updateRef(t);
+        p.resolve(r);
+      });
+      t.worker.on('error', (err) => this.failAll(err));
+      t.worker.on('exit', (code) => this.failAll(new Error(`a thread of the local embedding model has stopped (exit code ${code})`)));
+      this.updateRef(t);
+    }
   }
 
   /** The model PAR_LOCAL_EMBEDDING_MODEL names (default e5-small-v2), or `spec` with its installed files. */
-  static async create(spec: LocalModelSpec = localModelSpec(), files: LocalModelFiles = findLocalModelFiles(spec)): Promise<LocalOnnxEmbedder> {
-    const threads = Number(process.env.PAR_EMBEDDING_THREADS) || undefined;
-    const thread = new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads, pooling: spec.pooling } });
-    const embedder = new LocalOnnxEmbedder(spec, thread, WordPieceTokenizer.fromTokenizerJson(files.tokenizer));
-    const ready = await embedder.request({ type: 'ready' });
-    if (!ready.ok) {
-      await thread.terminate();
-      throw new Error(`could not load the embedding model ${files.model}: ${ready.error}`);
+  static async create(spec: LocalModelSpec = localModelSpec(), files: LocalModelFiles = findLocalModelFiles(spec), env: NodeJS.ProcessEnv = process.env): Promise<LocalOnnxEmbedder> {
+    const sessions = sessionCount(env);
+    const threads = Number(env.PAR_EMBEDDING_THREADS) || (sessions > 1 ? 1 : undefined);
+    const workers = Array.from({ length: sessions }, () => new Worker(path.join(__dirname, 'onnx-thread.js'), { workerData: { model: files.model, threads, pooling: spec.pooling } }));
+    const embedder = new LocalOnnxEmbedder(
+      spec,
+      workers.map((worker) => ({ worker, pending: new Map(), busy: false })),
+      WordPieceTokenizer.fromTokenizerJson(files.tokenizer),
+    );
+    const ready = await Promise.all(embedder.threads.map((t) => embedder.request(t, { type: 'ready' })));
+    const failed = ready.find((r) => !r.ok);
+    if (failed) {
+      await embedder.close();
+      throw new Error(`could not load the embedding model ${files.model}: ${failed.error}`);
     }
     return embedder;
   }
 
-  /** The thread keeps the process alive only while a request is in flight. */
-  private updateRef(): void {
-    if (this.pending.size > 0) this.thread.ref();
-    else this.thread.unref();
+  /** A thread keeps the process alive only while a request is in flight. */
+  private updateRef(t: ModelThread): void {
+    if (t.pending.size > 0) t.worker.ref();
+    else t.worker.unref();
   }
 
   private failAll(err: Error): void {
     this.closed ??= err;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    for (const t of this.threads) {
+      for (const p of t.pending.values()) p.reject(err);
+      t.pending.clear();
+    }
+    for (const q of this.queue.splice(0)) q.reject(err);
   }
 
-  private request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private request(t: ModelThread, msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.updateRef();
-      this.thread.postMessage({ ...msg, id }, transfer);
+      t.pending.set(id, { resolve, reject });
+      this.updateRef(t);
+      t.worker.postMessage({ ...msg, id }, transfer);
     });
   }
 
@@ -115,27 +143,32 @@ export class LocalOnnxEmbedder implements Embedder {
     return Promise.all(out);
   }
 
-  /** Starts inference calls for queued texts while fewer than IN_FLIGHT are running. */
+  /** Gives queued texts to idle model threads, a batch each. */
   private pump(): void {
-    while (this.inFlight < IN_FLIGHT && this.queue.length > 0) {
+    for (const t of this.threads) {
+      if (this.queue.length === 0) return;
+      if (t.busy) continue;
       const batch = this.queue.splice(0, BATCH).sort((a, b) => a.ids.length - b.ids.length);
-      this.inFlight++;
+      t.busy = true;
       this.stats.calls++;
       this.stats.texts += batch.length;
-      this.run(batch)
-        .catch((err: Error) => batch.forEach((q) => q.reject(err)))
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
+      this.run(t, batch).catch((err: Error) => batch.forEach((q) => q.reject(err)));
     }
   }
 
-  private async run(batch: Queued[]): Promise<void> {
+  private async run(t: ModelThread, batch: Queued[]): Promise<void> {
     const seq = Math.max(...batch.map((q) => q.ids.length));
     const ids = new Int32Array(batch.length * seq);
     batch.forEach((q, r) => ids.set(q.ids, r * seq));
-    const reply = await this.request({ ids, lengths: batch.map((q) => q.ids.length), seq }, [ids.buffer]);
+    let reply: Reply;
+    try {
+      reply = await this.request(t, { ids, lengths: batch.map((q) => q.ids.length), seq }, [ids.buffer]);
+    } finally {
+      // The thread's next batch goes to the model before this one's callers run: their work (an
+      // API search, a response) would otherwise leave the thread idle until it was done.
+      t.busy = false;
+      this.pump();
+    }
     if (!reply.ok || !reply.vectors) throw new Error(`the local embedding model failed: ${reply.error}`);
     const flat = reply.vectors;
     batch.forEach((q, r) => q.resolve(Float32Array.from(flat.subarray(r * this.dimension, (r + 1) * this.dimension))));
@@ -143,6 +176,6 @@ export class LocalOnnxEmbedder implements Embedder {
 
   async close(): Promise<void> {
     this.closed ??= new Error('the local embedding model was closed');
-    await this.thread.terminate();
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { JsonValue } from '../contracts';
+import { cachingStatements, type CachingDatabase } from '../db/statement-cache';
 import { VectorStoreError } from './errors';
 import { matchesFilter, validateFilter, type FilterValue } from './filter';
 import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex } from './lexical-index';
@@ -69,6 +70,8 @@ function fromBlob(b: Buffer): Float32Array {
 export class EmbeddedVectorStore implements VectorStore {
   readonly kind = 'embedded';
   private readonly db: Database.Database;
+  /** Prepared once per SQL text: a search reads the collection's version every time. */
+  private readonly statements: CachingDatabase;
   private readonly cache = new Map<string, CachedCollection>();
 
   /**
@@ -81,6 +84,7 @@ export class EmbeddedVectorStore implements VectorStore {
   ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    this.statements = cachingStatements(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
@@ -95,26 +99,26 @@ export class EmbeddedVectorStore implements VectorStore {
       CREATE INDEX IF NOT EXISTS vs_points_tenant ON vs_points (collection, tenant, rowid);
     `);
     // Files from before hybrid search lack the keyword column; their rows fall back to payload.text.
-    const columns = this.db.prepare('PRAGMA table_info(vs_points)').all() as { name: string }[];
+    const columns = this.statements.prepare('PRAGMA table_info(vs_points)').all() as { name: string }[];
     if (!columns.some((c) => c.name === 'lexical')) this.db.exec('ALTER TABLE vs_points ADD COLUMN lexical TEXT');
   }
 
   async listCollections(): Promise<string[]> {
-    return (this.db.prepare('SELECT name FROM vs_collections ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+    return (this.statements.prepare('SELECT name FROM vs_collections ORDER BY name').all() as { name: string }[]).map((r) => r.name);
   }
 
   async ensureCollection(collection: string, dimension: number): Promise<void> {
     if (!collection) throw new VectorStoreError('collection name is empty', 'bad_query');
     if (!Number.isInteger(dimension) || dimension <= 0) throw new VectorStoreError(`dimension must be a positive integer, got ${dimension}`, 'bad_query');
-    const row = this.db.prepare('SELECT dimension FROM vs_collections WHERE name = ?').get(collection) as { dimension: number } | undefined;
+    const row = this.statements.prepare('SELECT dimension FROM vs_collections WHERE name = ?').get(collection) as { dimension: number } | undefined;
     if (row && row.dimension !== dimension) {
       throw new VectorStoreError(`collection ${collection} holds ${row.dimension}-d vectors, not ${dimension}-d`, 'dimension_mismatch');
     }
-    if (!row) this.db.prepare('INSERT OR IGNORE INTO vs_collections (name, dimension) VALUES (?, ?)').run(collection, dimension);
+    if (!row) this.statements.prepare('INSERT OR IGNORE INTO vs_collections (name, dimension) VALUES (?, ?)').run(collection, dimension);
   }
 
   private collectionInfo(collection: string): { dimension: number; version: number } {
-    const row = this.db.prepare('SELECT dimension, version FROM vs_collections WHERE name = ?').get(collection) as
+    const row = this.statements.prepare('SELECT dimension, version FROM vs_collections WHERE name = ?').get(collection) as
       | { dimension: number; version: number }
       | undefined;
     if (!row) throw new VectorStoreError(`collection ${collection} does not exist (ensureCollection first)`, 'unknown_collection');
@@ -128,7 +132,7 @@ export class EmbeddedVectorStore implements VectorStore {
     if (cached && cached.version === info.version) return cached;
     if (cached) this.dispose(cached);
     const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map() };
-    const rows = this.db.prepare('SELECT tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
+    const rows = this.statements.prepare('SELECT tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
     for (const r of rows as Iterable<PointRow>) {
       const payload = JSON.parse(r.payload) as Record<string, JsonValue>;
       this.place(fresh, r.tenant, r.id, fromBlob(r.vector), payload, lexicalText(r.lexical, payload));
@@ -220,7 +224,7 @@ export class EmbeddedVectorStore implements VectorStore {
         this.cache.delete(collection);
       }
       apply(inSync);
-      this.db.prepare('UPDATE vs_collections SET version = version + 1 WHERE name = ?').run(collection);
+      this.statements.prepare('UPDATE vs_collections SET version = version + 1 WHERE name = ?').run(collection);
       if (inSync) inSync.version = before.version + 1;
     });
     try {
@@ -244,7 +248,7 @@ export class EmbeddedVectorStore implements VectorStore {
         throw new VectorStoreError(`record ${r.id}: vector has ${r.vector?.length} dimensions, collection ${collection} holds ${dimension}`, 'dimension_mismatch');
       }
     }
-    const stmt = this.db.prepare(
+    const stmt = this.statements.prepare(
       `INSERT INTO vs_points (collection, tenant, id, vector, payload, lexical) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (collection, tenant, id) DO UPDATE SET vector = excluded.vector, payload = excluded.payload, lexical = excluded.lexical`,
     );
@@ -349,7 +353,7 @@ export class EmbeddedVectorStore implements VectorStore {
   async get(collection: string, tenant: string, ids: string[]): Promise<VectorRecord[]> {
     this.collectionInfo(collection);
     if (ids.length === 0) return [];
-    const stmt = this.db.prepare('SELECT rowid, tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
+    const stmt = this.statements.prepare('SELECT rowid, tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
     const out: VectorRecord[] = [];
     for (const id of ids) {
       const r = stmt.get(collection, tenant, id) as PointRow | undefined;
@@ -364,7 +368,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async delete(collection: string, tenant: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const stmt = this.db.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
+    const stmt = this.statements.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ? AND id = ?');
     this.write(collection, (c) => {
       for (const id of ids) {
         stmt.run(collection, tenant, id);
@@ -375,7 +379,7 @@ export class EmbeddedVectorStore implements VectorStore {
 
   async deleteTenant(collection: string, tenant: string): Promise<void> {
     this.write(collection, (c) => {
-      this.db.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ?').run(collection, tenant);
+      this.statements.prepare('DELETE FROM vs_points WHERE collection = ? AND tenant = ?').run(collection, tenant);
       c?.tenants.get(tenant)?.ann?.dispose();
       c?.tenants.delete(tenant);
     });
@@ -385,7 +389,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const f = validateFilter(filter);
     if (Object.keys(f).length === 0) {
       this.collectionInfo(collection);
-      const row = this.db.prepare('SELECT count(*) AS n FROM vs_points WHERE collection = ? AND tenant = ?').get(collection, tenant) as { n: number };
+      const row = this.statements.prepare('SELECT count(*) AS n FROM vs_points WHERE collection = ? AND tenant = ?').get(collection, tenant) as { n: number };
       return row.n;
     }
     const seg = this.loaded(collection).tenants.get(tenant);
@@ -402,7 +406,7 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!Number.isInteger(opts.limit) || opts.limit <= 0) throw new VectorStoreError(`scroll limit must be a positive integer, got ${opts.limit}`, 'bad_query');
     let after = opts.cursor ? Number(opts.cursor) : 0;
     if (!Number.isInteger(after) || after < 0) throw new VectorStoreError(`scroll cursor ${opts.cursor} is not one this store gave out`, 'bad_query');
-    const stmt = this.db.prepare(
+    const stmt = this.statements.prepare(
       'SELECT rowid, tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? AND tenant = ? AND rowid > ? ORDER BY rowid LIMIT ?',
     );
     const records: VectorRecord[] = [];
@@ -423,7 +427,7 @@ export class EmbeddedVectorStore implements VectorStore {
   }
 
   async listTenants(collection: string): Promise<string[]> {
-    const rows = this.db.prepare('SELECT DISTINCT tenant FROM vs_points WHERE collection = ? ORDER BY tenant').all(collection) as { tenant: string }[];
+    const rows = this.statements.prepare('SELECT DISTINCT tenant FROM vs_points WHERE collection = ? ORDER BY tenant').all(collection) as { tenant: string }[];
     return rows.map((r) => r.tenant);
   }
 
