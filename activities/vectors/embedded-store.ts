@@ -15,7 +15,8 @@ import { matchesFilter, validateFilter, type FilterValue } from './filter';
 import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex } from './lexical-index';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
 import { TenantAnnIndex, type AnnOptions } from './tenant-ann-index';
-import { dotAt, normalized, TopK } from './vector-math';
+import { RowMatrix } from './row-matrix';
+import { normalized, TopK } from './vector-math';
 
 interface Segment {
   ids: string[];
@@ -25,7 +26,7 @@ interface Segment {
   /** Built on the tenant's first hybrid query, then kept up to date. */
   lex?: LexicalIndex;
   slotOf: Map<string, number>;
-  rows: Float32Array;
+  rows: RowMatrix;
   /** An HNSW index once the tenant is large and has been searched (see tenant-ann-index.ts). */
   ann?: TenantAnnIndex;
 }
@@ -49,7 +50,13 @@ interface Candidate {
   tenant: string;
   seg: Segment;
   slot: number;
+  /** The record's identity within one query (its tenant's place in the query, its slot): fusing
+   * the two rankings by a number, not an id string, was a tenth of a small vault's search. */
+  key: number;
 }
+
+/** Slots per tenant in a candidate key: more than a segment ever holds. */
+const TENANT_STRIDE = 2 ** 32;
 
 /** The keyword text of a record: its own, or (rows written before hybrid search) the payload's text. */
 function lexicalText(text: string | null | undefined, payload: Record<string, JsonValue>): string {
@@ -144,17 +151,12 @@ export class EmbeddedVectorStore implements VectorStore {
   private place(c: CachedCollection, tenant: string, id: string, unit: Float32Array, payload: Record<string, JsonValue>, text: string): void {
     let seg = c.tenants.get(tenant);
     if (!seg) {
-      seg = { ids: [], payloads: [], texts: [], slotOf: new Map(), rows: new Float32Array(c.dimension * 16) };
+      seg = { ids: [], payloads: [], texts: [], slotOf: new Map(), rows: new RowMatrix(c.dimension) };
       c.tenants.set(tenant, seg);
     }
     let slot = seg.slotOf.get(id);
     if (slot === undefined) {
       slot = seg.ids.length;
-      if ((slot + 1) * c.dimension > seg.rows.length) {
-        const grown = new Float32Array(seg.rows.length * 2);
-        grown.set(seg.rows);
-        seg.rows = grown;
-      }
       seg.ids.push(id);
       seg.payloads.push(payload);
       seg.texts.push(text);
@@ -163,7 +165,7 @@ export class EmbeddedVectorStore implements VectorStore {
       seg.payloads[slot] = payload;
       seg.texts[slot] = text;
     }
-    seg.rows.set(unit, slot * c.dimension);
+    seg.rows.set(slot, unit);
     seg.ann?.upsert(id, unit);
     seg.lex?.add(id, text);
   }
@@ -178,7 +180,7 @@ export class EmbeddedVectorStore implements VectorStore {
       seg.ids[slot] = seg.ids[last]!;
       seg.payloads[slot] = seg.payloads[last]!;
       seg.texts[slot] = seg.texts[last]!;
-      seg.rows.copyWithin(slot * c.dimension, last * c.dimension, (last + 1) * c.dimension);
+      seg.rows.copy(last, slot);
       seg.slotOf.set(seg.ids[slot]!, slot);
     }
     seg.ids.pop();
@@ -202,7 +204,7 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!this.ann || seg.ids.length < this.ann.minRows) return undefined;
     seg.ann ??= new TenantAnnIndex(c.dimension, this.ann, (id) => {
       const slot = seg.slotOf.get(id);
-      return slot === undefined ? undefined : seg.rows.subarray(slot * c.dimension, (slot + 1) * c.dimension);
+      return slot === undefined ? undefined : seg.rows.row(slot);
     }, seg.ids);
     return seg.ann.ready ? seg.ann : undefined;
   }
@@ -286,8 +288,8 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!hybrid) return dense.map(({ score, item }) => hit(item, score));
 
     const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
-    const byKey = new Map<string, { cand: Candidate; lexical?: number; ranks: NonNullable<VectorHit['ranks']> }>();
-    const key = (cand: Candidate) => `${cand.tenant}\u0000${cand.seg.ids[cand.slot]}`;
+    const byKey = new Map<number, { cand: Candidate; lexical?: number; ranks: NonNullable<VectorHit['ranks']> }>();
+    const key = (cand: Candidate) => cand.key;
     dense.forEach(({ item }, r) => byKey.set(key(item), { cand: item, ranks: { vector: r + 1 } }));
     lexical.forEach(({ score, item }, r) => {
       const k = key(item);
@@ -298,7 +300,7 @@ export class EmbeddedVectorStore implements VectorStore {
     const fused = fuseRankings([{ keys: dense.map((d) => key(d.item)) }, { keys: lexical.map((l) => key(l.item)), weight: LEXICAL_WEIGHT }]);
     return fused.slice(0, q.limit).map((k) => {
       const { cand, lexical: bm25, ranks } = byKey.get(k)!;
-      return hit(cand, dotAt(unit, cand.seg.rows, cand.slot * c.dimension), bm25, ranks);
+      return hit(cand, cand.seg.rows.dot(unit, cand.slot), bm25, ranks);
     });
   }
 
@@ -306,8 +308,7 @@ export class EmbeddedVectorStore implements VectorStore {
   private denseTop(c: CachedCollection, tenants: string[], unit: Float32Array, limit: number, filter: Record<string, FilterValue>) {
     const hasFilter = Object.keys(filter).length > 0;
     const top = new TopK<Candidate>(limit);
-    const dim = c.dimension;
-    for (const tenant of tenants) {
+    for (const [t, tenant] of tenants.entries()) {
       const seg = c.tenants.get(tenant);
       if (!seg) continue;
       // A large tenant without a filter: HNSW candidates, scored exactly like the scan would.
@@ -316,16 +317,17 @@ export class EmbeddedVectorStore implements VectorStore {
         for (const id of ann.search(unit, limit)) {
           const slot = seg.slotOf.get(id);
           if (slot === undefined) continue;
-          const score = dotAt(unit, seg.rows, slot * dim);
-          if (score > top.threshold) top.push(score, { tenant, seg, slot });
+          const score = seg.rows.dot(unit, slot);
+          if (score > top.threshold) top.push(score, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
         }
         continue;
       }
       const n = seg.ids.length;
+      const scores = seg.rows.scan(unit, n);
       for (let slot = 0; slot < n; slot++) {
         if (hasFilter && !matchesFilter(seg.payloads[slot]!, filter)) continue;
-        const score = dotAt(unit, seg.rows, slot * dim);
-        if (score > top.threshold) top.push(score, { tenant, seg, slot });
+        const score = scores[slot]!;
+        if (score > top.threshold) top.push(score, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
       }
     }
     return top.results();
@@ -335,7 +337,7 @@ export class EmbeddedVectorStore implements VectorStore {
   private lexicalTop(c: CachedCollection, tenants: string[], text: string, limit: number, filter: Record<string, FilterValue>) {
     const hasFilter = Object.keys(filter).length > 0;
     const top = new TopK<Candidate>(limit);
-    for (const tenant of tenants) {
+    for (const [t, tenant] of tenants.entries()) {
       const seg = c.tenants.get(tenant);
       if (!seg) continue;
       if (!seg.lex) {
@@ -344,7 +346,10 @@ export class EmbeddedVectorStore implements VectorStore {
       }
       const accept = hasFilter ? (id: string) => matchesFilter(seg.payloads[seg.slotOf.get(id)!]!, filter) : undefined;
       for (const [id, score] of seg.lex.scores(text, accept)) {
-        if (score > top.threshold) top.push(score, { tenant, seg, slot: seg.slotOf.get(id)! });
+        if (score > top.threshold) {
+          const slot = seg.slotOf.get(id)!;
+          top.push(score, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
+        }
       }
     }
     return top.results();
