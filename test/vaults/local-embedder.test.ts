@@ -49,6 +49,23 @@ test('concurrent requests share inference calls and each gets its own vector', a
   together.forEach((v, i) => expect(dot(v, alone[i]!)).toBeGreaterThan(0.9999));
 });
 
+test('one session or several give the same vectors; a bad session count is refused by name', async () => {
+  const texts = Array.from({ length: 40 }, (_, i) => `session test ${i}: the invoice was paid`);
+  const spec = LOCAL_MODELS['all-MiniLM-L6-v2'];
+  const one = await LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: '1' });
+  const three = await LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: '3' });
+  try {
+    // Concurrent callers spread over the three threads (each call a batch of its own).
+    const [a, b] = await Promise.all([one.embed(texts), Promise.all(texts.map((t) => three.embed([t]).then((v) => v[0]!)))]);
+    b.forEach((v, i) => expect(dot(v, a[i]!)).toBeGreaterThan(0.999));
+    expect(three.stats.calls).toBeGreaterThan(1);
+  } finally {
+    await one.close();
+    await three.close();
+  }
+  await expect(LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: 'two' })).rejects.toThrow('PAR_EMBEDDING_SESSIONS must be a positive integer, got two');
+});
+
 test('similar meanings score higher than unrelated ones', async () => {
   const [cat, kitten, revenue] = await local.embed(['The cat sat on the mat.', 'A kitten is resting on a rug.', 'Quarterly revenue grew by 12 percent.']);
   expect(dot(cat!, kitten!)).toBeGreaterThan(dot(cat!, revenue!) + 0.3);
