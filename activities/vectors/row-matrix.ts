@@ -49,6 +49,19 @@ function simdStorage(dimension: number, capacity: number): SimdStorage {
   };
 }
 
+/**
+ * V8 reserves a large stretch of address space for each WebAssembly memory, so a process with
+ * very many large tenants can be refused one: those tenants keep the JavaScript scan.
+ */
+function tryStorage(dimension: number, capacity: number): SimdStorage | undefined {
+  try {
+    return simdStorage(dimension, capacity);
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
+}
+
 export class RowMatrix {
   private data: Float32Array;
   private simd?: SimdStorage;
@@ -102,12 +115,13 @@ export class RowMatrix {
     let capacity = this.capacity;
     while (capacity < rows) capacity *= 2;
     // The SIMD loop takes 8 floats at a time: other dimensions keep the JavaScript scan.
-    if (capacity >= SIMD_MIN_ROWS && this.dimension % 8 === 0) {
-      const simd = simdStorage(this.dimension, capacity);
+    const simd = capacity >= SIMD_MIN_ROWS && this.dimension % 8 === 0 ? tryStorage(this.dimension, capacity) : undefined;
+    if (simd) {
       simd.rows.set(this.data);
       this.simd = simd;
       this.data = simd.rows;
     } else {
+      this.simd = undefined;
       const grown = new Float32Array(capacity * this.dimension);
       grown.set(this.data);
       this.data = grown;
