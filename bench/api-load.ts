@@ -108,9 +108,9 @@ async function loadPhase(name: string, stack: Stack, client: string, clients: nu
 /** The load from this process: node:http over keep-alive sockets, or fetch (undici). */
 async function nodeLoad(stack: Stack, client: string, clients: number, seconds: number, load: Load, headers: Record<string, string>): Promise<PhaseResult> {
   if (client !== 'http' && client !== 'fetch') throw new Error(`--client must be wrk, http or fetch, not ${client}`);
-  const http = new KeepAliveClient(stack.url, clients);
+  const http = client === 'http' ? new KeepAliveClient(stack.url, clients) : undefined;
   const post = async (body: string): Promise<number> => {
-    if (client === 'http') return (await http.request('POST', load.path, headers, body)).status;
+    if (http) return (await http.request('POST', load.path, headers, body)).status;
     const res = await fetch(`${stack.url}${load.path}`, { method: 'POST', headers, body });
     await res.arrayBuffer();
     return res.status;
@@ -138,7 +138,7 @@ async function nodeLoad(stack: Stack, client: string, clients: number, seconds: 
     }),
   );
   const cpu = process.cpuUsage(cpu0);
-  http.close();
+  http?.close();
   return {
     ok: latencies.length,
     failed,

@@ -289,15 +289,13 @@ export class EmbeddedVectorStore implements VectorStore {
 
     const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
     const byKey = new Map<number, { cand: Candidate; lexical?: number; ranks: NonNullable<VectorHit['ranks']> }>();
-    const key = (cand: Candidate) => cand.key;
-    dense.forEach(({ item }, r) => byKey.set(key(item), { cand: item, ranks: { vector: r + 1 } }));
+    dense.forEach(({ item }, r) => byKey.set(item.key, { cand: item, ranks: { vector: r + 1 } }));
     lexical.forEach(({ score, item }, r) => {
-      const k = key(item);
-      const known = byKey.get(k);
+      const known = byKey.get(item.key);
       if (known) Object.assign(known, { lexical: score, ranks: { ...known.ranks, lexical: r + 1 } });
-      else byKey.set(k, { cand: item, lexical: score, ranks: { lexical: r + 1 } });
+      else byKey.set(item.key, { cand: item, lexical: score, ranks: { lexical: r + 1 } });
     });
-    const fused = fuseRankings([{ keys: dense.map((d) => key(d.item)) }, { keys: lexical.map((l) => key(l.item)), weight: LEXICAL_WEIGHT }]);
+    const fused = fuseRankings([{ keys: dense.map((d) => d.item.key) }, { keys: lexical.map((l) => l.item.key), weight: LEXICAL_WEIGHT }]);
     return fused.slice(0, q.limit).map((k) => {
       const { cand, lexical: bm25, ranks } = byKey.get(k)!;
       return hit(cand, cand.seg.rows.dot(unit, cand.slot), bm25, ranks);

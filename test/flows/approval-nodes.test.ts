@@ -102,19 +102,24 @@ test('a week-long wait survives the worker stopping: a new worker resumes it on 
   await second.stop();
 });
 
+/** The approve_me runs listed with a status, polled until runId is among them (visibility lags) or a minute passes. */
+async function listedUntilShown(status: 'cancelled' | 'completed', runId: string): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  let listed: string[] = [];
+  while (Date.now() < deadline) {
+    listed = (await svc.list({ flowId: 'approve_me', status })).map((r) => r.runId);
+    if (listed.includes(runId)) break;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return listed;
+}
+
 test('a cancelled run can be listed by status cancelled (Temporal\'s close status; the run does not write it)', async () => {
   const h = await startFlow(ctx.client, ctx.taskQueue, approvalFlow(), {}, `approve_me-cancel-${Date.now()}`);
   await waitForState(h, (st) => st.status === 'waiting_approval');
   await svc.cancel(h.workflowId);
   await expect(h.result()).rejects.toThrow();
-  const deadline = Date.now() + 60_000;
-  let listed: string[] = [];
-  while (Date.now() < deadline) {
-    listed = (await svc.list({ flowId: 'approve_me', status: 'cancelled' })).map((r) => r.runId);
-    if (listed.includes(h.workflowId)) break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  expect(listed).toContain(h.workflowId);
+  expect(await listedUntilShown('cancelled', h.workflowId)).toContain(h.workflowId);
 });
 
 test('a decided run is listed as completed, no longer as waiting, though it wrote only its waiting status', async () => {
@@ -127,14 +132,7 @@ test('a decided run is listed as completed, no longer as waiting, though it wrot
   // The run wrote waiting_approval and nothing after it (engine-fast-path-v2): the close carries its status.
   const upserts = (await h.fetchHistory()).events?.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.ParStatus) ?? [];
   expect(upserts).toHaveLength(1);
-  const deadline = Date.now() + 60_000;
-  let completed: string[] = [];
-  while (Date.now() < deadline) {
-    completed = (await svc.list({ flowId: 'approve_me', status: 'completed' })).map((r) => r.runId);
-    if (completed.includes(h.workflowId)) break;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  expect(completed).toContain(h.workflowId);
+  expect(await listedUntilShown('completed', h.workflowId)).toContain(h.workflowId);
   expect((await svc.list({ flowId: 'approve_me', status: 'waiting_approval' })).map((r) => r.runId)).not.toContain(h.workflowId);
   expect((await svc.list({ flowId: 'approve_me' })).find((r) => r.runId === h.workflowId)?.status).toBe('completed');
 });
