@@ -40,6 +40,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   name_taken: 409, // KeyNameTakenError
   run_exists: 409, // Temporal's WorkflowExecutionAlreadyStartedError
   version_conflict: 409, // FlowVersionConflictError: a save from a version that is no longer the latest
+  lease_held: 409, // LeaseHeldError: another process holds the work's lease (par db reembed)
   // A model provider, or the provider's set-up, failed (502): ModelError.
   authentication: 502,
   permission_denied: 502,

@@ -4,9 +4,13 @@
  * searches see the stores fill up. Progress goes to the worker's log; a stopped worker resumes
  * the copy at its next start. The model and the memory stores are loaded only when there is
  * something to copy: a worker with nothing to move starts as light as before.
+ *
+ * Workers on several hosts take turns through a lease in the shared database: one copies, the
+ * others wait and take over if it stops (model-change.ts, reembedStoresExclusively).
  */
 import { sharedDefaultEmbedder } from '../activities/embeddings';
-import { memoryReindexers, reembedStores } from '../activities/embeddings/model-change';
+import { memoryReindexers, reembedStoresExclusively } from '../activities/embeddings/model-change';
+import { LeaseStore, leaseOwner } from '../activities/db/leases';
 import { sharedMemoryServices } from '../activities/memory/activities';
 import { createDefaultVectorStore } from '../activities/vectors';
 
@@ -18,10 +22,19 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
     // The process's shared embedder: its model loads with the first text to embed (LazyEmbedder).
     const embedder = await sharedDefaultEmbedder();
     const store = await createDefaultVectorStore();
+    const leases = await LeaseStore.open();
+    let told = '';
     try {
-      const results = await reembedStores({
+      const results = await reembedStoresExclusively({
         store,
         embedder,
+        leases,
+        lease: { owner: leaseOwner(), ttlMs: 60_000 },
+        onHeld: (held) => {
+          // Once per holder, not at every look.
+          if (held.holder.owner !== told) log(`re-embedding for ${embedder.model} is taken by another worker (${held.holder.owner}); this one takes over if it stops`);
+          told = held.holder.owner;
+        },
         reindex: memoryReindexers(sharedMemoryServices),
         stopped: () => stopped,
         onProgress: (kind, p) => {
@@ -33,6 +46,7 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
       });
       for (const r of results) if (r.from) log(`re-embedded ${r.kind}: ${r.copied} records from ${r.from} into ${r.collection}${r.reindexed ? ` (${r.reindexed} re-embedded from the memory database)` : ''}`);
     } finally {
+      await leases.close();
       await store.close();
     }
   })().catch((err: Error) => log(`re-embedding after the model change failed (it resumes at the next start): ${err.message}`));

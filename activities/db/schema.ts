@@ -51,6 +51,8 @@ export interface VaultTables {
   kv: { namespace: string; key: string; value: string; updated: string };
   ingest_jobs: { ingest_id: string; vault: string; total: number; created: string };
   ingest_chunks: { ingest_id: string; idx: number; text: string; start: number; end: number };
+  /** One holder at a time for a named piece of work, across hosts (leases.ts). */
+  leases: { name: string; owner: string; expires_at: string };
 }
 
 export interface KeyTables {

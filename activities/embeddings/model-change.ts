@@ -5,6 +5,7 @@
  * (vectors/reembed.ts). The worker runs this in the background at start; `par db reembed` runs
  * it in the foreground with progress.
  */
+import { LeaseHeldError, withLease, type LeaseOptions, type LeaseStore } from '../db/leases';
 import { collectionName } from '../vectors/collection-name';
 import { reembedFromEarlierModel, sameKind, type ReembedProgress, type ReembedResult } from '../vectors/reembed';
 import type { VectorStore } from '../vectors/port';
@@ -72,4 +73,48 @@ export function memoryReindexers(memory: () => Promise<MemoryServices>): NonNull
     memory_facts: async () => (await memory()).facts.reindex(),
     memory_reasoning: async () => (await memory()).reasoning.reindex(),
   };
+}
+
+/** The lease that lets one process at a time re-embed into a model's collections (db/leases.ts). */
+export function reembedLeaseName(model: string): string {
+  return `reembed:${model}`;
+}
+
+export interface ExclusiveReembedOptions extends ModelChangeOptions {
+  leases: LeaseStore;
+  lease: LeaseOptions;
+  /**
+   * While another process holds the lease: told who, then waits for it to finish or lapse and
+   * tries again (what a worker does). Without it, LeaseHeldError is thrown (`par db reembed`).
+   */
+  onHeld?: (held: LeaseHeldError) => void;
+  /** How often a waiting process looks again (default every second: one small read). */
+  pollMs?: number;
+}
+
+/**
+ * reembedStores with one copier at a time across hosts: workers starting together on several
+ * hosts take turns on one lease per model. The first copies; the others wait, and then find the
+ * finished markers and have nothing to do. If the copier dies, its lease lapses and a waiting one
+ * resumes the copy where it stopped (reembed.ts's markers). A copier that stalled past its lease
+ * stops at the next batch, leaving the rest to the one that took over.
+ */
+export async function reembedStoresExclusively(o: ExclusiveReembedOptions): Promise<StoreReembedResult[]> {
+  if (!o.embedder.model.startsWith('local:')) return [];
+  const name = reembedLeaseName(o.embedder.model);
+  for (;;) {
+    if (o.stopped?.()) return [];
+    try {
+      return await withLease(o.leases, name, o.lease, (lost) => reembedStores({ ...o, stopped: () => lost() || !!o.stopped?.() }));
+    } catch (err) {
+      if (!(err instanceof LeaseHeldError) || !o.onHeld) throw err;
+      o.onHeld(err);
+      await waitUntil(Math.min(err.holder.expiresAt.getTime() + 1, Date.now() + (o.pollMs ?? 1000)), o.stopped);
+    }
+  }
+}
+
+/** Sleeps until the time, waking every 100 ms to see whether the process is closing. */
+async function waitUntil(time: number, stopped?: () => boolean): Promise<void> {
+  while (Date.now() < time && !stopped?.()) await new Promise((r) => setTimeout(r, Math.min(100, time - Date.now())));
 }

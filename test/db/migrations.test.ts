@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { DatabaseError, openStoreDatabase, STORE_GROUPS, type DatabaseTarget } from '../../activities/db';
+import { LeaseStore } from '../../activities/db/leases';
 import { MIGRATIONS, migrationTable, schemaStatus } from '../../activities/db/migrate';
+import { reembedLeaseName } from '../../activities/embeddings/model-change';
 import { openDatabase } from '../../activities/db/open';
 import { createMemoryServices } from '../../activities/memory/services';
 import { IngestStaging } from '../../activities/vaults/ingest-staging';
@@ -46,6 +48,18 @@ describe('a data folder written before versioned migrations', () => {
   test('every record written by the old code reads back through today\'s stores', async () => {
     // The folder's vectors are all-MiniLM-L6-v2's, the default model then: the upgrade copies them
     // into today's default model's collections, re-embedded from their text.
+    // While another process (a worker) holds the copy's lease, the command refuses and names it.
+    const file = (f: string): DatabaseTarget => ({ kind: 'sqlite', file: path.join(dir, f) });
+    const leases = await LeaseStore.open(file('vaults.sqlite'));
+    const lease = reembedLeaseName((await sharedEmbedder()).model);
+    await leases.acquire(lease, 'worker-host:77:abcd', 60_000);
+    const refused = par(['db', 'reembed', '--json'], { PAR_DATA_DIR: dir });
+    expect(refused.status).toBe(1);
+    const { error } = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('lease_held');
+    expect(error.message).toMatch(/held by worker-host:77:abcd until .*--wait/);
+    await leases.release(lease, 'worker-host:77:abcd');
+    await leases.close();
     const reembedded = par(['db', 'reembed', '--json'], { PAR_DATA_DIR: dir });
     expect(reembedded.status).toBe(0);
     // [copied from their text, without text, re-embedded from the memory database instead]: the
@@ -58,7 +72,6 @@ describe('a data folder written before versioned migrations', () => {
       memory_facts: [0, 2, 2],
       memory_reasoning: [0, 2, 1],
     });
-    const file = (f: string): DatabaseTarget => ({ kind: 'sqlite', file: path.join(dir, f) });
     const memory = await createMemoryServices({ database: file('memory.sqlite'), embedder: await sharedEmbedder(), vectorStore: new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite')) });
     try {
       expect((await memory.vault.list({ tenant: 'acme' })).map((e) => e.content).sort()).toEqual(['Deploys happen on Tuesdays after the standup.', 'The customer prefers invoices in euros.']);

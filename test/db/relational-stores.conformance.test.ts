@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DatabaseTarget } from '../../activities/db';
 import { createMemoryServices, type MemoryServices } from '../../activities/memory/services';
 import { IngestStaging } from '../../activities/vaults/ingest-staging';
+import { LeaseStore, withLease, LeaseHeldError } from '../../activities/db/leases';
 import { SqlKeyValueStore } from '../../activities/vaults/kv-store';
 import { SqlVaultSettingsStore } from '../../activities/vaults/vault-settings-store';
 import { EmbeddedVectorStore } from '../../activities/vectors';
@@ -44,6 +45,91 @@ describe.each(dialects)('relational stores on %s', (_name, makeTarget) => {
         expect(await kv.get('other', 'a%1')).toEqual({ found: true, value: true });
       } finally {
         await kv.close();
+      }
+    });
+  });
+
+  describe('leases', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    test('one holder at a time: refused while held, renewed only by its holder, taken once lapsed, released', async () => {
+      const a = await LeaseStore.open(target);
+      const b = await LeaseStore.open(target);
+      try {
+        expect(await a.holder('job')).toBeUndefined();
+        expect(await a.acquire('job', 'host-a', 60_000)).toMatchObject({ acquired: true, owner: 'host-a' });
+        // Taking it again is a renewal for its holder, and refused to anyone else.
+        expect(await a.acquire('job', 'host-a', 60_000)).toMatchObject({ acquired: true, owner: 'host-a' });
+        const refused = await b.acquire('job', 'host-b', 60_000);
+        expect(refused).toMatchObject({ acquired: false, owner: 'host-a' });
+        expect(refused.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+        expect(await b.renew('job', 'host-b', 60_000)).toBe(false);
+        expect(await a.renew('job', 'host-a', 60_000)).toBe(true);
+        // Another name is another lease.
+        expect(await b.acquire('other', 'host-b', 60_000)).toMatchObject({ acquired: true });
+        // Releasing someone else's lease does nothing.
+        await b.release('job', 'host-b');
+        expect((await a.holder('job'))?.owner).toBe('host-a');
+
+        // A holder that stops renewing loses the lease once it lapses, and learns so at its next renewal.
+        await a.acquire('short', 'host-a', 30);
+        expect(await b.acquire('short', 'host-b', 60_000)).toMatchObject({ acquired: false });
+        await sleep(60);
+        expect(await b.acquire('short', 'host-b', 60_000)).toMatchObject({ acquired: true, owner: 'host-b' });
+        expect(await a.renew('short', 'host-a', 60_000)).toBe(false);
+        await a.release('short', 'host-a');
+        expect((await a.holder('short'))?.owner).toBe('host-b');
+
+        await a.release('job', 'host-a');
+        expect(await a.holder('job')).toBeUndefined();
+        expect(await b.acquire('job', 'host-b', 60_000)).toMatchObject({ acquired: true });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    test('twenty owners racing for one free lease: exactly one gets it', async () => {
+      const stores = await Promise.all(Array.from({ length: 4 }, () => LeaseStore.open(target)));
+      try {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => stores[i % 4]!.acquire('race', `owner-${i}`, 60_000)));
+        const winners = results.filter((r) => r.acquired);
+        expect(winners).toHaveLength(1);
+        expect(results.filter((r) => !r.acquired).every((r) => r.owner === winners[0]!.owner)).toBe(true);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    test('withLease renews while the work runs, releases after, and tells the work when a renewal found it taken', async () => {
+      const leases = await LeaseStore.open(target);
+      try {
+        // Outlives its 90 ms time to live several times over, renewed every 30 ms.
+        const result = await withLease(leases, 'long', { owner: 'w1', ttlMs: 90 }, async (lost) => {
+          await sleep(300);
+          expect(await leases.acquire('long', 'w2', 60_000)).toMatchObject({ acquired: false, owner: 'w1' });
+          return lost();
+        });
+        expect(result).toBe(false);
+        expect(await leases.holder('long')).toBeUndefined();
+
+        await leases.acquire('busy', 'w2', 60_000);
+        await expect(withLease(leases, 'busy', { owner: 'w1', ttlMs: 60_000 }, async () => 'ran')).rejects.toThrow(LeaseHeldError);
+        await expect(withLease(leases, 'busy', { owner: 'w1', ttlMs: 60_000 }, async () => 'ran')).rejects.toMatchObject({ code: 'lease_held', holder: { owner: 'w2' } });
+
+        // Taken away while the work runs (as when the holder stalled past its time to live).
+        const sawLost = await withLease(leases, 'stolen', { owner: 'w1', ttlMs: 60 }, async (lost) => {
+          await leases.release('stolen', 'w1');
+          await leases.acquire('stolen', 'w3', 60_000);
+          const until = Date.now() + 2000;
+          while (!lost() && Date.now() < until) await sleep(10);
+          return lost();
+        });
+        expect(sawLost).toBe(true);
+        // Not released on the way out: it is w3's now.
+        expect((await leases.holder('stolen'))?.owner).toBe('w3');
+      } finally {
+        await leases.close();
       }
     });
   });

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CachedEmbedder, LOCAL_MODELS, LocalOnnxEmbedder, type Embedder } from '../../activities/embeddings';
-import { memoryReindexers, reembedStores } from '../../activities/embeddings/model-change';
+import { memoryReindexers, reembedLeaseName, reembedStores, reembedStoresExclusively } from '../../activities/embeddings/model-change';
+import { LeaseStore, type LeaseHeldError } from '../../activities/db/leases';
 import { createMemoryServices, type MemoryServices } from '../../activities/memory/services';
 import { EmbeddedVectorStore } from '../../activities/vectors/embedded-store';
 import { REEMBED_TENANT } from '../../activities/vectors/reembed';
@@ -152,6 +153,73 @@ test('a store on a model that is not local is never re-embedded automatically', 
     expect(await reembedStores({ store, embedder: remote })).toEqual([]);
   } finally {
     await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** One worker's view for the lease tests: its own store handle, lease handle and a count of texts it embedded. */
+async function workerIn(dir: string, owner: string) {
+  const counted = { texts: 0 };
+  const embedder: Embedder = { model: bge.model, dimension: bge.dimension, embed: (t) => ((counted.texts += t.length), bge.embed(t)) };
+  const store = new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite'));
+  const leases = await LeaseStore.open({ kind: 'sqlite', file: path.join(dir, 'vaults.sqlite') });
+  const held: LeaseHeldError[] = [];
+  return {
+    counted,
+    held,
+    leases,
+    run: () => reembedStoresExclusively({ store, embedder, leases, lease: { owner, ttlMs: 60_000 }, pollMs: 20, onHeld: (h) => held.push(h) }),
+    close: async () => Promise.all([store.close(), leases.close()]),
+  };
+}
+
+test('workers starting together take turns through the lease: one re-embeds, the other waits and finds nothing left', async () => {
+  const dir = tempDir('par-model-change-');
+  await seedWithMiniLm(dir);
+  const [a, b] = await Promise.all([workerIn(dir, 'host-a'), workerIn(dir, 'host-b')]);
+  try {
+    const [ra, rb] = await Promise.all([a.run(), b.run()]);
+    const [copier, waiter] = ra.some((r) => r.from) ? [{ w: a, r: ra }, { w: b, r: rb }] : [{ w: b, r: rb }, { w: a, r: ra }];
+    expect(copier.r.find((r) => r.kind === 'vaults')).toMatchObject({ copied: 43 });
+    expect(waiter.r.every((r) => r.from === undefined && r.copied === 0)).toBe(true);
+    // The waiter was told who held the lease, and embedded nothing.
+    expect(waiter.w.held.length).toBeGreaterThan(0);
+    expect(waiter.w.held[0]!.holder.owner).toBe(copier.w === a ? 'host-a' : 'host-b');
+    expect(waiter.w.counted.texts).toBe(0);
+    expect(copier.w.counted.texts).toBeGreaterThanOrEqual(43);
+    expect(await a.leases.holder(reembedLeaseName(bge.model))).toBeUndefined();
+  } finally {
+    await a.close();
+    await b.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a copier that dies mid-copy: its lease lapses and a waiting worker finishes the copy', async () => {
+  const dir = tempDir('par-model-change-');
+  await seedWithMiniLm(dir);
+  const dead = await workerIn(dir, 'dead-host');
+  const survivor = await workerIn(dir, 'host-b');
+  try {
+    // The first worker takes the lease for 400 ms, copies two batches and dies without releasing it.
+    expect(await dead.leases.acquire(reembedLeaseName(bge.model), 'dead-host', 400)).toMatchObject({ acquired: true });
+    let batches = 0;
+    const store = new EmbeddedVectorStore(path.join(dir, 'vectors.sqlite'));
+    await reembedStores({ store, embedder: bge, batchSize: 10, onProgress: () => batches++, stopped: () => batches >= 3 });
+    await store.close();
+    const vaults = await serviceIn(dir, { embedder: borrowed(bge) });
+    expect(await vaults.count('policies')).toBe(20);
+
+    const results = await survivor.run();
+    expect(survivor.held.map((h) => h.holder.owner)).toContain('dead-host');
+    expect(results.find((r) => r.kind === 'vaults')).toMatchObject({ copied: 43 });
+    expect(await vaults.count('policies')).toBe(43);
+    // Only what the dead worker had not copied was embedded again: 23 vault items and the 6 memory records.
+    expect(survivor.counted.texts).toBe(23 + 6);
+    await vaults.close();
+  } finally {
+    await dead.close();
+    await survivor.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

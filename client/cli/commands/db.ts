@@ -75,21 +75,38 @@ export function register(program: Command): void {
       'After a change of local embedding model (PAR_LOCAL_EMBEDDING_MODEL): copy vault items and memory into the new model\'s collections, re-embedded from their stored text. The worker does this in the background at start; this runs it now, with progress. The earlier collections stay',
     )
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--wait', 'when another process (a worker, on this host or another) is re-embedding, wait for it and take over if it stops, instead of failing')
+    .action(async (opts: { json?: boolean; wait?: boolean }) => {
       // Loaded here: the model and the stores are heavy, and `par db status` needs neither.
-      const { memoryReindexers, reembedStores } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
+      const { memoryReindexers, reembedStoresExclusively } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
+      const { LeaseHeldError, LeaseStore, leaseOwner } = require('../../../activities/db/leases') as typeof import('../../../activities/db/leases');
       const { createMemoryServices } = require('../../../activities/memory/services') as typeof import('../../../activities/memory/services');
       const memory = await createMemoryServices();
+      const leases = await LeaseStore.open().catch((err: unknown) => {
+        throw asCliError(err);
+      });
       try {
         const bars = new Map<string, (done: number, total: number) => void>();
-        const results = await reembedStores({
+        let told = false;
+        const results = await reembedStoresExclusively({
           store: memory.vectorStore,
           embedder: memory.embedder,
+          leases,
+          lease: { owner: leaseOwner(), ttlMs: 60_000 },
+          onHeld: opts.wait
+            ? (held) => {
+                if (!told && !opts.json) process.stderr.write(`waiting: ${held.message}\n`);
+                told = true;
+              }
+            : undefined,
           reindex: memoryReindexers(async () => memory),
           onProgress: (kind, p) => {
             if (!bars.has(kind)) bars.set(kind, progressBar(`${kind} from ${p.from}`, !opts.json, 'records'));
             bars.get(kind)!(p.done, p.total);
           },
+        }).catch((err: unknown) => {
+          if (err instanceof LeaseHeldError) throw new CliError(`re-embedding is already running: ${err.message}. Pass --wait to wait for it.`, 1, err.code);
+          throw err;
         });
         emit({ model: memory.embedder.model, stores: results }, opts, (d) =>
           [
@@ -102,6 +119,7 @@ export function register(program: Command): void {
           ].join('\n'),
         );
       } finally {
+        await leases.close();
         await memory.close();
       }
     });
