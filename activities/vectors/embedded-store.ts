@@ -12,11 +12,11 @@ import type { JsonValue } from '../contracts';
 import { cachingStatements, type CachingDatabase } from '../db/statement-cache';
 import { VectorStoreError } from './errors';
 import { matchesFilter, validateFilter, type FilterValue } from './filter';
-import { fuseRankings, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex } from './lexical-index';
+import { fuseRankingsTop, HYBRID_CANDIDATES, LEXICAL_WEIGHT, LexicalIndex } from './lexical-index';
 import type { VectorHit, VectorQuery, VectorRecord, VectorStore } from './port';
 import { TenantAnnIndex, type AnnOptions } from './tenant-ann-index';
 import { RowMatrix } from './row-matrix';
-import { normalized, TopK } from './vector-math';
+import { normalized, TopK, topIndices } from './vector-math';
 
 interface Segment {
   ids: string[];
@@ -35,6 +35,8 @@ interface CachedCollection {
   dimension: number;
   version: number;
   tenants: Map<string, Segment>;
+  /** The connection's data_version when `version` was last read: unchanged, no other connection has written since. */
+  checkedAt: number;
 }
 
 interface PointRow {
@@ -132,13 +134,23 @@ export class EmbeddedVectorStore implements VectorStore {
     return row;
   }
 
-  /** The in-memory copy of a collection, reloaded when another connection has written since. */
+  /**
+   * The in-memory copy of a collection, reloaded when another connection has written to it since.
+   * SQLite's data_version changes only when another connection commits, so while it stands still
+   * the copy is current (this connection's own writes update it in place) without reading the
+   * collection's version: that read was a tenth of a small vault's search.
+   */
   private loaded(collection: string): CachedCollection {
-    const info = this.collectionInfo(collection);
     const cached = this.cache.get(collection);
-    if (cached && cached.version === info.version) return cached;
+    const dataVersion = this.statements.prepare('PRAGMA data_version').pluck().get() as number;
+    if (cached && cached.checkedAt === dataVersion) return cached;
+    const info = this.collectionInfo(collection);
+    if (cached && cached.version === info.version) {
+      cached.checkedAt = dataVersion;
+      return cached;
+    }
     if (cached) this.dispose(cached);
-    const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map() };
+    const fresh: CachedCollection = { dimension: info.dimension, version: info.version, tenants: new Map(), checkedAt: dataVersion };
     const rows = this.statements.prepare('SELECT tenant, id, vector, payload, lexical FROM vs_points WHERE collection = ? ORDER BY rowid').iterate(collection);
     for (const r of rows as Iterable<PointRow>) {
       const payload = JSON.parse(r.payload) as Record<string, JsonValue>;
@@ -288,17 +300,11 @@ export class EmbeddedVectorStore implements VectorStore {
     if (!hybrid) return dense.map(({ score, item }) => hit(item, score));
 
     const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
-    const byKey = new Map<number, { cand: Candidate; lexical?: number; ranks: NonNullable<VectorHit['ranks']> }>();
-    dense.forEach(({ item }, r) => byKey.set(item.key, { cand: item, ranks: { vector: r + 1 } }));
-    lexical.forEach(({ score, item }, r) => {
-      const known = byKey.get(item.key);
-      if (known) Object.assign(known, { lexical: score, ranks: { ...known.ranks, lexical: r + 1 } });
-      else byKey.set(item.key, { cand: item, lexical: score, ranks: { lexical: r + 1 } });
-    });
-    const fused = fuseRankings([{ keys: dense.map((d) => d.item.key) }, { keys: lexical.map((l) => l.item.key), weight: LEXICAL_WEIGHT }]);
-    return fused.slice(0, q.limit).map((k) => {
-      const { cand, lexical: bm25, ranks } = byKey.get(k)!;
-      return hit(cand, cand.seg.rows.dot(unit, cand.slot), bm25, ranks);
+    const fused = fuseRankingsTop([{ keys: dense.map((d) => d.item.key) }, { keys: lexical.map((l) => l.item.key), weight: LEXICAL_WEIGHT }], q.limit);
+    return fused.map(({ places: [v, l] }) => {
+      const cand = v! >= 0 ? dense[v!]!.item : lexical[l!]!.item;
+      const ranks = { ...(v! >= 0 ? { vector: v! + 1 } : {}), ...(l! >= 0 ? { lexical: l! + 1 } : {}) };
+      return hit(cand, cand.seg.rows.dot(unit, cand.slot), l! >= 0 ? lexical[l!]!.score : undefined, ranks);
     });
   }
 
@@ -322,11 +328,8 @@ export class EmbeddedVectorStore implements VectorStore {
       }
       const n = seg.ids.length;
       const scores = seg.rows.scan(unit, n);
-      for (let slot = 0; slot < n; slot++) {
-        if (hasFilter && !matchesFilter(seg.payloads[slot]!, filter)) continue;
-        const score = scores[slot]!;
-        if (score > top.threshold) top.push(score, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
-      }
+      if (hasFilter) for (let slot = 0; slot < n; slot++) if (!matchesFilter(seg.payloads[slot]!, filter)) scores[slot] = NaN;
+      for (const slot of topIndices(scores, n, limit)) top.push(scores[slot]!, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
     }
     return top.results();
   }

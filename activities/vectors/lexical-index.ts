@@ -4,6 +4,7 @@
  * term -> sparse-vector mapping the Qdrant adapter sends (Qdrant applies the IDF itself), and
  * weighted reciprocal rank fusion of the two rankings.
  */
+import { TopK } from './vector-math';
 const STOP = new Set(
   'a an and are as at be but by did do does for from had has have he her his how i in is it its me my of on or our she so that the their them they this to was we were what when where which who why will with you your'.split(
     ' ',
@@ -120,9 +121,43 @@ export const HYBRID_CANDIDATES = 100;
 export const RRF_K = 10;
 export const LEXICAL_WEIGHT = 1;
 
-/** Weighted reciprocal rank fusion: each key scores sum weight/(k + rank). */
+/** Weighted reciprocal rank fusion: each key scores sum weight/(k + rank), best first (ties in order of first appearance). */
 export function fuseRankings<T>(rankings: { keys: T[]; weight?: number }[], k = RRF_K): T[] {
-  const score = new Map<T, number>();
-  for (const { keys, weight = 1 } of rankings) keys.forEach((key, r) => score.set(key, (score.get(key) ?? 0) + weight / (k + r + 1)));
-  return [...score].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+  return fuseRankingsTop(rankings, Infinity, k).map((f) => f.key);
+}
+
+export interface Fused<T> {
+  key: T;
+  /** The key's 0-based place in each ranking, -1 where it is absent. */
+  places: number[];
+}
+
+/**
+ * fuseRankings' first `limit` keys, each with its place in every ranking, without sorting the
+ * rest: a query returns a few of its hundreds of candidates.
+ */
+export function fuseRankingsTop<T>(rankings: { keys: T[]; weight?: number }[], limit: number, k = RRF_K): Fused<T>[] {
+  const total = rankings.reduce((n, r) => n + r.keys.length, 0);
+  const index = new Map<T, number>();
+  const keys: T[] = [];
+  const score = new Float64Array(total);
+  const places = new Int32Array(total * rankings.length).fill(-1);
+  rankings.forEach(({ keys: ranked, weight = 1 }, g) => {
+    for (let r = 0; r < ranked.length; r++) {
+      const key = ranked[r]!;
+      let i = index.get(key);
+      if (i === undefined) index.set(key, (i = keys.push(key) - 1));
+      score[i] += weight / (k + r + 1);
+      if (places[i * rankings.length + g] === -1) places[i * rankings.length + g] = r;
+    }
+  });
+  let order: number[];
+  if (limit >= keys.length) {
+    order = keys.map((_, i) => i).sort((a, b) => score[b]! - score[a]! || a - b);
+  } else {
+    const top = new TopK<number>(limit);
+    for (let i = 0; i < keys.length; i++) top.push(score[i]!, i);
+    order = top.results().map((r) => r.item);
+  }
+  return order.map((i) => ({ key: keys[i]!, places: Array.from(places.subarray(i * rankings.length, (i + 1) * rankings.length)) }));
 }

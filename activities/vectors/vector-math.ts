@@ -59,3 +59,56 @@ export class TopK<T> {
     return this.scores.map((score, i) => ({ score, item: this.items[i]! }));
   }
 }
+
+/**
+ * The indices of the k highest of scores[0..n), best first, skipping NaN (a filter's rejects):
+ * what pushing the others in index order through TopK gives (equal scores keep index order; at a
+ * tie on the cut the earlier indices stay). By selection, O(n + k log k): TopK's sorted insertion
+ * moves about k/2 entries per push, which is most of a query when k is a large share of n (a
+ * hybrid query's 100 candidates from a 200-item vault).
+ */
+export function topIndices(scores: Float32Array, n: number, k: number): number[] {
+  if (k <= 0) return [];
+  const picked: number[] = [];
+  let valid = 0;
+  for (let i = 0; i < n; i++) if (scores[i] === scores[i]) valid++;
+  if (valid <= k) {
+    for (let i = 0; i < n; i++) if (scores[i] === scores[i]) picked.push(i);
+  } else {
+    const values = new Float32Array(valid);
+    for (let i = 0, j = 0; i < n; i++) if (scores[i] === scores[i]) values[j++] = scores[i]!;
+    const cut = kthLargest(values, k);
+    let ties = k;
+    for (let i = 0; i < n; i++) if (scores[i]! > cut) ties--;
+    for (let i = 0; i < n; i++) {
+      const s = scores[i]!;
+      if (s > cut || (s === cut && ties-- > 0)) picked.push(i);
+    }
+  }
+  return picked.sort((a, b) => scores[b]! - scores[a]! || a - b);
+}
+
+/** The k-th largest value (1-based) of values, which it reorders (Hoare's quickselect). */
+function kthLargest(values: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
+  }
+  return values[target]!;
+}

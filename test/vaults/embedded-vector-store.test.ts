@@ -24,6 +24,14 @@ describe('EmbeddedVectorStore (persistence)', () => {
     await a.upsert('c', [{ id: 'y', tenant: 't', vector: Float32Array.from([0.9, 0.1]), payload: { k: 2 } }]);
     await a.delete('c', 't', ['x']);
     expect((await b.query('c', { tenants: ['t'], vector: Float32Array.from([1, 0]), limit: 5 })).map((h) => h.id)).toEqual(['y']);
+    // b's own write keeps its copy current; a notices it; a write to another collection changes neither.
+    await b.upsert('c', [{ id: 'z', tenant: 't', vector: Float32Array.from([0, 1]), payload: { k: 3 } }]);
+    await a.ensureCollection('other', 2);
+    await a.upsert('other', [{ id: 'o', tenant: 't', vector: Float32Array.from([1, 0]), payload: {} }]);
+    expect((await b.query('c', { tenants: ['t'], vector: Float32Array.from([1, 0]), limit: 5 })).map((h) => h.id)).toEqual(['y', 'z']);
+    expect((await a.query('c', { tenants: ['t'], vector: Float32Array.from([0, 1]), limit: 5 })).map((h) => h.id)).toEqual(['z', 'y']);
+    await a.upsert('c', [{ id: 'z', tenant: 't', vector: Float32Array.from([1, 0]), payload: { k: 4 } }]);
+    expect((await b.query('c', { tenants: ['t'], vector: Float32Array.from([1, 0]), limit: 1 }))[0]).toMatchObject({ id: 'z', payload: { k: 4 } });
     await a.close();
     await b.close();
     const c = new EmbeddedVectorStore(file);
