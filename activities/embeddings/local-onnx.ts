@@ -15,6 +15,16 @@ import { WordPieceTokenizer } from './wordpiece';
 const BATCH = 32;
 
 /**
+ * Under load (another thread busy), a free thread waits up to LINGER_MS for MIN_BATCH texts
+ * before it starts a call: per text, a call of one query costs about twice what a call of eight
+ * does (9.2 against 4.7 ms of CPU, e5-small-v2 here), and an API's clients come back one by one
+ * as their answers go out, so without the wait many calls carried one or two queries. An idle
+ * embedder starts at once: a lone query never waits.
+ */
+const MIN_BATCH = 8;
+const LINGER_MS = 5;
+
+/**
  * Model threads, each with its own onnxruntime session, each running one inference call at a
  * time. Texts that arrive while every thread is busy queue up and go together in the next free
  * thread's call: fifty API clients each embedding one query share batches, and an idle embedder
@@ -58,6 +68,8 @@ export class LocalOnnxEmbedder implements Embedder {
   private nextId = 0;
   private closed?: Error;
   private readonly queue: Queued[] = [];
+  /** Set while a free thread waits for a fuller batch (see MIN_BATCH); when it fires, the batch goes as it is. */
+  private linger?: NodeJS.Timeout;
   /** Inference calls made and texts embedded (for benchmarks: texts per call shows the batching). */
   readonly stats = { calls: 0, texts: 0 };
 
@@ -143,11 +155,20 @@ export class LocalOnnxEmbedder implements Embedder {
     return Promise.all(out);
   }
 
-  /** Gives queued texts to idle model threads, a batch each. */
-  private pump(): void {
+  /** Gives queued texts to idle model threads, a batch each (`now`: without waiting for a fuller one). */
+  private pump(now = false): void {
     for (const t of this.threads) {
       if (this.queue.length === 0) return;
       if (t.busy) continue;
+      if (!now && this.queue.length < MIN_BATCH && this.threads.some((o) => o.busy)) {
+        this.linger ??= setTimeout(() => {
+          this.linger = undefined;
+          this.pump(true);
+        }, LINGER_MS);
+        return;
+      }
+      if (this.linger) clearTimeout(this.linger);
+      this.linger = undefined;
       const batch = this.queue.splice(0, BATCH).sort((a, b) => a.ids.length - b.ids.length);
       t.busy = true;
       this.stats.calls++;
@@ -176,6 +197,7 @@ export class LocalOnnxEmbedder implements Embedder {
 
   async close(): Promise<void> {
     this.closed ??= new Error('the local embedding model was closed');
+    if (this.linger) clearTimeout(this.linger);
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 }

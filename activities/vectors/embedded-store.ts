@@ -329,7 +329,10 @@ export class EmbeddedVectorStore implements VectorStore {
       const n = seg.ids.length;
       const scores = seg.rows.scan(unit, n);
       if (hasFilter) for (let slot = 0; slot < n; slot++) if (!matchesFilter(seg.payloads[slot]!, filter)) scores[slot] = NaN;
-      for (const slot of topIndices(scores, n, limit)) top.push(scores[slot]!, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
+      const best = topIndices(scores, n, limit);
+      // One tenant (a vault search): its selection is the answer, with nothing to merge.
+      if (tenants.length === 1) return best.map((slot) => ({ score: scores[slot]!, item: { tenant, seg, slot, key: slot } }));
+      for (const slot of best) top.push(scores[slot]!, { tenant, seg, slot, key: t * TENANT_STRIDE + slot });
     }
     return top.results();
   }

@@ -4,13 +4,15 @@
  */
 import { LocalOnnxEmbedder } from '../../activities/embeddings';
 
-export async function rawEmbeddingThroughput(texts: string[]): Promise<{ textsPerSecond: number; model: string }> {
+export async function rawEmbeddingThroughput(texts: string[]): Promise<{ textsPerSecond: number; cpuMsPerText: number; model: string }> {
   const embedder = await LocalOnnxEmbedder.create();
   try {
     await embedder.embed(texts.slice(0, 32)); // warm-up
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await embedder.embed(texts);
-    return { textsPerSecond: texts.length / ((performance.now() - t0) / 1000), model: embedder.model };
+    const cpu = process.cpuUsage(cpu0);
+    return { textsPerSecond: texts.length / ((performance.now() - t0) / 1000), cpuMsPerText: (cpu.user + cpu.system) / 1000 / texts.length, model: embedder.model };
   } finally {
     await embedder.close();
   }

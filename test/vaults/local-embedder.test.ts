@@ -49,6 +49,28 @@ test('concurrent requests share inference calls and each gets its own vector', a
   together.forEach((v, i) => expect(dot(v, alone[i]!)).toBeGreaterThan(0.9999));
 });
 
+test('a lone query starts at once; while another thread is busy, a few queries wait briefly to go together', async () => {
+  const two = await LocalOnnxEmbedder.create(LOCAL_MODELS['all-MiniLM-L6-v2'], undefined, { PAR_EMBEDDING_SESSIONS: '2' });
+  try {
+    // Idle embedder: the call goes to a thread before embed() even returns.
+    const lone = two.embed(['a lone query']);
+    expect(two.stats.calls).toBe(1);
+    await lone;
+    // One thread busy with a long batch; three single queries arrive: the free thread waits for
+    // company (up to a few ms) and takes all three in one call instead of the first one alone.
+    const busy = two.embed(Array.from({ length: 32 }, (_, i) => `a long text number ${i} `.repeat(20)));
+    const before = two.stats.calls;
+    const few = Promise.all(['first', 'second', 'third'].map((t) => two.embed([t])));
+    expect(two.stats.calls).toBe(before);
+    await few;
+    expect(two.stats.calls).toBe(before + 1);
+    expect(two.stats.texts).toBe(1 + 32 + 3);
+    await busy;
+  } finally {
+    await two.close();
+  }
+});
+
 test('one session or several give the same vectors; a bad session count is refused by name', async () => {
   const texts = Array.from({ length: 40 }, (_, i) => `session test ${i}: the invoice was paid`);
   const spec = LOCAL_MODELS['all-MiniLM-L6-v2'];
