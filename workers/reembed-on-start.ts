@@ -10,7 +10,7 @@
  */
 import { sharedDefaultEmbedder } from '../activities/embeddings';
 import { memoryReindexers, reembedStoresExclusively } from '../activities/embeddings/model-change';
-import { LeaseStore, leaseOwner } from '../activities/db/leases';
+import { LeaseStore } from '../activities/db/leases';
 import { sharedMemoryServices } from '../activities/memory/activities';
 import { createDefaultVectorStore } from '../activities/vectors';
 
@@ -29,7 +29,6 @@ export function reembedInBackground(log: (line: string) => void = (l) => console
         store,
         embedder,
         leases,
-        lease: { owner: leaseOwner(), ttlMs: 60_000 },
         onHeld: (held) => {
           // Once per holder, not at every look.
           if (held.holder.owner !== told) log(`re-embedding for ${embedder.model} is taken by another worker (${held.holder.owner}); this one takes over if it stops`);

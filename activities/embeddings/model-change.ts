@@ -5,7 +5,7 @@
  * (vectors/reembed.ts). The worker runs this in the background at start; `par db reembed` runs
  * it in the foreground with progress.
  */
-import { LeaseHeldError, withLease, type LeaseOptions, type LeaseStore } from '../db/leases';
+import { LeaseHeldError, leaseOwner, withLease, type LeaseOptions, type LeaseStore } from '../db/leases';
 import { collectionName } from '../vectors/collection-name';
 import { reembedFromEarlierModel, sameKind, type ReembedProgress, type ReembedResult } from '../vectors/reembed';
 import type { VectorStore } from '../vectors/port';
@@ -80,9 +80,13 @@ export function reembedLeaseName(model: string): string {
   return `reembed:${model}`;
 }
 
+/** A copier's lease lapses a minute after its last renewal (renewed every 20 s). */
+const REEMBED_LEASE_MS = 60_000;
+
 export interface ExclusiveReembedOptions extends ModelChangeOptions {
   leases: LeaseStore;
-  lease: LeaseOptions;
+  /** Default: this process, for a minute at a time. */
+  lease?: LeaseOptions;
   /**
    * While another process holds the lease: told who, then waits for it to finish or lapse and
    * tries again (what a worker does). Without it, LeaseHeldError is thrown (`par db reembed`).
@@ -102,10 +106,11 @@ export interface ExclusiveReembedOptions extends ModelChangeOptions {
 export async function reembedStoresExclusively(o: ExclusiveReembedOptions): Promise<StoreReembedResult[]> {
   if (!o.embedder.model.startsWith('local:')) return [];
   const name = reembedLeaseName(o.embedder.model);
+  const lease = o.lease ?? { owner: leaseOwner(), ttlMs: REEMBED_LEASE_MS };
   for (;;) {
     if (o.stopped?.()) return [];
     try {
-      return await withLease(o.leases, name, o.lease, (lost) => reembedStores({ ...o, stopped: () => lost() || !!o.stopped?.() }));
+      return await withLease(o.leases, name, lease, (lost) => reembedStores({ ...o, stopped: () => lost() || !!o.stopped?.() }));
     } catch (err) {
       if (!(err instanceof LeaseHeldError) || !o.onHeld) throw err;
       o.onHeld(err);

@@ -301,10 +301,11 @@ export class EmbeddedVectorStore implements VectorStore {
 
     const lexical = this.lexicalTop(c, tenants, q.text!, Math.max(q.limit, HYBRID_CANDIDATES), filter);
     const fused = fuseRankingsTop([{ keys: dense.map((d) => d.item.key) }, { keys: lexical.map((l) => l.item.key), weight: LEXICAL_WEIGHT }], q.limit);
-    return fused.map(({ places: [v, l] }) => {
-      const cand = v! >= 0 ? dense[v!]!.item : lexical[l!]!.item;
-      const ranks = { ...(v! >= 0 ? { vector: v! + 1 } : {}), ...(l! >= 0 ? { lexical: l! + 1 } : {}) };
-      return hit(cand, cand.seg.rows.dot(unit, cand.slot), l! >= 0 ? lexical[l!]!.score : undefined, ranks);
+    return fused.map(({ places }) => {
+      const [byVector, byKeyword] = [dense[places[0]!], lexical[places[1]!]];
+      const cand = (byVector ?? byKeyword)!.item;
+      const ranks = { ...(byVector ? { vector: places[0]! + 1 } : {}), ...(byKeyword ? { lexical: places[1]! + 1 } : {}) };
+      return hit(cand, cand.seg.rows.dot(unit, cand.slot), byKeyword?.score, ranks);
     });
   }
 

@@ -69,21 +69,15 @@ export class TopK<T> {
  */
 export function topIndices(scores: Float32Array, n: number, k: number): number[] {
   if (k <= 0) return [];
-  const picked: number[] = [];
-  let valid = 0;
-  for (let i = 0; i < n; i++) if (scores[i] === scores[i]) valid++;
-  if (valid <= k) {
-    for (let i = 0; i < n; i++) if (scores[i] === scores[i]) picked.push(i);
-  } else {
-    const values = new Float32Array(valid);
-    for (let i = 0, j = 0; i < n; i++) if (scores[i] === scores[i]) values[j++] = scores[i]!;
+  let picked: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(scores[i]!)) picked.push(i);
+  if (picked.length > k) {
+    const values = new Float32Array(picked.length);
+    picked.forEach((i, j) => (values[j] = scores[i]!));
     const cut = kthLargest(values, k);
-    let ties = k;
-    for (let i = 0; i < n; i++) if (scores[i]! > cut) ties--;
-    for (let i = 0; i < n; i++) {
-      const s = scores[i]!;
-      if (s > cut || (s === cut && ties-- > 0)) picked.push(i);
-    }
+    // Everything above the cut, then as many of the scores equal to it as fit, earliest first.
+    let ties = k - picked.filter((i) => scores[i]! > cut).length;
+    picked = picked.filter((i) => scores[i]! > cut || (scores[i] === cut && ties-- > 0));
   }
   return picked.sort((a, b) => scores[b]! - scores[a]! || a - b);
 }

@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean; wait?: boolean }) => {
       // Loaded here: the model and the stores are heavy, and `par db status` needs neither.
       const { memoryReindexers, reembedStoresExclusively } = require('../../../activities/embeddings/model-change') as typeof import('../../../activities/embeddings/model-change');
-      const { LeaseHeldError, LeaseStore, leaseOwner } = require('../../../activities/db/leases') as typeof import('../../../activities/db/leases');
+      const { LeaseHeldError, LeaseStore } = require('../../../activities/db/leases') as typeof import('../../../activities/db/leases');
       const { createMemoryServices } = require('../../../activities/memory/services') as typeof import('../../../activities/memory/services');
       const memory = await createMemoryServices();
       const leases = await LeaseStore.open().catch((err: unknown) => {
@@ -92,8 +92,7 @@ export function register(program: Command): void {
           store: memory.vectorStore,
           embedder: memory.embedder,
           leases,
-          lease: { owner: leaseOwner(), ttlMs: 60_000 },
-          onHeld: opts.wait
+            onHeld: opts.wait
             ? (held) => {
                 if (!told && !opts.json) process.stderr.write(`waiting: ${held.message}\n`);
                 told = true;
