@@ -6,7 +6,9 @@
 // The load generator is wrk when it is installed (apt-get install wrk; bench/lib/wrk.ts), else
 // node:http over keep-alive sockets (bench/lib/http-client.ts); fetch (undici) is there for
 // comparison. Each phase prints the CPU per request of the generator and of the API stack: they
-// share the machine's two cores, so a costly generator takes throughput from the API.
+// share the machine's two cores, so a costly generator takes throughput from the API. It also
+// splits the API process's CPU between the local model's threads (told apart by their lower
+// priority, PAR_EMBEDDING_NICE), the event loop and the other threads.
 //
 // The API, a worker and a Temporal dev server run in a child process (bench/api-stack.ts) with
 // the real services on a temporary data folder, so the load generator does not share its CPU
@@ -20,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KeepAliveClient } from './lib/http-client';
-import { treeCpuMs } from './lib/process-cpu';
+import { modelThreadsCpu, treeCpuMs } from './lib/process-cpu';
 import { rawEmbeddingThroughput } from './lib/raw-embedding';
 import { wrkInstalled, wrkPost } from './lib/wrk';
 import { numberFlag, percentile, stringFlag } from './lib/stats';
@@ -92,6 +94,7 @@ interface PhaseResult {
 async function loadPhase(name: string, stack: Stack, client: string, clients: number, seconds: number, load: Load): Promise<{ perSecond: number; cpuMsPerRequest: number }> {
   const headers = { authorization: `Bearer ${stack.key}`, 'content-type': 'application/json' };
   const stackCpu0 = treeCpuMs(stack.pid);
+  const threads0 = modelThreadsCpu(stack.pid);
   const r =
     client === 'wrk'
       ? await wrkPost({ url: stack.url, path: load.path, headers, bodies: load.bodies, connections: clients, seconds, start: load.start, repeatEvery: load.repeatEvery }).then(
@@ -99,12 +102,16 @@ async function loadPhase(name: string, stack: Stack, client: string, clients: nu
         )
       : await nodeLoad(stack, client, clients, seconds, load, headers);
   const stackMs = treeCpuMs(stack.pid) - stackCpu0;
+  const threads1 = modelThreadsCpu(stack.pid);
   const done = Math.max(1, r.ok + r.failed);
+  // Where the API process's CPU went, per request: the model's threads against the event loop.
+  const per = (k: 'main' | 'model' | 'other') => ((threads1[k] - threads0[k]) / done).toFixed(2);
+  const split = threads1.model - threads0.model > 0 ? `\n${''.padEnd(14)} API process per request: model threads ${per('model')} ms (${threads1.modelThreads} threads), event loop ${per('main')} ms, other threads ${per('other')} ms` : '';
   console.log(
     `${name.padEnd(14)} ${(r.ok / r.seconds).toFixed(0).padStart(6)} req/s   p50 ${r.p50Ms.toFixed(1)} ms   p99 ${r.p99Ms.toFixed(1)} ms   ` +
       `(${r.ok} ok, ${r.failed} failed, ${clients} clients, ${r.seconds.toFixed(1)} s${r.statuses ? `; statuses ${JSON.stringify(r.statuses)}` : ''})\n` +
       `${''.padEnd(14)} CPU per request: API stack ${(stackMs / done).toFixed(2)} ms (${((100 * stackMs) / (r.seconds * 1000)).toFixed(0)}% of a core), ` +
-      `load generator (${client}) ${(r.generatorCpuMs / done).toFixed(2)} ms (${((100 * r.generatorCpuMs) / (r.seconds * 1000)).toFixed(0)}%); load ${os.loadavg()[0]!.toFixed(1)}`,
+      `load generator (${client}) ${(r.generatorCpuMs / done).toFixed(2)} ms (${((100 * r.generatorCpuMs) / (r.seconds * 1000)).toFixed(0)}%); load ${os.loadavg()[0]!.toFixed(1)}${split}`,
   );
   return { perSecond: r.ok / r.seconds, cpuMsPerRequest: stackMs / done };
 }

@@ -3,8 +3,29 @@
 // jest evaluate modules in another realm, whose typed arrays onnxruntime rejects).
 // Plain JavaScript because worker threads load files without the TypeScript loader.
 'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require('onnxruntime-node');
+
+// This thread's scheduling priority (local-onnx.ts says why). Linux gives each thread its own
+// nice value, addressed by its thread id; elsewhere there is no /proc/thread-self and the thread
+// keeps the process's priority. Raising one's own nice value needs no privilege.
+function lowerPriority(nice) {
+  if (!nice) return;
+  let tid;
+  try {
+    tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    return;
+  }
+  try {
+    os.setPriority(tid, nice);
+  } catch {
+    // A sandbox that forbids it: the model still runs, at the process's priority.
+  }
+}
+lowerPriority(workerData.nice);
 
 const sessionPromise = ort.InferenceSession.create(workerData.model, {
   ...(workerData.threads ? { intraOpNumThreads: workerData.threads } : {}),

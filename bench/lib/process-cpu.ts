@@ -73,3 +73,34 @@ export function threadsCpu(pid: number): ThreadsCpu {
   }
   return out;
 }
+
+/** CPU milliseconds of one process's threads, with the local embedding model's threads apart. */
+export interface ModelThreadsCpu {
+  /** The event loop's thread (HTTP, searches, the calls to the model). */
+  main: number;
+  /** Threads running below the process's priority: the local model's (PAR_EMBEDDING_NICE). */
+  model: number;
+  modelThreads: number;
+  /** V8's helpers (GC, compiling), libuv's pool, Temporal Core's threads. */
+  other: number;
+}
+
+/** As threadsCpu, telling the model's threads by their nice value (stat field 19). */
+export function modelThreadsCpu(pid: number): ModelThreadsCpu {
+  const out: ModelThreadsCpu = { main: 0, model: 0, modelThreads: 0, other: 0 };
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ms = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      if (Number(tid) === pid) out.main += ms;
+      else if (nice > 0) {
+        out.model += ms;
+        out.modelThreads++;
+      } else out.other += ms;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}

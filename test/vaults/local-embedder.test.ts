@@ -88,6 +88,44 @@ test('one session or several give the same vectors; a bad session count is refus
   await expect(LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: 'two' })).rejects.toThrow('PAR_EMBEDDING_SESSIONS must be a positive integer, got two');
 });
 
+/** Nice values of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19). */
+function threadNices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+(process.platform === 'linux' ? test : test.skip)('model threads run below the event loop’s priority, at PAR_EMBEDDING_NICE; a bad value is refused by name', async () => {
+  const spec = LOCAL_MODELS['all-MiniLM-L6-v2'];
+  const two = await LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: '2', PAR_EMBEDDING_NICE: '7' });
+  try {
+    await two.embed(['priority test']);
+    const nices = threadNices();
+    expect([...nices.values()].filter((n) => n === 7)).toHaveLength(2);
+    expect(nices.get(process.pid)).toBe(0); // the event loop's own thread keeps its priority
+  } finally {
+    await two.close();
+  }
+  const off = await LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: '1', PAR_EMBEDDING_THREADS: '1', PAR_EMBEDDING_NICE: '0' });
+  try {
+    const before = [...threadNices().values()].filter((n) => n !== 0).length;
+    expect(await off.embed(['priority off'])).toHaveLength(1);
+    expect([...threadNices().values()].filter((n) => n !== 0).length).toBe(before);
+  } finally {
+    await off.close();
+  }
+  for (const bad of ['-5', '20', 'low', '2.5']) {
+    await expect(LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_NICE: bad })).rejects.toThrow(`PAR_EMBEDDING_NICE must be an integer from 0 (the process's own priority) to 19 (the lowest), got ${bad}`);
+  }
+});
+
 test('similar meanings score higher than unrelated ones', async () => {
   const [cat, kitten, revenue] = await local.embed(['The cat sat on the mat.', 'A kitten is resting on a rug.', 'Quarterly revenue grew by 12 percent.']);
   expect(dot(cat!, kitten!)).toBeGreaterThan(dot(cat!, revenue!) + 0.3);
