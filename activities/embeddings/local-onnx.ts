@@ -43,8 +43,8 @@ function sessionCount(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * The model threads' nice value (PAR_EMBEDDING_NICE, default 10, Linux only): below the event
- * loop's priority. Under load the model threads keep both cores busy, and the event loop, which
+ * How many nice steps below the event loop the model threads run (PAR_EMBEDDING_NICE, default
+ * 10, Linux only; a process started at nice 0 puts them at 10, at most 19). Under load the model threads keep both cores busy, and the event loop, which
  * answers requests, hands out the next batches and sends heartbeats, otherwise waits its turn
  * behind a 100 ms inference call. With its requests answered promptly, more clients wait in the
  * model's queue instead of in the HTTP path, and calls carry more texts: vault search through the
@@ -54,7 +54,7 @@ function modelThreadNice(env: NodeJS.ProcessEnv): number {
   const raw = env.PAR_EMBEDDING_NICE;
   if (raw === undefined || raw === '') return 10;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`PAR_EMBEDDING_NICE must be an integer from 0 (the process's own priority) to 19 (the lowest), got ${raw}`);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`PAR_EMBEDDING_NICE must be an integer from 0 (the event loop's priority) to 19 (steps below it), got ${raw}`);
   return n;
 }
 

@@ -8,9 +8,10 @@ const os = require('node:os');
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require('onnxruntime-node');
 
-// This thread's scheduling priority (local-onnx.ts says why). Linux gives each thread its own
-// nice value, addressed by its thread id; elsewhere there is no /proc/thread-self and the thread
-// keeps the process's priority. Raising one's own nice value needs no privilege.
+// This thread's scheduling priority (local-onnx.ts says why): `nice` steps below the thread that
+// started it, at most 19. Linux gives each thread its own nice value, addressed by its thread id;
+// elsewhere there is no /proc/thread-self and the thread keeps the process's priority. Lowering
+// one's own priority needs no privilege.
 function lowerPriority(nice) {
   if (!nice) return;
   let tid;
@@ -20,7 +21,7 @@ function lowerPriority(nice) {
     return;
   }
   try {
-    os.setPriority(tid, nice);
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + nice));
   } catch {
     // A sandbox that forbids it: the model still runs, at the process's priority.
   }

@@ -102,7 +102,7 @@ function threadNices(): Map<number, number> {
   return out;
 }
 
-(process.platform === 'linux' ? test : test.skip)('model threads run below the event loop’s priority, at PAR_EMBEDDING_NICE; a bad value is refused by name', async () => {
+(process.platform === 'linux' ? test : test.skip)('model threads run PAR_EMBEDDING_NICE steps below the event loop’s priority; a bad value is refused by name', async () => {
   const spec = LOCAL_MODELS['all-MiniLM-L6-v2'];
   const two = await LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_SESSIONS: '2', PAR_EMBEDDING_NICE: '7' });
   try {
@@ -122,7 +122,7 @@ function threadNices(): Map<number, number> {
     await off.close();
   }
   for (const bad of ['-5', '20', 'low', '2.5']) {
-    await expect(LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_NICE: bad })).rejects.toThrow(`PAR_EMBEDDING_NICE must be an integer from 0 (the process's own priority) to 19 (the lowest), got ${bad}`);
+    await expect(LocalOnnxEmbedder.create(spec, undefined, { PAR_EMBEDDING_NICE: bad })).rejects.toThrow(`PAR_EMBEDDING_NICE must be an integer from 0 (the event loop's priority) to 19 (steps below it), got ${bad}`);
   }
 });
 
