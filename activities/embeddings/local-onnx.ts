@@ -44,11 +44,11 @@ function sessionCount(env: NodeJS.ProcessEnv): number {
 
 /**
  * How many nice steps below the event loop the model threads run (PAR_EMBEDDING_NICE, default
- * 10, Linux only; a process started at nice 0 puts them at 10, at most 19). Under load the model threads keep both cores busy, and the event loop, which
- * answers requests, hands out the next batches and sends heartbeats, otherwise waits its turn
- * behind a 100 ms inference call. With its requests answered promptly, more clients wait in the
- * model's queue instead of in the HTTP path, and calls carry more texts: vault search through the
- * API measured about 7% more requests per second at 10 than at 0 (docs/vaults.md).
+ * 10, Linux only; in a process at nice 0 they run at 10, never past 19). Under load the model
+ * threads keep both cores busy, and the event loop, which answers requests, hands out the next
+ * batches and sends heartbeats, would otherwise wait its turn behind 100 ms inference calls.
+ * Vault search through the API measured about a tenth more requests per second, and less CPU per
+ * search, at 10 than at 0 (docs/vaults.md).
  */
 function modelThreadNice(env: NodeJS.ProcessEnv): number {
   const raw = env.PAR_EMBEDDING_NICE;

@@ -108,7 +108,8 @@ function threadNices(): Map<number, number> {
   try {
     await two.embed(['priority test']);
     const nices = threadNices();
-    expect([...nices.values()].filter((n) => n === 7)).toHaveLength(2);
+    // One per session (onnxruntime may start an idle helper thread of its own beside them).
+    expect([...nices.values()].filter((n) => n === 7).length).toBeGreaterThanOrEqual(2);
     expect(nices.get(process.pid)).toBe(0); // the event loop's own thread keeps its priority
   } finally {
     await two.close();
