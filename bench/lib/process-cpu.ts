@@ -55,21 +55,33 @@ export interface ThreadsCpu {
 const CORE_THREADS = /^(tokio-runtime|workflow-proces|temporal-)/;
 
 /**
- * CPU milliseconds used so far by the live threads of one process, from the scheduler's
- * nanosecond counters (/proc/PID/task/TID/schedstat): fine enough to split a few milliseconds
- * between operations, where the tick counts of treeCpuMs (10 ms) are not.
+ * The live threads of one process: the CPU each has used so far, from the scheduler's nanosecond
+ * counter (/proc/PID/task/TID/schedstat), and what `read` takes from its /proc directory. A thread
+ * that ends while it is read is left out.
  */
-export function threadsCpu(pid: number): ThreadsCpu {
-  const out: ThreadsCpu = { main: 0, core: 0, other: 0, total: 0 };
+function threadSamples<T>(pid: number, read: (dir: string) => T): { tid: number; cpuMs: number; info: T }[] {
+  const out: { tid: number; cpuMs: number; info: T }[] = [];
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    const dir = `/proc/${pid}/task/${tid}`;
     try {
-      const ms = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-      out[Number(tid) === pid ? 'main' : CORE_THREADS.test(name) ? 'core' : 'other'] += ms;
-      out.total += ms;
+      out.push({ tid: Number(tid), cpuMs: Number(fs.readFileSync(`${dir}/schedstat`, 'utf8').split(' ')[0]) / 1e6, info: read(dir) });
     } catch {
       // the thread ended meanwhile
     }
+  }
+  return out;
+}
+
+/**
+ * CPU milliseconds used so far by the live threads of one process, from the scheduler's
+ * nanosecond counters: fine enough to split a few milliseconds between operations, where the
+ * tick counts of treeCpuMs (10 ms) are not.
+ */
+export function threadsCpu(pid: number): ThreadsCpu {
+  const out: ThreadsCpu = { main: 0, core: 0, other: 0, total: 0 };
+  for (const t of threadSamples(pid, (dir) => fs.readFileSync(`${dir}/comm`, 'utf8').trim())) {
+    out[t.tid === pid ? 'main' : CORE_THREADS.test(t.info) ? 'core' : 'other'] += t.cpuMs;
+    out.total += t.cpuMs;
   }
   return out;
 }
@@ -88,19 +100,16 @@ export interface ModelThreadsCpu {
 /** As threadsCpu, telling the model's threads by their nice value (stat field 19). */
 export function modelThreadsCpu(pid: number): ModelThreadsCpu {
   const out: ModelThreadsCpu = { main: 0, model: 0, modelThreads: 0, other: 0 };
-  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ms = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-      if (Number(tid) === pid) out.main += ms;
-      else if (nice > 0) {
-        out.model += ms;
-        out.modelThreads++;
-      } else out.other += ms;
-    } catch {
-      // the thread ended meanwhile
-    }
+  const niceOf = (dir: string) => {
+    const stat = fs.readFileSync(`${dir}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  };
+  for (const t of threadSamples(pid, niceOf)) {
+    if (t.tid === pid) out.main += t.cpuMs;
+    else if (t.info > 0) {
+      out.model += t.cpuMs;
+      out.modelThreads++;
+    } else out.other += t.cpuMs;
   }
   return out;
 }

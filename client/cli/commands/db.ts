@@ -92,7 +92,7 @@ export function register(program: Command): void {
           store: memory.vectorStore,
           embedder: memory.embedder,
           leases,
-            onHeld: opts.wait
+          onHeld: opts.wait
             ? (held) => {
                 if (!told && !opts.json) process.stderr.write(`waiting: ${held.message}\n`);
                 told = true;
