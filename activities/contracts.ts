@@ -104,6 +104,8 @@ export interface VaultItem {
 
 export interface ScoredVaultItem extends VaultItem {
   score: number;
+  /** The cross-encoder's score (higher is more relevant), when the search was reranked (PAR_RERANK_MODEL). */
+  rerankScore?: number;
 }
 
 export interface VaultSearchRequest {

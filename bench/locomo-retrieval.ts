@@ -13,6 +13,9 @@
  * The data set is read in place (CC BY-NC 4.0, evaluation only; never copied into the repo):
  *   node bin/run-ts.js bench/locomo-retrieval.ts [--data ../shared/data/locomo/locomo10.json]
  *        [--conversations 2] [--questions-per-conversation N] [--methods vector,hybrid,...]
+ *
+ * With PAR_RERANK_MODEL set to a cross-encoder's folder, the methods `hybrid-rerank` and
+ * `memory-rerank` (the rerank stage over the best 20, PAR_RERANK_CANDIDATES) run too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import path from 'node:path';
 import { createDefaultEmbedder } from '../activities/embeddings';
 import { EmbeddedVectorStore } from '../activities/vectors/embedded-store';
 import { createMemoryServices } from '../activities/memory/services';
+import { sharedRerankStage, type RerankStage } from '../activities/rerank';
 import { VaultService } from '../activities/vaults/service';
 import { locomoFile } from './lib/locomo-file';
 import { stringFlag } from './lib/stats';
@@ -56,6 +60,8 @@ interface Method {
   window: number;
   /** Through the conversation memory engine (its `neighbours` setting is `window`), not vault items. */
   memory?: boolean;
+  /** The cross-encoder that PAR_RERANK_MODEL names rescores the best candidates (activities/rerank). */
+  rerank?: boolean;
 }
 
 const METHODS: Record<string, Method> = {
@@ -65,7 +71,17 @@ const METHODS: Record<string, Method> = {
   'hybrid-window': { name: 'vault: vector + BM25, with neighbours', hybrid: true, window: 1 },
   'memory-turn': { name: 'memory: vector + BM25, single turns', hybrid: true, window: 0, memory: true },
   memory: { name: 'memory: default (turns alone + with neighbours)', hybrid: true, window: 1, memory: true },
+  'hybrid-rerank': { name: 'vault: vector + BM25, cross-encoder', hybrid: true, window: 0, rerank: true },
+  'memory-rerank': { name: 'memory: default, cross-encoder', hybrid: true, window: 1, memory: true, rerank: true },
 };
+
+/** The rerank stage a method uses: the configured cross-encoder, or none. */
+async function rerankOf(method: Method): Promise<RerankStage | undefined> {
+  if (!method.rerank) return undefined;
+  const stage = await sharedRerankStage();
+  if (!stage) throw new Error(`the method "${method.name}" needs a cross-encoder: set PAR_RERANK_MODEL to its folder (model.onnx, tokenizer.json)`);
+  return stage;
+}
 
 /** One way of storing a conversation's turns and ranking them for a question. */
 interface Retriever {
@@ -75,7 +91,7 @@ interface Retriever {
 }
 
 async function vaultRetriever(method: Method, dir: string, mi: number): Promise<Retriever> {
-  const svc = await embeddedVaultService(dir, { embedder: await createDefaultEmbedder(), name: String(mi) });
+  const svc = await embeddedVaultService(dir, { embedder: await createDefaultEmbedder(), name: String(mi), rerank: await rerankOf(method) });
   const vaultOf = (c: string) => `locomo-${c}`.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     async ingest(conversation, turns) {
@@ -98,6 +114,7 @@ async function memoryRetriever(method: Method, dir: string, mi: number): Promise
     vectorStore: new EmbeddedVectorStore(path.join(dir, `vectors-${mi}.sqlite`)),
     dbFile: path.join(dir, `memory-${mi}.sqlite`),
     config: { conversation: { neighbours: method.window } },
+    rerank: await rerankOf(method).then((stage) => () => stage),
   });
   const turnAt = new Map<string, string>();
   return {
@@ -166,7 +183,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(file)) throw new Error(`LoCoMo data not found at ${file}: pass --data /path/to/locomo10.json`);
   const samples = (JSON.parse(fs.readFileSync(file, 'utf8')) as Sample[]).slice(0, flag('conversations', 2));
   const perConversation = flag('questions-per-conversation', 100_000);
-  const methods = stringFlag('methods', 'vector,hybrid,hybrid-window,memory-turn,memory')
+  const methods = stringFlag('methods', `vector,hybrid,hybrid-window,memory-turn,memory${process.env.PAR_RERANK_MODEL ? ',hybrid-rerank,memory-rerank' : ''}`)
     .split(',')
     .map((m) => METHODS[m] ?? (() => { throw new Error(`unknown method ${m}: one of ${Object.keys(METHODS).join(', ')}`); })());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'par-locomo-'));

@@ -1,7 +1,7 @@
 /**
  * Issue 14's budgets on this machine: the query path of a 10,000-item vault (query embedding +
- * hybrid search; there is no rerank stage: no cross-encoder weights come from the registries
- * this project installs from) against p50 <= 30 ms, and vault ingest against the embedder's raw
+ * hybrid search; the rerank stage is off by default, and bench/rerank-cost.ts measures what it
+ * would add) against p50 <= 30 ms, and vault ingest against the embedder's raw
  * batched ONNX throughput (the limit; target: ingest >= 80% of it).
  *
  *   node bin/run-ts.js bench/retrieval-budgets.ts [--items 10000] [--queries 200]

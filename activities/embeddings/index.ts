@@ -15,7 +15,7 @@ export type { Embedder } from './port';
 export { CachedEmbedder } from './cached-embedder';
 export { EmbedderClosedError, LazyEmbedder } from './lazy-embedder';
 export { LocalOnnxEmbedder } from './local-onnx';
-export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, localModelNamed, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
+export { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, findLocalModelFiles, localModelNamed, localModelSpec, EmbeddingModelMissingError, UnknownLocalModelError } from './local-models';
 export { OpenAiEmbedder } from './openai-embedder';
 export { cosineScale, REFERENCE_MODEL, type CosinePairing, type CosineScale } from './cosine-scale';
 

@@ -1,5 +1,6 @@
-// Runs the ONNX sentence model in a worker thread: inference stays off the event loop that
-// serves activities and heartbeats, and onnxruntime lives in a plain Node realm (hosts such as
+// Runs an ONNX BERT-family model in a worker thread: a sentence embedder (its vectors pooled, the
+// default) or a cross-encoder (workerData.output "logits": one score per text pair). Inference stays
+// off the event loop that serves activities and heartbeats, and onnxruntime lives in a plain Node realm (hosts such as
 // jest evaluate modules in another realm, whose typed arrays onnxruntime rejects).
 // Plain JavaScript because worker threads load files without the TypeScript loader.
 'use strict';
@@ -35,6 +36,8 @@ const sessionPromise = ort.InferenceSession.create(workerData.model, {
   // steal the cores the other inference call (and everything else) needs.
   extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
 });
+// A model that fails to load is reported in the reply to "ready", not as this thread's crash.
+sessionPromise.catch(() => {});
 
 // sentence-transformers' Pooling + Normalize: the mean over real tokens (pooling "mean") or the
 // first token's vector, [CLS] (pooling "cls"), then unit length.
@@ -58,22 +61,34 @@ function pool(hidden, lengths, seq, dim) {
   return out;
 }
 
-async function embed({ ids, lengths, seq }) {
+// A cross-encoder's relevance score per pair: the first logit of each row.
+function firstLogits(logits, n) {
+  const width = logits.data.length / n;
+  return Float32Array.from({ length: n }, (_, r) => logits.data[r * width]);
+}
+
+async function run({ ids, types, lengths, seq }) {
   const session = await sessionPromise;
   const n = lengths.length;
   const input = new BigInt64Array(n * seq);
   const mask = new BigInt64Array(n * seq);
+  const typeIds = new BigInt64Array(n * seq);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < lengths[r]; c++) {
       input[r * seq + c] = BigInt(ids[r * seq + c]);
       mask[r * seq + c] = 1n;
+      if (types) typeIds[r * seq + c] = BigInt(types[r * seq + c]);
     }
   }
   const result = await session.run({
     input_ids: new ort.Tensor('int64', input, [n, seq]),
     attention_mask: new ort.Tensor('int64', mask, [n, seq]),
-    token_type_ids: new ort.Tensor('int64', new BigInt64Array(n * seq), [n, seq]),
+    token_type_ids: new ort.Tensor('int64', typeIds, [n, seq]),
   });
+  if (workerData.output === 'logits') {
+    if (!result.logits) throw new Error(`the model has no "logits" output (it has ${Object.keys(result).join(', ')}): is it a cross-encoder?`);
+    return firstLogits(result.logits, n);
+  }
   const hidden = result.last_hidden_state;
   const dim = hidden.dims[2];
   return pool(hidden.data, lengths, seq, dim);
@@ -87,7 +102,7 @@ parentPort.on('message', (msg) => {
     );
     return;
   }
-  embed(msg).then(
+  run(msg).then(
     (vectors) => parentPort.postMessage({ id: msg.id, ok: true, vectors }, [vectors.buffer]),
     (err) => parentPort.postMessage({ id: msg.id, ok: false, error: String((err && err.message) || err) }),
   );

@@ -115,15 +115,33 @@ export class WordPieceTokenizer {
     out.push(...pieces);
   }
 
-  /** [CLS] tokens [SEP], truncated to maxLength ids in all. */
-  encode(text: string, maxLength: number): Encoding {
-    const ids: number[] = [this.clsId];
+  /** The word pieces of text, stopping once there are at least `limit`. */
+  private pieces(text: string, limit: number): number[] {
+    const ids: number[] = [];
     for (const word of basicTokens(text)) {
       this.wordPieces(word, ids);
-      if (ids.length >= maxLength - 1) break;
+      if (ids.length >= limit) break;
     }
-    ids.length = Math.min(ids.length, maxLength - 1);
-    ids.push(this.sepId);
-    return { ids };
+    return ids;
+  }
+
+  /** [CLS] tokens [SEP], truncated to maxLength ids in all. */
+  encode(text: string, maxLength: number): Encoding {
+    const ids = this.pieces(text, maxLength - 2).slice(0, maxLength - 2);
+    return { ids: [this.clsId, ...ids, this.sepId] };
+  }
+
+  /**
+   * A cross-encoder's input: [CLS] a [SEP] b [SEP], token types 0 up to the first [SEP] and 1
+   * after it, at most maxLength ids in all. Too long a pair loses tokens from the end of whichever
+   * text is longer at each step (Hugging Face's "longest_first"), so a short query stays whole.
+   */
+  encodePair(a: string, b: string, maxLength: number): Encoding & { typeIds: number[] } {
+    const room = maxLength - 3;
+    const first = this.pieces(a, room);
+    const second = this.pieces(b, room);
+    while (first.length + second.length > room) (first.length > second.length ? first : second).pop();
+    const ids = [this.clsId, ...first, this.sepId, ...second, this.sepId];
+    return { ids, typeIds: ids.map((_, i) => (i <= first.length + 1 ? 0 : 1)) };
   }
 }

@@ -19,6 +19,8 @@ export interface MemoryEntry {
 export interface ScoredMemoryEntry extends MemoryEntry {
   /** Cosine similarity to the query. */
   similarity: number;
+  /** The cross-encoder's score (higher is more relevant), when the search was reranked (PAR_RERANK_MODEL). */
+  rerankScore?: number;
 }
 
 export interface MemoryVaultSaveRequest {
@@ -55,6 +57,8 @@ export interface MemoryVaultSearchRequest {
   minSimilarity?: number;
   /** Only these scopes; all of the tenant's scopes when absent. */
   scopes?: string[];
+  /** false: keep the store's order when a cross-encoder is configured (PAR_RERANK_MODEL). */
+  rerank?: boolean;
 }
 
 export interface MemoryVaultSearchResult {
@@ -105,6 +109,8 @@ export interface ConversationSearchRequest {
   excludeSessionId?: string;
   /** false: rank by meaning only. Default: meaning fused with keywords (BM25). */
   hybrid?: boolean;
+  /** false: keep the fused order when a cross-encoder is configured (PAR_RERANK_MODEL). */
+  rerank?: boolean;
 }
 
 export interface ConversationHit {
@@ -114,6 +120,8 @@ export interface ConversationHit {
   role: string;
   text: string;
   similarity: number;
+  /** The cross-encoder's score (higher is more relevant), when the search was reranked (PAR_RERANK_MODEL). */
+  rerankScore?: number;
 }
 
 export interface ConversationSearchResult {

@@ -10,6 +10,7 @@ import { derivedUuid } from '../vectors/derived-uuid';
 import { HYBRID_CANDIDATES } from '../vectors/lexical-index';
 import type { VectorSpace } from './vector-space';
 import type { VectorRecord } from '../vectors/port';
+import type { RerankStage } from '../rerank/stage';
 
 /**
  * The conversation memory engine: past session messages, chunked and embedded, searchable by
@@ -21,6 +22,8 @@ export class ConversationMemory {
     private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['conversation'],
+    /** Rescores the best messages with a cross-encoder (PAR_RERANK_MODEL); absent: no rerank stage. */
+    private readonly rerank?: RerankStage,
   ) {}
 
   /** This collection's indexing mode (recorded on first use; conversation-indexing.ts). */
@@ -162,7 +165,8 @@ export class ConversationMemory {
         ).map(([key]) => key)
       : [...messages.keys()];
     const out = order.map((key) => messages.get(key)!.hit).filter((h) => h.similarity >= minSimilarity);
-    return { hits: out.slice(0, limit) };
+    const rerank = req.rerank === false ? undefined : this.rerank;
+    return { hits: rerank ? await rerank.topN(query, out, limit, (h) => h.text) : out.slice(0, limit) };
   }
 
   /**

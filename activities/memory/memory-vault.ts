@@ -14,6 +14,7 @@ import { sameTopic } from './same-topic';
 import { nowIso, type MemoryDb } from './memory-db';
 import type { MemoryTables } from '../db';
 import { statementSimilarities, type VectorSpace } from './vector-space';
+import type { RerankStage } from '../rerank/stage';
 
 type EntryRow = MemoryTables['memory_vault_entries'];
 
@@ -27,6 +28,8 @@ export class MemoryVault {
     private readonly db: MemoryDb,
     private readonly vectors: VectorSpace,
     private readonly config: MemoryConfig['vault'],
+    /** Rescores the best entries with a cross-encoder (PAR_RERANK_MODEL); absent: no rerank stage. */
+    private readonly rerank?: RerankStage,
   ) {}
 
   /** Decides what a save will do without writing anything (see SavePlan). */
@@ -164,7 +167,8 @@ export class MemoryVault {
     await this.vectors.ensure();
     const vector = await this.vectors.embedQuery(query);
     // Hybrid: meaning fused with keywords (BM25), so a rare name or number in the query counts.
-    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit, text: query });
+    const rerank = req.rerank === false ? undefined : this.rerank;
+    const hits = await this.vectors.store.query(this.vectors.collection, { tenants: scopes.map((s) => vectorTenant(tenant, s)), vector, limit: rerank?.fetchLimit(limit) ?? limit, text: query });
     const entries: ScoredMemoryEntry[] = [];
     const byId = await this.rows(q, tenant, hits.map((h) => h.id));
     for (const hit of hits) {
@@ -174,7 +178,7 @@ export class MemoryVault {
       if (!row || row.deleted || !scopes.includes(row.scope) || similarity < minSimilarity) continue;
       entries.push({ ...toEntry(row), similarity });
     }
-    return { entries };
+    return { entries: rerank ? await rerank.topN(query, entries, limit, (e) => e.content) : entries.slice(0, limit) };
   }
 
   async list(req: MemoryVaultListRequest): Promise<MemoryEntry[]> {
@@ -240,7 +244,7 @@ export class MemoryVault {
   /** The closest live entry of the scope that is the same topic as content (same-topic.ts), if any. */
   private async sameTopicEntry(q: MemoryDb, tenant: string, scope: string, content: string): Promise<ScoredMemoryEntry | undefined> {
     if (!(await this.scopes(tenant, q)).includes(scope)) return undefined;
-    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope] }, q);
+    const { entries } = await this.search({ tenant, query: content, limit: this.config.sameTopicCandidates, minSimilarity: -1, scopes: [scope], rerank: false }, q);
     const candidates = [...entries].sort((x, y) => y.similarity - x.similarity);
     const similarities = await statementSimilarities(this.vectors.embedder, content, candidates.map((e) => e.content), candidates.map((e) => e.similarity));
     return candidates.find((e, i) => sameTopic(e.content, content, similarities[i]!, this.config.sameTopic).same);

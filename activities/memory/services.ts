@@ -1,4 +1,5 @@
 import { CachedEmbedder, sharedDefaultEmbedder } from '../embeddings';
+import { sharedRerankStage, type RerankStage } from '../rerank';
 import type { Embedder } from '../embeddings/port';
 import { ModelRouter } from '../models/router';
 import { createDefaultVectorStore } from '../vectors';
@@ -26,6 +27,8 @@ export interface MemoryDeps {
   embedder?: Provider<Embedder>;
   /** Default: createDefaultVectorStore() (embedded, or Qdrant when QDRANT_URL is set). */
   vectorStore?: Provider<VectorStore>;
+  /** The searches' rerank stage; default: sharedRerankStage(), a cross-encoder when PAR_RERANK_MODEL names one. */
+  rerank?: Provider<RerankStage | undefined>;
   /** Judge/distiller models for the ReasoningBank; default: the model router. */
   models?: LearnerModels;
   config?: MemoryConfigOverrides;
@@ -52,6 +55,7 @@ export async function createMemoryServices(deps: MemoryDeps = {}): Promise<Memor
   // The seed caches embeddings by content; the default embedder already does, others get the cache here.
   const embedder = rawEmbedder instanceof CachedEmbedder ? rawEmbedder : new CachedEmbedder(rawEmbedder, { cacheSize: config.embeddingCacheSize });
   const vectorStore = await resolve(deps.vectorStore, () => createDefaultVectorStore());
+  const rerank = await resolve(deps.rerank, () => sharedRerankStage());
   const store = await openStoreDatabase('memory', { target: deps.database ?? (deps.dbFile ? { kind: 'sqlite', file: deps.dbFile } : undefined) });
   const db = store.db;
   const models = deps.models ?? routerModels();
@@ -62,8 +66,8 @@ export async function createMemoryServices(deps: MemoryDeps = {}): Promise<Memor
     db,
     embedder,
     vectorStore,
-    vault: new MemoryVault(db, new VectorSpace('memory_vault', embedder, vectorStore), config.vault),
-    conversations: new ConversationMemory(db, new VectorSpace('memory_conversations', embedder, vectorStore), config.conversation),
+    vault: new MemoryVault(db, new VectorSpace('memory_vault', embedder, vectorStore), config.vault, rerank),
+    conversations: new ConversationMemory(db, new VectorSpace('memory_conversations', embedder, vectorStore), config.conversation, rerank),
     facts,
     context: new ContextStore(db, config.context),
     reasoning,

@@ -5,6 +5,7 @@
  */
 import { databaseTarget } from '../db';
 import { sharedDefaultEmbedder } from '../embeddings';
+import { sharedRerankStage } from '../rerank';
 import { onceUntilFailure } from '../common/once-until-failure';
 import { createDefaultVectorStore } from '../vectors';
 import type { QueryRewriter } from './history-search';
@@ -37,17 +38,19 @@ export async function createVaultService(
 ): Promise<VaultService> {
   const env = opts.env ?? process.env;
   const target = databaseTarget('vaults', env);
-  const [embedder, store, settings, kv] = await Promise.all([
+  const [embedder, store, settings, kv, rerank] = await Promise.all([
     sharedDefaultEmbedder(env),
     createDefaultVectorStore(env),
     SqlVaultSettingsStore.open(target),
     SqlKeyValueStore.open(target),
+    sharedRerankStage(env),
   ]);
   return new VaultService({
     embedder,
     store,
     settings,
     kv,
+    rerank,
     queryRewriterFor: opts.queryRewriterFor ?? ((model) => rewriterFactory?.(model)),
   });
 }

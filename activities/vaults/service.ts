@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import type { JsonValue, ModelMessage, ScoredVaultItem, VaultItem } from '../contracts';
 import type { Embedder } from '../embeddings/port';
+import type { RerankStage } from '../rerank/stage';
 import { onceUntilFailure } from '../common/once-until-failure';
 import { inSpan } from '../common/spans';
 import { collectionName } from '../vectors/collection-name';
@@ -30,6 +31,8 @@ export interface VaultServiceDeps {
   settings: VaultSettingsStore;
   kv: KeyValueStore;
   chunking?: ChunkOptions;
+  /** Rescores each search's best candidates with a cross-encoder (PAR_RERANK_MODEL); absent: no rerank stage. */
+  rerank?: RerankStage;
   /** A model-backed query rewriter for smart history search, by model id. */
   queryRewriterFor?: (model: string) => QueryRewriter | undefined;
   now?: () => Date;
@@ -46,6 +49,12 @@ export interface SearchOptions {
    * docs/vaults.md has the measurements.
    */
   hybrid?: boolean;
+  /**
+   * With a rerank stage configured (the default then): the store's best candidates are rescored
+   * by the cross-encoder and returned in its order, each with its `rerankScore`. `false`: the
+   * store's order.
+   */
+  rerank?: boolean;
 }
 
 const PAGE = 256;
@@ -277,10 +286,21 @@ export class VaultService {
       await this.ensure();
       const vector = await this.embedQuery(text);
       const keywords = opts.hybrid === false ? {} : { text };
-      const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: n, filter: metadataFilter(opts.filter), ...keywords });
-      span.setAttribute('par.vault.hits', hits.length);
-      return hits.map((h) => itemFromHit(h));
+      const rerank = this.rerankStage(opts);
+      const hits = await this.deps.store.query(this.collection, { tenants: [vaultTenant(vault)], vector, limit: rerank?.fetchLimit(n) ?? n, filter: metadataFilter(opts.filter), ...keywords });
+      span.setAttribute('par.vault.hits', Math.min(n, hits.length));
+      return this.inRerankOrder(rerank, text, hits.map((h) => itemFromHit(h)), n);
     });
+  }
+
+  private rerankStage(opts: SearchOptions): RerankStage | undefined {
+    return opts.rerank === false ? undefined : this.deps.rerank;
+  }
+
+  /** The first n items, in the rerank stage's order when there is one. */
+  private async inRerankOrder(stage: RerankStage | undefined, text: string, items: ScoredVaultItem[], n: number): Promise<ScoredVaultItem[]> {
+    if (!stage || items.length === 0) return items.slice(0, n);
+    return inSpan('vault.rerank', { 'par.rerank.model': stage.reranker.model, 'par.rerank.candidates': Math.min(items.length, stage.candidates) }, () => stage.topN(text, items, n, (item) => item.text));
   }
 
   /**
@@ -303,10 +323,11 @@ export class VaultService {
       const vector = await this.embedQuery(text);
       const tenants = names.map(vaultTenant);
       const keywords = opts.hybrid === false ? {} : { text };
+      const rerank = this.rerankStage(opts);
       if (!mins) {
-        const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: n, filter, ...keywords });
-        span.setAttribute('par.vault.hits', hits.length);
-        return { items: hits.map((h) => itemFromHit(h)), shortfalls: [] };
+        const hits = await this.deps.store.query(this.collection, { tenants, vector, limit: rerank?.fetchLimit(n) ?? n, filter, ...keywords });
+        span.setAttribute('par.vault.hits', Math.min(n, hits.length));
+        return { items: await this.inRerankOrder(rerank, text, hits.map((h) => itemFromHit(h)), n), shortfalls: [] };
       }
       const perVault = new Map<string, ScoredVaultItem[]>();
       let reserved = 0;
@@ -322,7 +343,8 @@ export class VaultService {
       const global = await this.deps.store.query(this.collection, { tenants, vector, limit: n + reserved, filter, ...keywords });
       const combined = combineWithMinimums(mins, n, perVault, global.map((h) => itemFromHit(h)));
       span.setAttributes({ 'par.vault.hits': combined.items.length, 'par.vault.shortfalls': combined.shortfalls.length });
-      return combined;
+      // The minimums choose which items; the rerank stage only orders them.
+      return { ...combined, items: await this.inRerankOrder(rerank, text, combined.items, n) };
     });
   }
 

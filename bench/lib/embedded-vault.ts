@@ -6,7 +6,7 @@ import { VaultService, type VaultServiceDeps } from '../../activities/vaults/ser
 import { SqlVaultSettingsStore } from '../../activities/vaults/vault-settings-store';
 import { EmbeddedVectorStore } from '../../activities/vectors/embedded-store';
 
-export async function embeddedVaultService(dir: string, opts: Pick<VaultServiceDeps, 'embedder'> & Partial<Pick<VaultServiceDeps, 'chunking'>> & { name?: string }): Promise<VaultService> {
+export async function embeddedVaultService(dir: string, opts: Pick<VaultServiceDeps, 'embedder'> & Partial<Pick<VaultServiceDeps, 'chunking' | 'rerank'>> & { name?: string }): Promise<VaultService> {
   const suffix = opts.name ? `-${opts.name}` : '';
   const db = { kind: 'sqlite' as const, file: path.join(dir, `vaults${suffix}.sqlite`) };
   return new VaultService({
@@ -15,5 +15,6 @@ export async function embeddedVaultService(dir: string, opts: Pick<VaultServiceD
     settings: await SqlVaultSettingsStore.open(db),
     kv: await SqlKeyValueStore.open(db),
     ...(opts.chunking ? { chunking: opts.chunking } : {}),
+    ...(opts.rerank ? { rerank: opts.rerank } : {}),
   });
 }

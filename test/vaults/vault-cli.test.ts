@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { findLocalModelFiles, LOCAL_MODELS } from '../../activities/embeddings';
 import { createVaultActivities } from '../../activities/vaults/activities';
 import { createVaultService } from '../../activities/vaults';
 import { IngestStaging } from '../../activities/vaults/ingest-staging';
@@ -75,6 +76,30 @@ test('the par binary adds from stdin with --json, and reports bad input as a JSO
   const bad = await par(['add', 'bad name', '-', '--json'], { input: 'x' });
   expect(bad.code).toBe(2);
   expect(bad.json().error).toMatchObject({ code: 'bad_vault_name' });
+});
+
+test('par vault search with PAR_RERANK_MODEL shows the cross-encoder\'s order and scores; --no-rerank and a bad model path', async () => {
+  // The word-overlap model of test/vaults/rerank.test.ts, in a cross-encoder's folder layout.
+  const model = tempDir('par-vcli-rerank-');
+  fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'rerank', 'overlap-cross-encoder.onnx'), path.join(model, 'model.onnx'));
+  fs.copyFileSync(findLocalModelFiles(LOCAL_MODELS['e5-small-v2']).tokenizer, path.join(model, 'tokenizer.json'));
+  const texts = ['Cats and dogs can live together peacefully.', 'A red cat and a green dog share one bowl.', 'The dog park opens at seven.'];
+  // A data folder of its own, so the other tests' vault list stays theirs.
+  const own = { PAR_DATA_DIR: tempDir('par-vcli-rerank-data-') };
+  for (const text of texts) expect((await par(['add', 'pets', '-', '--json'], { input: text, env: own })).code).toBe(0);
+  const env = { ...own, PAR_RERANK_MODEL: model };
+  const reranked = await par(['search', 'pets', 'red cat green dog', '-n', '3', '--json'], { env });
+  expect(reranked.code).toBe(0);
+  const items = reranked.json().items as { text: string; rerankScore: number }[];
+  expect(items[0]!.text).toBe(texts[1]);
+  expect(items.map((i) => i.rerankScore)).toEqual([...items.map((i) => i.rerankScore)].sort((a, b) => b - a));
+  const human = await par(['search', 'pets', 'red cat green dog', '-n', '1'], { env });
+  expect(human.out).toMatch(/^\d\.\d{3} \(rerank 3\.\d\d\)  pets\/\S+  A red cat and a green dog/);
+  const plain = (await par(['search', 'pets', 'red cat green dog', '-n', '3', '--no-rerank', '--json'], { env })).json();
+  expect(plain.items.every((i: { rerankScore?: number }) => i.rerankScore === undefined)).toBe(true);
+  const bad = await par(['search', 'pets', 'cat', '--json'], { env: { ...own, PAR_RERANK_MODEL: path.join(model, 'missing') } });
+  expect(bad.code).toBe(1);
+  expect(bad.json().error).toMatchObject({ code: 'reranker', message: `PAR_RERANK_MODEL=${path.join(model, 'missing')} does not exist: name a cross-encoder's folder (model.onnx and tokenizer.json) or its .onnx file` });
 });
 
 test('search, search-many, items, edit, export, import, delete, list and kv, all with --json', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { JsonValue, KvResult, ScoredVaultItem, VaultItem } from '../../../activities/contracts';
 import { EmbeddingModelMissingError, UnknownLocalModelError } from '../../../activities/embeddings/local-models';
 import { EmbedderConfigError } from '../../../activities/embeddings';
+import { RerankerConfigError } from '../../../activities/rerank/config';
 import { VectorStoreError } from '../../../activities/vectors/errors';
 import { createVaultService, VaultError, type VaultService } from '../../../activities/vaults';
 import { runKvRequest } from '../../../activities/vaults/kv-store';
@@ -31,7 +32,7 @@ export type AddResult = { vault: string; via: 'api' | 'local'; ids: string[]; ch
 export interface VaultBackend {
   /** `local` embeds in this process; `workflow` insists on the ingest workflow (local mode only). */
   add(vault: string, text: string, metadata: Record<string, JsonValue>, opts: { local?: boolean; workflow?: boolean; showProgress: boolean }): Promise<AddResult>;
-  search(vault: string, text: string, opts: { n: number; filter?: Record<string, JsonValue>; hybrid?: boolean }): Promise<ScoredVaultItem[]>;
+  search(vault: string, text: string, opts: { n: number; filter?: Record<string, JsonValue>; hybrid?: boolean; rerank?: boolean }): Promise<ScoredVaultItem[]>;
   searchMany(text: string, vaults: string[] | Record<string, number | null>, opts: { n: number; filter?: Record<string, JsonValue> }): Promise<{ items: ScoredVaultItem[]; shortfalls: { vault: string; wanted: number; got: number }[] }>;
   getItems(vault: string, ids: string[]): Promise<{ items: VaultItem[]; missing: string[] }>;
   page(vault: string, opts: { limit: number; cursor?: string }): Promise<{ vault: string; total: number; items: VaultItem[]; cursor?: string }>;
@@ -62,6 +63,7 @@ async function withService<T>(fn: (svc: VaultService) => Promise<T>): Promise<T>
   } catch (err) {
     if (err instanceof VaultError || err instanceof VectorStoreError) throw new CliError(err.message, 2, err.code);
     if (err instanceof EmbeddingModelMissingError || err instanceof UnknownLocalModelError || err instanceof EmbedderConfigError) throw new CliError(err.message, 1, 'embedder');
+    if (err instanceof RerankerConfigError) throw new CliError(err.message, 1, 'reranker');
     throw err;
   } finally {
     await svc?.close();
@@ -158,8 +160,9 @@ function apiVaults(api: ParClient): VaultBackend {
       const ids = await addRemotely(api, vault, text, metadata, opts.showProgress);
       return { vault, via: 'api', ids, chunks: ids.length };
     },
-    search: async (vault, text, { n, filter, hybrid }) => {
+    search: async (vault, text, { n, filter, hybrid, rerank }) => {
       if (hybrid === false) throw notRemote('par vault search --no-hybrid', 'meaning-only ranking in its search endpoint (it always fuses keywords)');
+      if (rerank === false) throw notRemote('par vault search --no-rerank', 'way to skip the server\'s rerank stage (PAR_RERANK_MODEL on the server decides)');
       return (await viaApi(() => api.search(vault, text, { n, ...(filter ? { filter } : {}) }))).items;
     },
     searchMany: async (text, vaults, { n, filter }) => {

@@ -80,7 +80,8 @@ export function short(text: string, max = 100): string {
 
 export function formatHits(items: ScoredVaultItem[]): string {
   if (items.length === 0) return '(no results)';
-  return items.map((i) => `${i.score.toFixed(3)}  ${i.vault}/${i.id}  ${short(i.text)}`).join('\n');
+  // Reranked results show the cross-encoder's score after the cosine.
+  return items.map((i) => `${i.score.toFixed(3)}${i.rerankScore === undefined ? '' : ` (rerank ${i.rerankScore.toFixed(2)})`}  ${i.vault}/${i.id}  ${short(i.text)}`).join('\n');
 }
 
 export function formatItems(items: VaultItem[]): string {

@@ -40,9 +40,10 @@ export function register(program: Command): void {
     .option('-n <n>', 'how many results', '4')
     .option('--filter <json>', 'metadata that must match exactly, e.g. \'{"lang":"en"}\'')
     .option('--no-hybrid', 'rank by meaning only (default: meaning fused with keyword (BM25) ranking)')
+    .option('--no-rerank', 'keep the store\'s order when a cross-encoder is configured (PAR_RERANK_MODEL)')
     .option('--json', 'print JSON')
-    .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean }) => {
-      const items = await vaultBackend().search(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid });
+    .action(async (name: string, text: string, opts: JsonOpt & { n?: string; filter?: string; hybrid?: boolean; rerank?: boolean }) => {
+      const items = await vaultBackend().search(name, text, { n: parseN(opts.n, 4), filter: filterArg(opts.filter), hybrid: opts.hybrid, rerank: opts.rerank });
       emit({ vault: name, query: text, items }, opts, (d) => formatHits(d.items));
     });
 
