@@ -24,6 +24,8 @@ export interface SearchOptions {
   history?: ModelMessage[];
   smartHistorySearch?: boolean;
   model?: string;
+  /** false: the store's order even when the server has a cross-encoder (PAR_RERANK_MODEL). */
+  rerank?: boolean;
 }
 
 export interface SearchResult {
@@ -100,6 +102,8 @@ export interface MemorySearchRequest {
   limit?: number;
   minSimilarity?: number;
   scopes?: string[];
+  /** false: the fused order even when the server has a cross-encoder (PAR_RERANK_MODEL). */
+  rerank?: boolean;
 }
 
 /** GET /v1/flows: a stored flow (its latest version) or a flow file. */

@@ -196,7 +196,6 @@ test('par vault in remote mode: a key without the grant gets the server\'s 403; 
     [['vault', 'kv', 'get', 'ns', 'k'], /par vault kv .*no key-value storage endpoint/],
     [['vault', 'delete', 'docs', '--all'], /par vault delete --all .*no endpoint that deletes a whole vault/],
     [['vault', 'search', 'docs', 'refunds', '--no-hybrid'], /par vault search --no-hybrid .*no meaning-only ranking/],
-    [['vault', 'search', 'docs', 'refunds', '--no-rerank'], /par vault search --no-rerank .*no way to skip the server's rerank stage/],
     [['vault', 'add', 'docs', '-', '--workflow', '--json'], /par vault add --workflow .*no endpoint that starts the ingest workflow/],
   ];
   const results = await Promise.all(unsupported.map(([args]) => remote(key, args, 'some text')));

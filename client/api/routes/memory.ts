@@ -38,7 +38,7 @@ export function registerMemoryRoutes(router: Router, memory: MemoryPort): void {
     '/v1/memories/{tenant}/search',
     async ({ principal, params, body }) => {
       requireVault(principal, memoryResource(params.tenant), 'read');
-      return memory.vault.search({ tenant: params.tenant, query: body.query, limit: body.limit, minSimilarity: body.minSimilarity, scopes: body.scopes });
+      return memory.vault.search({ tenant: params.tenant, query: body.query, limit: body.limit, minSimilarity: body.minSimilarity, scopes: body.scopes, rerank: body.rerank });
     },
     { body: 'MemorySearchRequest' },
   );

@@ -75,7 +75,7 @@ export function registerVaultRoutes(router: Router, vaults: VaultsPort): void {
     async ({ principal, params, body }) => {
       requireVault(principal, params.vault, 'read');
       const searchQuery = await searchText(body);
-      const items = await vaults.getSimilar(params.vault, searchQuery, { n: body.n, filter: body.filter });
+      const items = await vaults.getSimilar(params.vault, searchQuery, { n: body.n, filter: body.filter, rerank: body.rerank });
       return { items, searchQuery };
     },
     { body: 'VaultSearchBody' },
@@ -87,7 +87,7 @@ export function registerVaultRoutes(router: Router, vaults: VaultsPort): void {
     async ({ principal, body }) => {
       for (const name of vaultNames(body.vaults)) requireVault(principal, name, 'read');
       const searchQuery = await searchText(body);
-      const { items, shortfalls } = await vaults.getSimilarFromVaults(searchQuery, body.vaults, { n: body.n, filter: body.filter });
+      const { items, shortfalls } = await vaults.getSimilarFromVaults(searchQuery, body.vaults, { n: body.n, filter: body.filter, rerank: body.rerank });
       return { items, searchQuery, shortfalls };
     },
     { body: 'CrossVaultSearchBody' },

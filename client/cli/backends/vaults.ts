@@ -162,8 +162,7 @@ function apiVaults(api: ParClient): VaultBackend {
     },
     search: async (vault, text, { n, filter, hybrid, rerank }) => {
       if (hybrid === false) throw notRemote('par vault search --no-hybrid', 'meaning-only ranking in its search endpoint (it always fuses keywords)');
-      if (rerank === false) throw notRemote('par vault search --no-rerank', 'way to skip the server\'s rerank stage (PAR_RERANK_MODEL on the server decides)');
-      return (await viaApi(() => api.search(vault, text, { n, ...(filter ? { filter } : {}) }))).items;
+      return (await viaApi(() => api.search(vault, text, { n, ...(filter ? { filter } : {}), ...(rerank === false ? { rerank } : {}) }))).items;
     },
     searchMany: async (text, vaults, { n, filter }) => {
       const res = await viaApi(() => api.searchVaults(text, vaults, { n, ...(filter ? { filter } : {}) }));
