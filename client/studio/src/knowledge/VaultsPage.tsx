@@ -193,10 +193,7 @@ function SearchPlayground({ vaults }: { vaults: string[] }) {
       {error && <p className="field-error">{error}</p>}
       {result?.map((r, i) => (
         <div key={i} className="card" data-testid="search-result">
-          <b data-testid="search-score">{(r as { score?: number }).score?.toFixed(3)}</b>{' '}
-          {/* A server with a cross-encoder (PAR_RERANK_MODEL) orders results by it, not by the cosine. */}
-          {(r as { rerankScore?: number }).rerankScore !== undefined && <small className="muted">rerank {(r as { rerankScore: number }).rerankScore.toFixed(2)} </small>}
-          <small className="muted">{(r as { vault?: string }).vault}</small> {(r as { text?: string; item?: { text?: string } }).text ?? (r as { item?: { text?: string } }).item?.text}
+          <b data-testid="search-score">{(r as { score?: number }).score?.toFixed(3)}</b> <small className="muted">{(r as { vault?: string }).vault}</small> {(r as { text?: string; item?: { text?: string } }).text ?? (r as { item?: { text?: string } }).item?.text}
         </div>
       ))}
     </section>
