@@ -9,7 +9,7 @@ import { RerankStage } from './stage';
 export type { Reranker } from './port';
 export { DEFAULT_RERANK_CANDIDATES, RerankerConfigError, rerankerConfig } from './config';
 export { LocalCrossEncoder } from './local-cross-encoder';
-export { RerankStage, type Reranked } from './stage';
+export { RerankStage } from './stage';
 
 const shared = new Map<string, Promise<RerankStage | undefined>>();
 

@@ -6,12 +6,6 @@
  */
 import type { Reranker } from './port';
 
-export interface Reranked<T> {
-  hit: T;
-  /** The reranker's score; absent for hits past the candidates. */
-  rerankScore?: number;
-}
-
 export class RerankStage {
   constructor(
     readonly reranker: Reranker,
@@ -26,14 +20,10 @@ export class RerankStage {
   /** The first n hits in the stage's order, each reranked one with its `rerankScore`. */
   async topN<T extends object>(query: string, hits: T[], n: number, textOf: (hit: T) => string): Promise<(T & { rerankScore?: number })[]> {
     if (hits.length === 0) return [];
-    return (await this.reorder(query, hits, textOf)).slice(0, n).map(({ hit, rerankScore }) => (rerankScore === undefined ? hit : { ...hit, rerankScore }));
-  }
-
-  async reorder<T>(query: string, hits: T[], textOf: (hit: T) => string): Promise<Reranked<T>[]> {
     const head = hits.slice(0, this.candidates);
     const scores = await this.reranker.score(query, head.map(textOf));
     // Ties keep the store's order (sort is stable).
-    const rescored = head.map((hit, i) => ({ hit, rerankScore: scores[i]! })).sort((a, b) => b.rerankScore - a.rerankScore);
-    return [...rescored, ...hits.slice(this.candidates).map((hit) => ({ hit }))];
+    const rescored = head.map((hit, i) => ({ ...hit, rerankScore: scores[i]! })).sort((a, b) => b.rerankScore - a.rerankScore);
+    return [...rescored, ...hits.slice(this.candidates)].slice(0, n);
   }
 }
